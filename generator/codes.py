@@ -1,0 +1,64 @@
+"""Every diagnostic code eventforge can report: stable, documented in the README.
+
+A code never changes meaning once released; new problems get new codes.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    # load: bytes -> YAML -> data with positions
+    "E100": "the spec file cannot be read (I/O error; exit code 2)",
+    "E101": "the spec is not valid UTF-8",
+    "E102": "YAML syntax error",
+    "E103": "a key appears twice in one mapping",
+    "E104": "anchors and aliases expand to too many nodes",
+    "E105": "the spec is empty, or not a mapping at the top",
+    "E106": "a YAML tag that safe loading does not allow",
+    "E107": "the spec file is too large",
+    "E108": "more than one YAML document in the spec",
+    # schema: the shape of the spec
+    "E200": "a value has the wrong type",
+    "E201": "a required key is missing",
+    "E202": "an unknown key",
+    "E203": "unsupported format version (the `eventforge:` key)",
+    "E204": "a value is not one of the allowed values",
+    "E205": "a list or mapping has too few or too many entries",
+    # names
+    "E300": "not a valid name (PascalCase for kinds, snake_case for fields and packages)",
+    "E301": "a Python keyword, soft keyword or reserved name",
+    "E302": "a name is declared twice (names are unique across kinds)",
+    "E303": "two names collide once converted to module or member names",
+    "W304": "an event name that does not look like the past tense",
+    # references and types
+    "E400": "unknown type",
+    "E401": "unknown event",
+    "E402": "unknown error",
+    "E403": "unknown command",
+    "E404": "unknown field",
+    "E405": "value-object types refer to each other in a cycle",
+    "E406": "an event field that nothing fills",
+    "E407": "`creates` misused",
+    "E408": "a value does not match its field's type",
+    "E409": "a command emits an event of another aggregate",
+    "E410": "the aggregate id is declared wrongly",
+    "E411": "a type is declared wrongly",
+    "W412": "no command creates this aggregate, so its streams can never start",
+    "E413": "a read model's key is not on an event it handles",
+    # expressions
+    "E500": "an expression is not valid Python syntax",
+    "E501": "a construct that expressions may not use",
+    "E502": "a name that is not available in this expression",
+    "E503": "an attribute that does not exist on the spec's types",
+    "E504": "an expression's type does not fit where it is used",
+    # scenarios
+    "E600": "a scenario is malformed",
+    "E601": "a required field is missing from scenario data",
+    "E602": "two scenarios have names that make the same test name",
+    # generation and files
+    "E700": "a generated file fails ruff (an eventforge bug: please report it)",
+    "E701": "a path would leave the output directory",
+}
+
+
+def describe(code: str) -> str:
+    return CODES[code]

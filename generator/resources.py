@@ -1,0 +1,23 @@
+"""Where templates and the JSON Schema live: inside the package when installed from a wheel,
+at the top of the checkout when running from source or an editable install."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _find(name: str) -> Path:
+    for candidate in (_HERE / name, _HERE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"eventforge is installed without its {name}/ folder")
+
+
+def templates_dir() -> Path:
+    return _find("templates")
+
+
+def schema_path() -> Path:
+    return _find("schemas") / "eventforge.schema.json"

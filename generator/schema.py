@@ -1,0 +1,114 @@
+"""Step 2a, validate the shape: the JSON Schema in schemas/, errors turned into located diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from generator.diagnostics import Diagnostic
+from generator.load import LoadedSpec, path_text
+from generator.resources import schema_path
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def check_shape(spec: LoadedSpec) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    version = spec.data.get("eventforge")
+    if "eventforge" in spec.data and version != 1:
+        line, column = spec.where(("eventforge",))
+        diagnostics.append(
+            Diagnostic(code="E203", message=f"format version {version!r} is not supported; this eventforge reads version 1",
+                       file=spec.file, line=line, column=column, path="eventforge")
+        )
+    for error in _validator().iter_errors(spec.data):
+        if error.validator == "const" and list(error.absolute_path) == ["eventforge"]:
+            continue
+        diagnostics.extend(_convert(spec, error))
+    return diagnostics
+
+
+def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    where = path_text(path) or "the spec"
+    kind = error.validator
+    hint = ""
+    if kind == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        out = []
+        for key in extras:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+            line, column = spec.where((*path, key), key=True)
+            out.append(_diag(spec, "E202", f"unknown key {key!r} in {where}", (*path, key), line, column, hint))
+        return out
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        code, message = "E201", f"{where} needs the key {missing!r}"
+    elif kind == "type":
+        expected = error.validator_value
+        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        code, message = "E200", f"{where} must be {_article(wanted)}, not {_json_kind(error.instance)}"
+        if isinstance(error.instance, bool):
+            hint = "YAML reads yes/no/on/off/true/false as booleans; quote the value"
+    elif kind in ("enum", "const"):
+        allowed = error.validator_value if kind == "enum" else [error.validator_value]
+        code = "E204"
+        message = f"{where} is {error.instance!r}; allowed: {', '.join(repr(a) for a in allowed)}"
+    elif kind in ("minProperties", "maxProperties", "minItems", "maxItems", "uniqueItems", "minLength"):
+        code, message = "E205", f"{where}: {_plain(error)}"
+    else:
+        code, message = "E200", f"{where}: {error.message}"
+    line, column = spec.where(path)
+    return [_diag(spec, code, message, path, line, column, hint)]
+
+
+def _plain(error: ValidationError) -> str:
+    value = error.validator_value
+    return {
+        "minProperties": f"needs at least {value} entr{'y' if value == 1 else 'ies'}",
+        "maxProperties": f"allows at most {value} entr{'y' if value == 1 else 'ies'} (one name per record)",
+        "minItems": f"needs at least {value} item(s)",
+        "maxItems": f"allows at most {value} item(s)",
+        "uniqueItems": "has repeated items",
+        "minLength": "must not be empty",
+    }.get(str(error.validator), error.message)
+
+
+def _article(kind: str) -> str:
+    return {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+            "boolean": "true or false", "number": "a number", "null": "null",
+            "string or object": "a type name or a mapping", "array or object": "a list or a mapping",
+            "object or null": "a mapping"}.get(kind, f"a {kind}")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _diag(spec: LoadedSpec, code: str, message: str, path: tuple[Any, ...], line: int, column: int,
+          hint: str) -> Diagnostic:
+    return Diagnostic(code=code, message=message, file=spec.file, line=line, column=column,
+                      path=path_text(path), hint=hint)
