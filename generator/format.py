@@ -24,6 +24,13 @@ src = ["src", "tests"]
 select = ["E", "F", "W", "I", "UP", "B", "SIM", "RUF"]
 # The formatter keeps lines short; only long string literals from the spec can exceed it.
 ignore = ["E501"]
+
+[lint.isort]
+split-on-trailing-comma = false
+
+[format]
+# Generated code is laid out by line length alone, so pruned imports collapse back to one line.
+skip-magic-trailing-comma = true
 """
 
 # Only these are fixed automatically: unused imports and import order. Everything else must be

@@ -21,3 +21,7 @@ def templates_dir() -> Path:
 
 def schema_path() -> Path:
     return _find("schemas") / "eventforge.schema.json"
+
+
+def examples_dir() -> Path:
+    return _find("examples")
