@@ -195,6 +195,10 @@ class _Checker:
         if not isinstance(node.op, _BIN_OPS):
             self.fail("E501", f"the operator {_op_text(node.op)} is not allowed in expressions")
             return None
+        if isinstance(node.op, ast.Add):
+            appended = self._list_concat(node, left, right)
+            if appended is not None:
+                return appended
         if left is None or right is None:
             return None
         kinds = {left.kind, right.kind}
@@ -210,6 +214,21 @@ class _Checker:
         if kinds == {"str"} and isinstance(node.op, ast.Add):
             return TypeRef("str")
         self.fail("E504", f"cannot apply {_op_text(node.op)} to {left.spec} and {right.spec}")
+        return None
+
+    def _list_concat(self, node: ast.BinOp, left: TypeRef | None, right: TypeRef | None) -> TypeRef | None:
+        """`list + list` or `list + [items]`: the list type, with literal items checked against it."""
+        for typ, other, other_type in ((left, node.right, right), (right, node.left, left)):
+            if typ is None or typ.kind != "list" or typ.optional or typ.item is None:
+                continue
+            if isinstance(other, ast.List | ast.Tuple):
+                for element in other.elts:
+                    found = self.types.get(id(element))
+                    if found is not None and not _compatible(found, typ.item):
+                        self.fail("E504", f"a {found.spec} value does not fit a {typ.spec} item")
+                return typ
+            if other_type is not None and other_type.required() == typ and not other_type.optional:
+                return typ
         return None
 
     def _compare(self, node: ast.Compare) -> TypeRef:
@@ -332,10 +351,19 @@ class _Rewriter(ast.NodeTransformer):
         left, right = self.types.get(id(node.left)), self.types.get(id(node.right))
         decimal = any(t is not None and t.kind == "decimal" for t in (left, right))
         new = ast.BinOp(left=self.visit(node.left), op=node.op, right=self.visit(node.right))
+        if isinstance(node.op, ast.Add) and any(isinstance(n, ast.List | ast.Tuple) for n in (node.left, node.right)):
+            # Lists are tuples in generated code: `state.lines + [x]` becomes `(*state.lines, x)`.
+            items: list[ast.expr] = []
+            for side in (new.left, new.right):
+                items.extend(side.elts if isinstance(side, ast.Tuple) else [ast.Starred(value=side)])
+            return ast.Tuple(elts=items)
         if decimal:
             new.left = self._decimal_literal(new.left)
             new.right = self._decimal_literal(new.right)
         return new
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        return ast.Tuple(elts=[self.visit(e) for e in node.elts])
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         assert isinstance(node.func, ast.Name)

@@ -65,7 +65,13 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
 def _run(command: list[str], cwd: Path) -> None:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode not in (0, 1):
-        raise RuntimeError(f"ruff failed ({result.returncode}): {result.stderr.strip()}")
+        # Rendered code that ruff cannot parse is a generator bug; say where, not just that.
+        detail = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
+        raise SpecError([
+            Diagnostic(code="E700", message=f"generated code cannot be formatted: {line}",
+                       file="(generated)", line=1, column=1)
+            for line in detail[:10]
+        ])
 
 
 def _lint_problem(line: str) -> Diagnostic:
