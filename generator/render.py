@@ -7,6 +7,7 @@ is a helper registered here. Spec text reaches Python source only through `py` (
 
 from __future__ import annotations
 
+import ast
 import json
 import unicodedata
 from collections.abc import Mapping
@@ -51,9 +52,10 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         comment=comment,
         md=markdown,
         prose=words,
-        state_default=lambda field: (
+        state_default=lambda field: dataclass_default(
             field.default_code if field.default_code is not None else zero(field.type, spec)
         ),
+        dataclass_default=dataclass_default,
         custom_path=lambda command: custom_path(spec, command),
         emitted_union=lambda command: " | ".join(dict.fromkeys(e.event for e in command.emits)) or "object",
         emitted_names=lambda command: ", ".join(dict.fromkeys(e.event for e in command.emits)) or "",
@@ -126,6 +128,18 @@ def markdown(text: str) -> str:
 
 
 # -- values ------------------------------------------------------------------------------------
+
+# Calls ruff knows to return immutable values (RUF009 accepts them as dataclass defaults).
+_IMMUTABLE_CALLS = ("Decimal", "date", "datetime")
+
+
+def dataclass_default(code: str) -> str:
+    """A field default as it goes into a dataclass: other calls (a value object, a UUID) become
+    a default factory, so the class does not share one instance that ruff cannot prove immutable."""
+    node = ast.parse(code, mode="eval").body
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in _IMMUTABLE_CALLS:
+        return f"field(default_factory=lambda: {code})"
+    return code
 
 
 def zero(typ: TypeRef, spec: m.Spec) -> str:
