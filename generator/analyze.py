@@ -147,7 +147,7 @@ class _Analyzer:
         if name in self.declared:
             first_kind, first_path = self.declared[name]
             line = self.spec.where(first_path, key=True)[0]
-            self.error("E302", f"{name!r} is declared as a {kind} and as a {first_kind} (line {line}); "
+            self.error("E302", f"{name!r} is declared as {_a(kind)} and as {_a(first_kind)} (line {line}); "
                        "names are unique across the spec", path, key=True)
             return
         self.declared[name] = (kind, path)
@@ -170,14 +170,15 @@ class _Analyzer:
                 self.enum_values[name] = dict(zip(values, enum_members(values), strict=True))
             else:
                 self.record_types[name] = {}
-        # Record fields may refer to any type, so parse them once all names are known.
-        records: list[m.RecordType] = []
-        for name in self.record_types:
+        # Record fields may refer to any type, so parse them once all names are known, and each record
+        # after the records it uses, so that a default of a record type finds that record's fields.
+        records: dict[str, m.RecordType] = {}
+        for name in self._record_order(types):
             body = types[name]
             fields = self._fields(body.get("fields") or {}, ("types", name, "fields"), owner=f"type {name}")
             self.record_fields[name] = fields
             self.record_types[name] = {f.name: f.type for f in fields}
-            records.append(m.RecordType(name=name, description=str(body.get("description") or ""), fields=fields))
+            records[name] = m.RecordType(name=name, description=str(body.get("description") or ""), fields=fields)
         self._check_cycles()
         enums = tuple(
             m.EnumType(
@@ -187,7 +188,25 @@ class _Analyzer:
             )
             for name, members in self.enum_values.items()
         )
-        return enums, tuple(records)
+        return enums, tuple(records[name] for name in self.record_types)
+
+    def _record_order(self, types: Mapping[str, Any]) -> list[str]:
+        """Record names, each after the records its field types mention (in a cycle, E405, any order)."""
+        order: list[str] = []
+
+        def visit(name: str, trail: tuple[str, ...]) -> None:
+            if name in order or name in trail:
+                return
+            for spec in ((types[name] or {}).get("fields") or {}).values():
+                text = spec.get("type") if isinstance(spec, dict) else spec
+                for word in str(text).replace("[", " ").replace("]", " ").replace("?", " ").split():
+                    if word in self.record_types:
+                        visit(word, (*trail, name))
+            order.append(name)
+
+        for name in self.record_types:
+            visit(name, ())
+        return order
 
     def _check_cycles(self) -> None:
         def refs(name: str) -> set[str]:
@@ -303,10 +322,11 @@ class _Analyzer:
         path: PathKey = ("aggregates", name, "id")
         id_name, id_type = (raw, "uuid") if isinstance(raw, str) else (raw.get("name"), raw.get("type", "uuid"))
         if not isinstance(id_name, str) or not SNAKE.match(id_name) or is_keyword(id_name) or id_name in RESERVED_FIELDS:
-            self.error("E410", f"the id field name {id_name!r} of {name} must be a snake_case name that is not reserved", path)
+            self.error("E410", f"the id field name {id_name!r} of {name} must be a snake_case name that is not reserved",
+                       (*path, "name") if isinstance(raw, dict) else path)
             id_name = snake(name) + "_id"
         if id_type not in ("uuid", "str"):
-            self.error("E410", f"the id of {name} must have type uuid or str, not {id_type!r}", path)
+            self.error("E410", f"the id of {name} must have type uuid or str, not {id_type!r}", (*path, "type"))
             id_type = "uuid"
         self.id_fields[name] = m.Field(name=id_name, type=TypeRef(id_type))
         for event in (body.get("events") or {}):
@@ -395,11 +415,54 @@ class _Analyzer:
             if code is not None:
                 updates[target_name] = code
         version = int(body.get("version", 1))
+        upcasts = self._upcasts(name, version, body.get("upcast") or {}, fields, path)
         return m.Event(
             name=name, aggregate=aggregate, description=str(body.get("description") or ""), fields=fields,
             updates=tuple(m.Assignment(target=f.name, code=updates[f.name]) for f in state_fields if f.name in updates),
-            version=version, topic=f"{self.package}:{name}",
+            version=version, topic=f"{self.package}:{name}", upcasts=upcasts,
         )
+
+    def _upcasts(self, event: str, version: int, raw: Mapping[str, Any], fields: tuple[m.Field, ...],
+                 path: PathKey) -> tuple[m.Upcast, ...]:
+        """`upcast:` steps: one for every version below the current one, none for any other."""
+        steps: list[m.Upcast] = []
+        for key in raw:
+            if not 1 <= int(key) < version:
+                self.error("E805", f"event {event} is at version {version}, so it has no step from version {key}",
+                           (*path, "upcast", key), key=True)
+        by_name = {f.name: f for f in fields}
+        for start in range(1, version):
+            where = (*path, "upcast", str(start))
+            step = raw.get(str(start))
+            if step is None:
+                self.error("E805", f"event {event} is at version {version} but does not say how a version {start} "
+                           f"payload becomes version {start + 1}", (*path, "version"),
+                           hint=f"add `upcast: {{{start}: {{rename: {{old: new}}, add: {{field: value}}}}}}` or "
+                           f"`{start}: custom`")
+                continue
+            if step == "custom":
+                steps.append(m.Upcast(from_version=start, custom=True))
+                continue
+            renames = []
+            for old, new in (step.get("rename") or {}).items():
+                for text in (old, new):
+                    if not SNAKE.match(str(text)):
+                        self.error("E300", f"{text!r} is not a snake_case field name", (*where, "rename", old))
+                renames.append((str(old), str(new)))
+            adds = []
+            for target, value in (step.get("add") or {}).items():
+                field = by_name.get(target)
+                if field is None:
+                    self.error("E404", f"event {event} has no field {target!r} to add", (*where, "add", target),
+                               key=True)
+                    continue
+                code = self._value(value, field.type, (*where, "add", target), what=f"{event} upcast add {target}")
+                if code is not None:
+                    adds.append(m.Assignment(target=target, code=f"encode({code})"))
+            removes = tuple(str(r) for r in step.get("remove") or [])
+            steps.append(m.Upcast(from_version=start, custom=False, renames=tuple(renames), adds=tuple(adds),
+                                  removes=removes))
+        return tuple(steps)
 
     def _command(self, aggregate: str, name: str, body: Mapping[str, Any], state_types: dict[str, TypeRef],
                  error_names: set[str], reserved: tuple[str, ...]) -> m.Command | None:
@@ -420,12 +483,13 @@ class _Analyzer:
                                          what=f"{name}.rejects[{index}].if")
             if condition is not None:
                 guards.append(m.Guard(condition=condition, source=str(rule["if"]), error=rule["error"]))
+        custom = body.get("handler") == "custom"
         emits = []
         for index, item in enumerate(body.get("emits") or []):
-            emit = self._emit(aggregate, name, item, (*path, "emits", index), fields, scope, state_types)
+            emit = self._emit(aggregate, name, item, (*path, "emits", index), fields, scope, state_types,
+                              custom=custom)
             if emit is not None:
                 emits.append(emit)
-        custom = body.get("handler") == "custom"
         if not emits and not custom:
             self.error("E406", f"command {name} emits no events; list them under `emits:`", path, key=True)
         return m.Command(
@@ -435,13 +499,15 @@ class _Analyzer:
         )
 
     def _emit(self, aggregate: str, command: str, item: Any, path: PathKey, command_fields: tuple[m.Field, ...],
-              scope: Scope, state_types: dict[str, TypeRef]) -> m.Emit | None:
+              scope: Scope, state_types: dict[str, TypeRef], *, custom: bool = False) -> m.Emit | None:
         if isinstance(item, str):
             event_name, mapping = item, {}
         else:
             event_name, mapping = next(iter(item.items()))
             mapping = mapping or {}
         event = self.events.get(event_name)
+        if event is not None and event.aggregate != aggregate:
+            event = None  # another aggregate's event (E409), also when that aggregate was read first
         if event is None:
             owner = self.event_aggregate.get(event_name)
             if owner is not None and owner != aggregate:
@@ -462,6 +528,8 @@ class _Analyzer:
             what = f"{command} -> {event_name}.{field.name}"
             if field.name in mapping:
                 code = self._assign(mapping[field.name], field.type, scope, (*path, event_name, field.name), what=what)
+            elif custom:
+                continue  # the hand-written decide() fills the event; only explicit mappings are checked
             elif field.name in by_command:
                 code = self._fill_from("command", by_command[field.name].type, field, path, what)
             elif field.name in state_types:
@@ -491,7 +559,7 @@ class _Analyzer:
 
     def _scenarios(self, aggregate: m.Aggregate, raw: list[Any], base: PathKey) -> tuple[m.Scenario, ...]:
         scenarios: list[m.Scenario] = []
-        seen: dict[str, int] = {}
+        seen: dict[str, str] = {}
         for index, body in enumerate(raw):
             path = (*base, "scenarios", index)
             scenario = self._scenario(aggregate, body, path)
@@ -499,10 +567,10 @@ class _Analyzer:
                 continue
             if scenario.test_name in seen:
                 self.error("E602", f"scenario {scenario.name!r} makes the test name {scenario.test_name}, "
-                           f"like scenario {seen[scenario.test_name]} of {aggregate.name}; rename one",
+                           f"like scenario {seen[scenario.test_name]!r} of {aggregate.name}; rename one",
                            (*path, "name"))
                 continue
-            seen[scenario.test_name] = index
+            seen[scenario.test_name] = scenario.name
             scenarios.append(scenario)
         return tuple(scenarios)
 
@@ -716,3 +784,8 @@ class _Analyzer:
                              (*where, "then", sent_index, sent_name), label, partial=True)
         return m.Automation(name=name, description=str(body.get("description") or ""), on=event.name,
                             sends=command_name)
+
+
+def _a(noun: str) -> str:
+    """'an event', 'a command'."""
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"

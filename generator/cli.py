@@ -15,7 +15,7 @@ import click
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.pipeline import Output, compare, produce, write
+from generator.pipeline import Output, compare, lock_is_current, produce, write
 from generator.resources import examples_dir
 from generator.validate import validate_file
 from generator.write import MANIFEST, FileState, UnsafePathError, Verdict
@@ -25,6 +25,8 @@ DEFAULT_SPEC = "eventforge.yaml"
 _SPEC = click.argument("spec", required=False, default=DEFAULT_SPEC, type=click.Path(path_type=Path))
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True, help="Output format; json prints one JSON document on stdout.")
+_AGAINST = click.option("--against", metavar="REV", default=None,
+                        help="Check event changes against the lock file in this git revision.")
 _OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
                     help="Output directory (default: the spec's directory).")
 
@@ -83,10 +85,18 @@ def validate(spec: Path, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files that were edited by hand.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print unified diffs of what would change.")
+@_AGAINST
+@click.option("--allow-breaking", is_flag=True,
+              help="Generate even when stored events would break (reported as warnings).")
 @_FORMAT
-def generate(spec: Path, out: Path | None, force: bool, dry_run: bool, show_diff: bool, fmt: str) -> None:
-    """Generate the package for SPEC into --out (default: the spec's directory)."""
-    output, target = _produce(spec, out, fmt)
+def generate(spec: Path, out: Path | None, force: bool, dry_run: bool, show_diff: bool, against: str | None,
+             allow_breaking: bool, fmt: str) -> None:
+    """Generate the package for SPEC into --out (default: the spec's directory).
+
+    Also updates eventforge.lock next to the spec (commit it): the schema of every event, against
+    which later edits are checked for changes that would break stored events.
+    """
+    output, target = _produce(spec, out, fmt, against=against, allow_breaking=allow_breaking)
     states = _compare(output, target, fmt)
     conflicts = [s for s in states if s.verdict is Verdict.CONFLICT]
     refused = bool(conflicts) and not force
@@ -106,10 +116,13 @@ def generate(spec: Path, out: Path | None, force: bool, dry_run: bool, show_diff
             "files": [_state_json(s) for s in states],
             "warnings": [d.as_json() for d in output.diagnostics],
             "skipped": skipped,
+            "lock": {"path": str(output.lock_path), "updated": not lock_is_current(output) and not dry_run},
         })
     else:
         _print_diagnostics(output.diagnostics)
         _print_states(states, dry_run=dry_run, force=force)
+        if not lock_is_current(output) and not refused:
+            click.echo(f"{'would update' if dry_run else 'updated'} {output.lock_path} (commit it)", err=True)
         for line in skipped:
             click.echo(f"note: {line}", err=True)
         if refused:
@@ -123,31 +136,52 @@ def generate(spec: Path, out: Path | None, force: bool, dry_run: bool, show_diff
 @main.command()
 @_SPEC
 @_OUT
+@_AGAINST
 @_FORMAT
-def check(spec: Path, out: Path | None, fmt: str) -> None:
-    """Exit 1 unless the files on disk are exactly what SPEC generates (the CI gate)."""
-    output, target = _produce(spec, out, fmt)
+def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
+    """Exit 1 unless the files on disk are exactly what SPEC generates (the CI gate).
+
+    Also fails on event changes that would break stored events (against eventforge.lock, or the
+    lock in git revision --against) and on a lock file that generate would change.
+    """
+    output, target = _produce(spec, out, fmt, against=against)
     states = _compare(output, target, fmt)
     problems = [s for s in states if s.verdict not in (Verdict.IDENTICAL, Verdict.KEEP)]
+    lock_stale = not lock_is_current(output)
+    problems_count = len(problems) + int(lock_stale)
+    attention = [s for s in states if s.verdict is Verdict.KEEP and s.reason]
     if fmt == "json":
-        _emit_json({"ok": not problems, "out": str(target), "differences": [_check_json(s) for s in problems]})
+        differences = [_check_json(s) for s in problems]
+        if lock_stale:
+            differences.append({"path": str(output.lock_path), "owner": "generated", "verdict": "update",
+                                "reason": "", "kind": "lock", "message": _LOCK_STALE})
+        _emit_json({"ok": not differences, "out": str(target), "differences": differences,
+                    "attention": [_state_json(s) for s in attention]})
     else:
         for state in problems:
             click.echo(f"{state.path}: {_check_text(state)}")
-        if problems:
-            click.echo(f"check: {len(problems)} difference(s); run `eventforge generate {spec}` "
+        if lock_stale:
+            click.echo(f"{output.lock_path}: {_LOCK_STALE}")
+        for state in attention:
+            click.echo(f"{state.path}: {state.reason}")
+        if problems_count:
+            click.echo(f"check: {problems_count} difference(s); run `eventforge generate {spec}` "
                        "(hand edits belong in the spec or in user-owned files)", err=True)
         else:
             click.echo(f"check: {len(states)} files match {spec}", err=True)
-    sys.exit(1 if problems else 0)
+    sys.exit(1 if problems_count else 0)
+
+
+_LOCK_STALE = "out of date (the spec's events changed since the last generate)"
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _produce(spec: Path, out: Path | None, fmt: str) -> tuple[Output, Path]:
+def _produce(spec: Path, out: Path | None, fmt: str, *, against: str | None = None,
+             allow_breaking: bool = False) -> tuple[Output, Path]:
     try:
-        output = produce(spec)
+        output = produce(spec, against=against, allow_breaking=allow_breaking)
     except SpecError as exc:
         if fmt == "json":
             _emit_json({"ok": False, "errors": [d.as_json() for d in exc.diagnostics]})

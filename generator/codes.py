@@ -54,6 +54,15 @@ CODES: dict[str, str] = {
     "E600": "a scenario is malformed",
     "E601": "a required field is missing from scenario data",
     "E602": "two scenarios have names that make the same test name",
+    # event schema evolution, against the lock file
+    "E800": "an event stored before was removed or renamed",
+    "E801": "an event's version went down",
+    "E802": "a field of a stored event was removed without raising its version",
+    "E803": "a field of a stored event changed type without raising its version",
+    "E804": "a new field without a default on a stored event, not covered by an upcast",
+    "E805": "an event's upcast steps are missing or wrong",
+    "E806": "an event's stored topic changed (the package was renamed)",
+    "E807": "the lock file cannot be read",
     # generation and files
     "E700": "a generated file fails ruff (an eventforge bug: please report it)",
     "E701": "a path would leave the output directory",

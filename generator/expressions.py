@@ -244,6 +244,10 @@ class _Checker:
                 _is_none(left) or _is_none(right)
             ):
                 self.fail("E501", "'is' and 'is not' may only compare with None")
+            if isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE) and not _orderable(lt, rt):
+                assert lt is not None and rt is not None
+                sign = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}[type(op)]
+                self.fail("E504", f"cannot compare a {lt.spec} with a {rt.spec} using {sign}")
             self._enum_literal(left, lt, right)
             self._enum_literal(right, rt, left)
             if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple | ast.Set):
@@ -284,6 +288,14 @@ class _Checker:
         if name in ("min", "max") and any(a.kind == "decimal" for a in known):
             return TypeRef("decimal")
         return known[0] if known else None
+
+
+def _orderable(left: TypeRef | None, right: TypeRef | None) -> bool:
+    """Whether `<` and friends work on the two types (unknown types are not judged)."""
+    if left is None or right is None:
+        return True
+    kinds = {left.kind, right.kind}
+    return kinds <= set(_NUMERIC) or kinds == {"enum", "str"} or (len(kinds) == 1 and "record" not in kinds)
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -362,18 +374,32 @@ class _Rewriter(ast.NodeTransformer):
             new.right = self._decimal_literal(new.right)
         return new
 
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        operands = [node.left, *node.comparators]
+        new = [self.visit(o) for o in operands]
+        if any((t := self.types.get(id(o))) is not None and t.kind == "decimal" for o in operands):
+            # `command.amount == 0.1` must compare with Decimal("0.1"), not with the binary float 0.1.
+            new = [type(n)(elts=[self._decimal_literal(e) for e in n.elts]) if isinstance(n, ast.Tuple | ast.Set)
+                   else self._decimal_literal(n) for n in new]
+        return ast.Compare(left=new[0], ops=node.ops, comparators=new[1:])
+
     def visit_List(self, node: ast.List) -> ast.AST:
-        return ast.Tuple(elts=[self.visit(e) for e in node.elts])
+        return ast.Tuple(elts=[e for e in map(self.visit, node.elts) if isinstance(e, ast.expr)])
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         assert isinstance(node.func, ast.Name)
         if node.func.id == "now":
             func = ast.Attribute(value=ast.Name(id="datetime"), attr="now")
             return ast.Call(func=func, args=[], keywords=[ast.keyword(arg="tz", value=ast.Name(id="UTC"))])
-        return ast.Call(func=node.func, args=[self.visit(a) for a in node.args], keywords=[])
+        args = [self.visit(a) for a in node.args]
+        typ = self.types.get(id(node))
+        if node.func.id in ("min", "max") and typ is not None and typ.kind == "decimal":
+            # `max(state.total, 0)` must give a Decimal whichever argument wins.
+            args = [self._decimal_literal(a, numbers=(int, float)) for a in args]
+        return ast.Call(func=node.func, args=args, keywords=[])
 
-    def _decimal_literal(self, node: ast.AST) -> ast.AST:
-        if isinstance(node, ast.Constant) and isinstance(node.value, float):
+    def _decimal_literal(self, node: ast.AST, numbers: tuple[type, ...] = (float,)) -> ast.AST:
+        if isinstance(node, ast.Constant) and isinstance(node.value, numbers) and not isinstance(node.value, bool):
             self.result.uses.add("Decimal")
             return ast.Call(func=ast.Name(id="Decimal"), args=[ast.Constant(repr(node.value))], keywords=[])
         return node

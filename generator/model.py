@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.names import snake
 from generator.spec_types import TypeRef
 
 
@@ -58,6 +59,25 @@ class ErrorDef:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Upcast:
+    """How a stored payload of `from_version` becomes the next version (on JSON data)."""
+
+    from_version: int
+    custom: bool
+    renames: tuple[tuple[str, str], ...] = ()
+    adds: tuple[Assignment, ...] = ()  # code evaluates to the JSON form of the value
+    removes: tuple[str, ...] = ()
+
+    @property
+    def method(self) -> str:
+        return f"upcast_v{self.from_version}_v{self.from_version + 1}"
+
+    @property
+    def function(self) -> str:
+        return f"v{self.from_version}_to_v{self.from_version + 1}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Event:
     name: str
     aggregate: str
@@ -66,6 +86,15 @@ class Event:
     updates: tuple[Assignment, ...]  # how evolve changes state
     version: int
     topic: str
+    upcasts: tuple[Upcast, ...] = ()
+
+    @property
+    def module(self) -> str:
+        return snake(self.name)
+
+    @property
+    def custom_upcasts(self) -> tuple[Upcast, ...]:
+        return tuple(u for u in self.upcasts if u.custom)
 
 
 @dataclass(frozen=True, kw_only=True)

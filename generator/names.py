@@ -27,6 +27,7 @@ RESERVED_FIELDS = frozenset(
         "self",
         "cls",
         "now",
+        "state_schema",
     }
 )
 
@@ -41,8 +42,12 @@ RESERVED_MODULES = frozenset(
 )
 
 
+# Soft keywords of every Python the generated code may run on (`type` is one since 3.12).
+SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
+
+
 def is_keyword(name: str) -> bool:
-    return keyword.iskeyword(name) or keyword.issoftkeyword(name)
+    return keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in SOFT_KEYWORDS
 
 
 def snake(name: str) -> str:

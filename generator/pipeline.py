@@ -6,17 +6,19 @@ The CLI (and tests) call these; each step lives in its own module.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import __version__
-from generator.diagnostics import Diagnostic, SpecError, has_errors
+from generator.diagnostics import Diagnostic, Level, SpecError, has_errors
 from generator.format import format_sources
+from generator.load import load_file
+from generator.lock import Lock, breaking_changes, build_lock, lock_path, read_lock, read_lock_at, render_lock
 from generator.model import Spec
 from generator.plan import Owner, plan
 from generator.render import render_all
-from generator.validate import validate_file
-from generator.write import FileState, apply_writes, plan_writes
+from generator.validate import validate_loaded
+from generator.write import FileState, apply_writes, atomic_write, plan_writes
 
 
 @dataclass(frozen=True)
@@ -24,25 +26,60 @@ class Output:
     spec: Spec
     files: dict[str, str]
     owners: dict[str, Owner]
-    diagnostics: list[Diagnostic]  # warnings
+    signatures: dict[str, str]  # what each user file must provide
+    diagnostics: list[Diagnostic]  # warnings (and breaking changes, when allowed)
+    lock_path: Path
+    lock_text: str
+    lock_on_disk: str | None
 
 
-def produce(spec_path: Path) -> Output:
-    """Validate and render a spec. Raises SpecError with every problem found."""
-    spec, diagnostics = validate_file(spec_path)
+def produce(spec_path: Path, *, against: str | None = None, allow_breaking: bool = False) -> Output:
+    """Validate and render a spec. Raises SpecError with every problem found.
+
+    Breaking event changes are checked against the lock next to the spec, or against the lock in
+    git revision `against`; with `allow_breaking` they are reported as warnings instead.
+    """
+    loaded = load_file(spec_path)
+    spec, diagnostics = validate_loaded(loaded)
     if spec is None or has_errors(diagnostics):
         raise SpecError(diagnostics)
-    planned = plan(spec)
-    rendered = render_all(spec, planned)
+    path = lock_path(spec_path)
+    on_disk = read_lock(path)
+    baseline: Lock | None = read_lock_at(spec_path, against) if against else on_disk
+    if baseline is not None:
+        breaking = breaking_changes(loaded, spec, baseline)
+        if allow_breaking:
+            breaking = [replace(d, level=Level.WARNING) for d in breaking]
+        diagnostics = diagnostics + breaking
+        if has_errors(breaking):
+            raise SpecError(diagnostics)
+    lock = build_lock(spec, on_disk)
+    planned = plan(spec, lock)
+    rendered = render_all(spec, planned, lock)
     formatted = format_sources(rendered, spec.package)
-    return Output(spec, formatted, {p.path: p.owner for p in planned}, diagnostics)
+    text = render_lock(lock)
+    current = path.read_text(encoding="utf-8") if on_disk is not None else None
+    owners = {p.path: p.owner for p in planned}
+    signatures = {p.path: p.signature for p in planned if p.signature}
+    return Output(spec, formatted, owners, signatures, diagnostics, path, text, current)
 
 
 def compare(output: Output, out: Path) -> list[FileState]:
-    return plan_writes(out, output.files, output.owners)
+    return plan_writes(out, output.files, output.owners, output.signatures)
 
 
 def write(output: Output, out: Path, states: list[FileState], *, spec_path: Path, force: bool) -> None:
     spec_hash = hashlib.sha256(spec_path.read_bytes()).hexdigest()
     extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
-    apply_writes(out, output.files, states, force=force, manifest_extra=extra)
+    # Order matters for a generate killed part way: files, then the lock, then the manifest.
+    apply_writes(out, output.files, states, force=force, manifest_extra=extra,
+                 before_manifest=lambda: _write_lock(output), signatures=output.signatures)
+
+
+def lock_is_current(output: Output) -> bool:
+    return output.lock_on_disk == output.lock_text
+
+
+def _write_lock(output: Output) -> None:
+    if not lock_is_current(output):
+        atomic_write(output.lock_path, output.lock_text)

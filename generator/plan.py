@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from generator.model import Aggregate, Command, Spec
+from generator.lock import Lock
+from generator.model import Aggregate, Command, Event, Spec
 
 
 class Owner(StrEnum):
@@ -25,17 +26,35 @@ class PlannedFile:
     owner: Owner
     origin: str = ""  # which part of the spec the file comes from, for its header
     context: Mapping[str, Any] = field(default_factory=dict)
+    # For user files: what the generated code expects the file to provide. When it changes, the
+    # user is told which file needs attention.
+    signature: str = ""
+
+
+def command_signature(command: Command, id_field: str) -> str:
+    fields = ", ".join([id_field, *(f"{f.name}: {f.type.spec}" for f in command.fields)])
+    emits = " | ".join(dict.fromkeys(e.event for e in command.emits)) or "nothing"
+    return f"decide({command.name}({fields}), state) -> list[{emits}]"
 
 
 def custom_path(spec: Spec, command: Command) -> str:
     return f"src/{spec.package}/{_module(spec, command.aggregate)}/custom/{command.module}.py"
 
 
+def upcast_path(spec: Spec, event: Event) -> str:
+    return f"src/{spec.package}/{_module(spec, event.aggregate)}/custom/upcast_{event.module}.py"
+
+
+def _old_versions(lock: Lock | None, event: Event) -> list[str]:
+    history = ((lock or {}).get("events", {}).get(event.name) or {}).get("history", {})
+    return [v for v in history if int(v) < event.version]
+
+
 def _module(spec: Spec, aggregate: str) -> str:
     return next(a.module for a in spec.aggregates if a.name == aggregate)
 
 
-def plan(spec: Spec) -> list[PlannedFile]:
+def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
     src = f"src/{spec.package}"
     files = [
         PlannedFile("pyproject.toml", "pyproject.toml.jinja", Owner.USER),
@@ -46,6 +65,8 @@ def plan(spec: Spec) -> list[PlannedFile]:
         PlannedFile(f"{src}/application.py", "application.py.jinja", Owner.GENERATED),
         PlannedFile("tests/test_store.py", "test_store.py.jinja", Owner.GENERATED),
     ]
+    if any(e.version > 1 and _old_versions(lock, e) for a in spec.aggregates for e in a.events):
+        files.append(PlannedFile("tests/test_upcasting.py", "test_upcasting.py.jinja", Owner.GENERATED, "event versions"))
     if spec.has_types:
         files.append(PlannedFile(f"{src}/types.py", "types.py.jinja", Owner.GENERATED, "types"))
     for aggregate in spec.aggregates:
@@ -66,8 +87,13 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
         PlannedFile(f"{base}/decider.py", "decider.py.jinja", Owner.GENERATED, origin, context),
     ]
     customs = [c for c in aggregate.commands if c.custom]
-    if customs:
+    upcasters = [e for e in aggregate.events if e.custom_upcasts]
+    if customs or upcasters:
         files.append(PlannedFile(f"{base}/custom/__init__.py", "custom_init.py.jinja", Owner.USER, origin, context))
+    for event in upcasters:
+        functions = ", ".join(f"{u.function}(data)" for u in event.custom_upcasts)
+        files.append(PlannedFile(upcast_path(spec, event), "custom_upcast.py.jinja", Owner.USER,
+                                 f"{aggregate.name}.{event.name}", {**context, "event": event}, functions))
     for command in aggregate.commands:
         command_context = {**context, "command": command}
         command_origin = f"{aggregate.name}.{command.name}"
@@ -75,7 +101,8 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
                                  command_origin, command_context))
         if command.custom:
             files.append(PlannedFile(custom_path(spec, command), "custom_command.py.jinja", Owner.USER,
-                                     command_origin, command_context))
+                                     command_origin, command_context,
+                                     command_signature(command, aggregate.id_field.name)))
         scenarios = aggregate.scenarios_for(command.name)
         if scenarios:
             files.append(PlannedFile(f"tests/{aggregate.module}/test_{command.module}.py", "test_command.py.jinja",

@@ -8,6 +8,7 @@ is a helper registered here. Spec text reaches Python source only through `py` (
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import unicodedata
 from collections.abc import Mapping
@@ -17,14 +18,15 @@ import jinja2
 
 from generator import model as m
 from generator.names import snake, words
-from generator.plan import PlannedFile, custom_path
+from generator.plan import PlannedFile, custom_path, upcast_path
+from generator.upcast_cases import upcast_cases
 from generator.resources import templates_dir
 from generator.spec_types import TypeRef
 
 
-def render_all(spec: m.Spec, files: list[PlannedFile]) -> dict[str, str]:
+def render_all(spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None) -> dict[str, str]:
     env = _environment(spec)
-    shared = _shared_context(spec)
+    shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     rendered: dict[str, str] = {}
     for planned in files:
         template = env.get_template(planned.template)
@@ -57,9 +59,11 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         ),
         dataclass_default=dataclass_default,
         custom_path=lambda command: custom_path(spec, command),
+        upcast_path=lambda event: upcast_path(spec, event),
         emitted_union=lambda command: " | ".join(dict.fromkeys(e.event for e in command.emits)) or "object",
         emitted_names=lambda command: ", ".join(dict.fromkeys(e.event for e in command.emits)) or "",
         construct=construct,
+        state_schema=state_schema,
     )
     return env
 
@@ -183,6 +187,14 @@ def sample(typ: TypeRef, spec: m.Spec, n: int) -> str:
         return f"{enum.name}.{enum.members[-1].name}"
     record = next(r for r in spec.records if r.name == typ.name)
     return f"{record.name}(" + ", ".join(f"{f.name}={sample(f.type, spec, n + i)}" for i, f in enumerate(record.fields)) + ")"
+
+
+def state_schema(aggregate: m.Aggregate) -> str:
+    """A fingerprint of everything that shapes a state: its fields and every event's updates."""
+    parts = [f"{f.name}:{f.type.spec}={f.default_code}" for f in aggregate.state_fields]
+    for event in aggregate.events:
+        parts.append(f"{event.name}:" + ";".join(f"{u.target}={u.code}" for u in event.updates))
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def _all_events(spec: m.Spec) -> list[tuple[m.Aggregate, m.Event]]:

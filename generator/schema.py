@@ -24,7 +24,8 @@ def _validator() -> Draft202012Validator:
 def check_shape(spec: LoadedSpec) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     version = spec.data.get("eventforge")
-    if "eventforge" in spec.data and version != 1:
+    # `True == 1` in Python, so `eventforge: yes` would pass a plain comparison.
+    if "eventforge" in spec.data and (version != 1 or isinstance(version, bool)):
         line, column = spec.where(("eventforge",))
         diagnostics.append(
             Diagnostic(code="E203", message=f"format version {version!r} is not supported; this eventforge reads version 1",

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -67,8 +68,10 @@ def safe_target(out: Path, relative: str) -> Path:
     return target
 
 
-def plan_writes(out: Path, files: dict[str, str], owners: dict[str, Owner]) -> list[FileState]:
+def plan_writes(out: Path, files: dict[str, str], owners: dict[str, Owner],
+                signatures: dict[str, str] | None = None) -> list[FileState]:
     manifest = read_manifest(out)
+    signatures = signatures or {}
     states: list[FileState] = []
     for path in sorted(files):
         owner = owners[path]
@@ -77,7 +80,10 @@ def plan_writes(out: Path, files: dict[str, str], owners: dict[str, Owner]) -> l
         if current is None:
             states.append(FileState(path, owner, Verdict.CREATE))
         elif owner is Owner.USER:
-            states.append(FileState(path, owner, Verdict.KEEP))
+            before = manifest.get(path, {}).get("signature", "")
+            after = signatures.get(path, "")
+            reason = f"needs attention: the spec now expects {after} (was {before})" if before and before != after else ""
+            states.append(FileState(path, owner, Verdict.KEEP, reason))
         elif current == files[path]:
             states.append(FileState(path, owner, Verdict.IDENTICAL))
         elif manifest.get(path, {}).get("sha256") == sha256(current):
@@ -98,11 +104,27 @@ def plan_writes(out: Path, files: dict[str, str], owners: dict[str, Owner]) -> l
         else:
             why = "user-owned" if owner is Owner.USER else "edited by hand"
             states.append(FileState(path, owner, Verdict.ORPHAN, f"no longer produced by the spec; {why}, so kept"))
-    return states
+    return _rename_hints(states)
+
+
+def _rename_hints(states: list[FileState]) -> list[FileState]:
+    """A user file orphaned while another is created beside it was most likely renamed: say so."""
+    created = [s for s in states if s.verdict is Verdict.CREATE and s.owner is Owner.USER]
+    hinted = []
+    for state in states:
+        if state.verdict is Verdict.ORPHAN and state.owner is Owner.USER:
+            folder = state.path.rsplit("/", 1)[0]
+            twins = [c.path for c in created if c.path.rsplit("/", 1)[0] == folder]
+            if len(twins) == 1:
+                state = FileState(state.path, state.owner, state.verdict,
+                                  f"{state.reason}; if it was renamed, move your code to {twins[0]}")
+        hinted.append(state)
+    return hinted
 
 
 def apply_writes(out: Path, files: dict[str, str], states: list[FileState], *, force: bool,
-                 manifest_extra: dict[str, str]) -> None:
+                 manifest_extra: dict[str, str], before_manifest: Callable[[], None] | None = None,
+                 signatures: dict[str, str] | None = None) -> None:
     """Carry out the verdicts. Conflicts are overwritten only with `force`."""
     manifest = read_manifest(out)
     for state in states:
@@ -114,9 +136,15 @@ def apply_writes(out: Path, files: dict[str, str], states: list[FileState], *, f
             _remove_empty_parents(target.parent, out)
             manifest.pop(state.path, None)
         if state.path in files and (state.verdict is not Verdict.CONFLICT or force):
-            if state.owner is Owner.USER and state.verdict is Verdict.KEEP and state.path in manifest:
-                continue
-            manifest[state.path] = {"owner": str(state.owner), "sha256": sha256(files[state.path])}
+            entry = {"owner": str(state.owner), "sha256": sha256(files[state.path])}
+            if state.owner is Owner.USER:
+                # The hash of the stub as first written; the file itself is the user's.
+                entry = {**manifest.get(state.path, entry), "signature": (signatures or {}).get(state.path, "")}
+                if not entry["signature"]:
+                    entry.pop("signature")
+            manifest[state.path] = entry
+    if before_manifest is not None:
+        before_manifest()
     payload = {**manifest_extra, "files": dict(sorted(manifest.items()))}
     text = json.dumps(payload, indent=2, sort_keys=False) + "\n"
     target = safe_target(out, MANIFEST)

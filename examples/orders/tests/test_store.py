@@ -53,7 +53,6 @@ from orders.shipment.events import (
     ShipmentReturned,
 )
 from orders.shipment.pack_parcel import PackParcel
-from orders.shipment.return_to_sender import ReturnToSender
 from orders.testing import assert_round_trip, assert_survives_the_store
 from orders.types import Address, Carrier, Category, Currency, Dimensions, Money, OrderLine, Parcel
 
@@ -202,15 +201,15 @@ def test_product_commands_survive_the_store(make_app: Callable[[], OrdersApplica
         product_decider,
         [
             ProductListed(
-                sku="product-1004",
+                sku="product-1003",
                 name="Kenya AA",
                 category=Category.BEANS,
                 price=Money(amount=Decimal("16"), currency=Currency.EUR),
             ),
-            StockReceived(sku="product-1004", quantity=10),
+            StockReceived(sku="product-1003", quantity=10),
         ],
         ReserveStock(
-            sku="product-1004", order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=4
+            sku="product-1003", order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=4
         ),
     )
     # scenario: a price change keeps the old price in the event
@@ -219,14 +218,14 @@ def test_product_commands_survive_the_store(make_app: Callable[[], OrdersApplica
         product_decider,
         [
             ProductListed(
-                sku="product-1005",
+                sku="product-1004",
                 name="Hand grinder",
                 category=Category.CAFE_EQUIPMENT,
                 price=Money(amount=Decimal("89.00"), currency=Currency.EUR),
             )
         ],
         ChangePrice(
-            sku="product-1005", new_price=Money(amount=Decimal("79.00"), currency=Currency.EUR)
+            sku="product-1004", new_price=Money(amount=Decimal("79.00"), currency=Currency.EUR)
         ),
     )
 
@@ -277,12 +276,12 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
         order_decider,
         [
             OrderStarted(
-                order_id=UUID("00000000-0000-4000-8000-000000001006"),
+                order_id=UUID("00000000-0000-4000-8000-000000001005"),
                 customer="Zoë Martin",
                 currency=Currency.EUR,
             ),
             LineAdded(
-                order_id=UUID("00000000-0000-4000-8000-000000001006"),
+                order_id=UUID("00000000-0000-4000-8000-000000001005"),
                 line=OrderLine(
                     sku="ETH-GUJI-250",
                     quantity=2,
@@ -290,13 +289,13 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
                 ),
             ),
             CouponApplied(
-                order_id=UUID("00000000-0000-4000-8000-000000001006"),
+                order_id=UUID("00000000-0000-4000-8000-000000001005"),
                 code="WELCOME5",
                 discount=Decimal("5"),
             ),
         ],
         PlaceOrder(
-            order_id=UUID("00000000-0000-4000-8000-000000001006"),
+            order_id=UUID("00000000-0000-4000-8000-000000001005"),
             shipping_address=Address(
                 name="Zoë Martin",
                 street="3 rue des Lilas",
@@ -312,12 +311,12 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
         order_decider,
         [
             OrderStarted(
-                order_id=UUID("00000000-0000-4000-8000-000000001011"),
+                order_id=UUID("00000000-0000-4000-8000-000000001008"),
                 customer="Zoë Martin",
                 currency=Currency.EUR,
             ),
             OrderPlaced(
-                order_id=UUID("00000000-0000-4000-8000-000000001011"),
+                order_id=UUID("00000000-0000-4000-8000-000000001008"),
                 shipping_address=Address(
                     name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
                 ),
@@ -325,7 +324,7 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
                 amount_due=Decimal("29"),
             ),
         ],
-        StartPicking(order_id=UUID("00000000-0000-4000-8000-000000001011")),
+        StartPicking(order_id=UUID("00000000-0000-4000-8000-000000001008")),
     )
     # scenario: shipping records the tracking number
     assert_survives_the_store(
@@ -333,38 +332,25 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
         order_decider,
         [
             OrderStarted(
-                order_id=UUID("00000000-0000-4000-8000-000000001012"),
+                order_id=UUID("00000000-0000-4000-8000-000000001009"),
                 customer="Zoë Martin",
                 currency=Currency.EUR,
             ),
             OrderPlaced(
-                order_id=UUID("00000000-0000-4000-8000-000000001012"),
+                order_id=UUID("00000000-0000-4000-8000-000000001009"),
                 shipping_address=Address(
                     name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
                 ),
                 placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
                 amount_due=Decimal("29"),
             ),
-            PickingStarted(order_id=UUID("00000000-0000-4000-8000-000000001012")),
+            PickingStarted(order_id=UUID("00000000-0000-4000-8000-000000001009")),
         ],
         MarkShipped(
-            order_id=UUID("00000000-0000-4000-8000-000000001012"),
+            order_id=UUID("00000000-0000-4000-8000-000000001009"),
             tracking_number="1Z999AA10123456784",
             shipped_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
         ),
-    )
-    # scenario: cancelling a draft owes no refund
-    assert_survives_the_store(
-        make_app,
-        order_decider,
-        [
-            OrderStarted(
-                order_id=UUID("00000000-0000-4000-8000-000000001014"),
-                customer="Zoë Martin",
-                currency=Currency.EUR,
-            )
-        ],
-        CancelOrder(order_id=UUID("00000000-0000-4000-8000-000000001014")),
     )
     # scenario: cancelling a placed order owes a refund
     assert_survives_the_store(
@@ -372,12 +358,12 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
         order_decider,
         [
             OrderStarted(
-                order_id=UUID("00000000-0000-4000-8000-000000001015"),
+                order_id=UUID("00000000-0000-4000-8000-000000001011"),
                 customer="Zoë Martin",
                 currency=Currency.EUR,
             ),
             OrderPlaced(
-                order_id=UUID("00000000-0000-4000-8000-000000001015"),
+                order_id=UUID("00000000-0000-4000-8000-000000001011"),
                 shipping_address=Address(
                     name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
                 ),
@@ -386,7 +372,7 @@ def test_order_commands_survive_the_store(make_app: Callable[[], OrdersApplicati
             ),
         ],
         CancelOrder(
-            order_id=UUID("00000000-0000-4000-8000-000000001015"), reason="found it cheaper"
+            order_id=UUID("00000000-0000-4000-8000-000000001011"), reason="found it cheaper"
         ),
     )
 
@@ -420,7 +406,7 @@ def test_shipment_commands_survive_the_store(make_app: Callable[[], OrdersApplic
         shipment_decider,
         [
             ShipmentOpened(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
+                shipment_id=UUID("00000000-0000-4000-8000-000000001003"),
                 order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
                 carrier=Carrier.LA_POSTE,
                 address=Address(
@@ -428,14 +414,14 @@ def test_shipment_commands_survive_the_store(make_app: Callable[[], OrdersApplic
                 ),
             ),
             ParcelPacked(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
+                shipment_id=UUID("00000000-0000-4000-8000-000000001003"),
                 parcel=Parcel(
                     weight_kg=Decimal("2"),
                     dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
                 ),
             ),
             ParcelPacked(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
+                shipment_id=UUID("00000000-0000-4000-8000-000000001003"),
                 parcel=Parcel(
                     weight_kg=Decimal("4"),
                     dimensions=Dimensions(length_cm=40, width_cm=30, height_cm=20),
@@ -444,7 +430,7 @@ def test_shipment_commands_survive_the_store(make_app: Callable[[], OrdersApplic
             ),
         ],
         DispatchShipment(
-            shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
+            shipment_id=UUID("00000000-0000-4000-8000-000000001003"),
             tracking_number="LP123456789FR",
             dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
         ),
@@ -455,7 +441,7 @@ def test_shipment_commands_survive_the_store(make_app: Callable[[], OrdersApplic
         shipment_decider,
         [
             ShipmentOpened(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001005"),
+                shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
                 order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
                 carrier=Carrier.LA_POSTE,
                 address=Address(
@@ -463,14 +449,14 @@ def test_shipment_commands_survive_the_store(make_app: Callable[[], OrdersApplic
                 ),
             ),
             ParcelPacked(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001005"),
+                shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
                 parcel=Parcel(
                     weight_kg=Decimal("2"),
                     dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
                 ),
             ),
             ShipmentDispatched(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001005"),
+                shipment_id=UUID("00000000-0000-4000-8000-000000001004"),
                 order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
                 tracking_number="LP123456789FR",
                 dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
@@ -478,31 +464,6 @@ def test_shipment_commands_survive_the_store(make_app: Callable[[], OrdersApplic
             ),
         ],
         ConfirmDelivery(
-            shipment_id=UUID("00000000-0000-4000-8000-000000001005"), delivered_on=date(2024, 5, 6)
-        ),
-    )
-    # scenario: a returned shipment is marked as such
-    assert_survives_the_store(
-        make_app,
-        shipment_decider,
-        [
-            ShipmentOpened(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001007"),
-                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
-                carrier=Carrier.LA_POSTE,
-                address=Address(
-                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
-                ),
-            ),
-            ShipmentDispatched(
-                shipment_id=UUID("00000000-0000-4000-8000-000000001007"),
-                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
-                tracking_number="LP123456789FR",
-                dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
-                parcel_count=1,
-            ),
-        ],
-        ReturnToSender(
-            shipment_id=UUID("00000000-0000-4000-8000-000000001007"), reason="address unknown"
+            shipment_id=UUID("00000000-0000-4000-8000-000000001004"), delivered_on=date(2024, 5, 6)
         ),
     )

@@ -47,6 +47,8 @@ class OrdersApplication(DomainApplication):
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "orders.sqlite",
+        # Some aggregate has a string id, so the store keys streams by text, not UUID.
+        "ORIGINATOR_ID_TYPE": "text",
     }
     deciders: ClassVar[dict[type, Decider[Any, Any, Any]]] = {
         ListProduct: product_decider,

@@ -16,11 +16,16 @@ A failure names the scenario and shows each field that differed.
 from __future__ import annotations
 
 import dataclasses
+import enum
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from orders.runtime import Decider, DomainApplication, DomainError, Recorded
+from eventsourcing.persistence import StoredEvent
+
+from orders.runtime import Decider, DomainApplication, DomainError, Recorded, encode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,3 +224,71 @@ def assert_survives_the_store(
         raise AssertionError(
             f"{type(command).__name__}: stored events differ from the decided ones"
         )
+
+
+def conforms(value: object, hint: Any) -> bool:
+    """Whether `value` has exactly the type `hint` describes, all the way down."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        return any(conforms(value, arg) for arg in typing.get_args(hint))
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return isinstance(value, tuple) and all(conforms(v, item) for v in value)
+    if hint is type(None):
+        return value is None
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        hints = typing.get_type_hints(hint)
+        return type(value) is hint and all(
+            conforms(getattr(value, f.name), hints[f.name]) for f in dataclasses.fields(hint)
+        )
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return type(value) is hint
+    return type(value) is hint
+
+
+def assert_upcasts(
+    app: DomainApplication,
+    event_type: type,
+    *,
+    stream: Any,
+    version: int,
+    payload: Mapping[str, Any],
+    expected: Mapping[str, Any] | None,
+) -> None:
+    """A payload stored at an older `version` loads as the current `event_type`, fully typed;
+    with `expected`, its fields have these stored (JSON) values."""
+    topic = next(t for t, cls in app.event_topics.items() if cls is event_type)
+    data = {**payload, "timestamp": datetime.now(tz=UTC).isoformat()}
+    if version > 1:
+        data["class_version"] = version
+    app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=stream,
+                originator_version=1,
+                topic=topic,
+                state=app.mapper.transcoder.encode(data),
+            )
+        ]
+    )
+    [loaded] = app.history(stream)
+    event = loaded.event
+    if type(event) is not event_type:
+        raise AssertionError(f"expected a {event_type.__name__}, loaded {event!r}")
+    hints = typing.get_type_hints(event_type)
+    wrong = [
+        f.name
+        for f in dataclasses.fields(event_type)
+        if not conforms(getattr(event, f.name), hints[f.name])
+    ]
+    if wrong:
+        raise AssertionError(
+            f"{event_type.__name__} v{version} loaded with mistyped fields {wrong}: {event!r}"
+        )
+    if expected is not None:
+        stored = encode(event)
+        differ = {k: (v, stored.get(k)) for k, v in expected.items() if stored.get(k) != v}
+        if differ:
+            raise AssertionError(
+                f"{event_type.__name__} v{version}: fields differ (expected, got): {differ}"
+            )

@@ -4,16 +4,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from orders.order.add_line import AddLine
 from orders.order.decider import decider
-from orders.order.errors import InvalidLineQuantity, OrderNotEditable, WrongCurrency
-from orders.order.events import LineAdded, OrderPlaced, OrderStarted
+from orders.order.errors import WrongCurrency
+from orders.order.events import LineAdded, OrderStarted
 from orders.testing import expect, scenario
-from orders.types import Address, Currency, Money, OrderLine
+from orders.types import Currency, Money, OrderLine
 
 ORDER_ID = UUID("00000000-0000-4000-8000-000000000001")
 
@@ -85,56 +84,4 @@ def test_a_line_in_another_currency_is_refused() -> None:
             )
         )
         .then_rejects(WrongCurrency)
-    )
-
-
-def test_a_line_with_no_units_is_refused() -> None:
-    (
-        scenario(decider, "a line with no units is refused")
-        .given(OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR))
-        .when(
-            AddLine(
-                order_id=ORDER_ID,
-                line=OrderLine(
-                    sku="FILTER-100",
-                    quantity=0,
-                    unit_price=Money(amount=Decimal("4"), currency=Currency.EUR),
-                ),
-            )
-        )
-        .then_rejects(InvalidLineQuantity)
-    )
-
-
-def test_a_placed_order_is_no_longer_editable() -> None:
-    (
-        scenario(decider, "a placed order is no longer editable")
-        .given(
-            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
-            LineAdded(
-                order_id=ORDER_ID,
-                line=OrderLine(
-                    sku="ETH-GUJI-250",
-                    unit_price=Money(amount=Decimal("14.50"), currency=Currency.EUR),
-                ),
-            ),
-            OrderPlaced(
-                order_id=ORDER_ID,
-                shipping_address=Address(
-                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
-                ),
-                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
-                amount_due=Decimal("14.50"),
-            ),
-        )
-        .when(
-            AddLine(
-                order_id=ORDER_ID,
-                line=OrderLine(
-                    sku="FILTER-100",
-                    unit_price=Money(amount=Decimal("3.20"), currency=Currency.EUR),
-                ),
-            )
-        )
-        .then_rejects(OrderNotEditable)
     )

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from orders.order.apply_coupon import ApplyCoupon
 from orders.order.decider import decider
-from orders.order.errors import CouponAlreadyApplied, UnknownCoupon
+from orders.order.errors import UnknownCoupon
 from orders.order.events import CouponApplied, LineAdded, OrderStarted
 from orders.testing import expect, scenario
 from orders.types import Currency, Money, OrderLine
@@ -34,18 +34,6 @@ def test_a_percentage_coupon_takes_its_share_of_the_subtotal() -> None:
         .when(ApplyCoupon(order_id=ORDER_ID, code="save10"))
         .then(expect(CouponApplied, code="SAVE10", discount=Decimal("5.80")))
         .and_state(coupon="SAVE10", discount=Decimal("5.80"))
-    )
-
-
-def test_a_second_coupon_is_refused() -> None:
-    (
-        scenario(decider, "a second coupon is refused")
-        .given(
-            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
-            CouponApplied(order_id=ORDER_ID, code="WELCOME5", discount=Decimal("5")),
-        )
-        .when(ApplyCoupon(order_id=ORDER_ID, code="SAVE10"))
-        .then_rejects(CouponAlreadyApplied)
     )
 
 

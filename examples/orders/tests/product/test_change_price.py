@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from orders.product.change_price import ChangePrice
 from orders.product.decider import decider
-from orders.product.errors import CurrencyMismatch
 from orders.product.events import PriceChanged, ProductListed
 from orders.testing import expect, scenario
 from orders.types import Category, Currency, Money
@@ -40,24 +39,4 @@ def test_a_price_change_keeps_the_old_price_in_the_event() -> None:
             )
         )
         .and_state(price=Money(amount=Decimal("79.00"), currency=Currency.EUR))
-    )
-
-
-def test_a_price_change_cannot_switch_currency() -> None:
-    (
-        scenario(decider, "a price change cannot switch currency")
-        .given(
-            ProductListed(
-                sku=PRODUCT_ID,
-                name="Hand grinder",
-                category=Category.CAFE_EQUIPMENT,
-                price=Money(amount=Decimal("89"), currency=Currency.EUR),
-            )
-        )
-        .when(
-            ChangePrice(
-                sku=PRODUCT_ID, new_price=Money(amount=Decimal("95"), currency=Currency.USD)
-            )
-        )
-        .then_rejects(CurrencyMismatch)
     )

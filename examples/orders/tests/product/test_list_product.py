@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from orders.product.decider import decider
-from orders.product.errors import InvalidPrice
 from orders.product.events import ProductListed, StockReceived
 from orders.product.list_product import ListProduct
 from orders.testing import expect, scenario
@@ -41,19 +40,4 @@ def test_listing_a_product_records_its_opening_stock() -> None:
             expect(StockReceived, quantity=40),
         )
         .and_state(stock=40, reserved=0, tags=("single origin", "washed"), discontinued=False)
-    )
-
-
-def test_a_free_product_cannot_be_listed() -> None:
-    (
-        scenario(decider, "a free product cannot be listed")
-        .given()
-        .when(
-            ListProduct(
-                sku=PRODUCT_ID,
-                name="Sample",
-                price=Money(amount=Decimal("0"), currency=Currency.EUR),
-            )
-        )
-        .then_rejects(InvalidPrice)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 from uuid import UUID
 
 
@@ -15,6 +16,10 @@ class AccountState:
 
     `version` counts the events applied so far; 0 means the stream does not exist yet.
     """
+
+    # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
+    # under older rules are ignored (loading replays the events instead).
+    state_schema: ClassVar[str] = "fd570e52134abbb8"
 
     account_id: UUID
     version: int = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from orders.order.errors import EmptyOrder, OrderNotEditable
@@ -30,6 +31,6 @@ def decide(command: PlaceOrder, state: OrderState) -> list[OrderPlaced]:
             order_id=command.order_id,
             shipping_address=command.shipping_address,
             placed_at=datetime.now(tz=UTC),
-            amount_due=max(state.subtotal - state.discount, 0),
+            amount_due=max(state.subtotal - state.discount, Decimal("0")),
         )
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 from uuid import UUID
 
 from orders.types import Address, Currency, OrderLine, OrderStatus
@@ -18,6 +19,10 @@ class OrderState:
 
     `version` counts the events applied so far; 0 means the stream does not exist yet.
     """
+
+    # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
+    # under older rules are ignored (loading replays the events instead).
+    state_schema: ClassVar[str] = "f35bcc329d94ad5f"
 
     order_id: UUID
     version: int = 0

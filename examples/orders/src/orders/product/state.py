@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 from orders.types import Category, Currency, Money
 
@@ -16,6 +17,10 @@ class ProductState:
 
     `version` counts the events applied so far; 0 means the stream does not exist yet.
     """
+
+    # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
+    # under older rules are ignored (loading replays the events instead).
+    state_schema: ClassVar[str] = "66d8e7991955fb1c"
 
     sku: str
     version: int = 0

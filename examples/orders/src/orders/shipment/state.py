@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import ClassVar
 from uuid import UUID
 
 from orders.types import Address, Carrier, Parcel, ShipmentStatus
@@ -17,6 +18,10 @@ class ShipmentState:
 
     `version` counts the events applied so far; 0 means the stream does not exist yet.
     """
+
+    # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
+    # under older rules are ignored (loading replays the events instead).
+    state_schema: ClassVar[str] = "2ce08b3997ce69a3"
 
     shipment_id: UUID
     version: int = 0
