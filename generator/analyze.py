@@ -60,6 +60,9 @@ class _Analyzer:
         self.aggregates: dict[str, m.Aggregate] = {}
         self.id_fields: dict[str, m.Field] = {}
         self.package = ""
+        # Fields whose declaration was reported (bad name or type), by the name declaring them,
+        # so that uses of them are not reported again as missing.
+        self.failed_fields: dict[str, set[str]] = {}
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -170,15 +173,16 @@ class _Analyzer:
                 self.enum_values[name] = dict(zip(values, enum_members(values), strict=True))
             else:
                 self.record_types[name] = {}
-        # Record fields may refer to any type, so parse them once all names are known, and each record
-        # after the records it uses, so that a default of a record type finds that record's fields.
+        # Record fields may refer to any type, so parse them once all names are known, and each
+        # record after the records it uses, so that a record-typed default finds their fields.
         records: dict[str, m.RecordType] = {}
         for name in self._record_order(types):
             body = types[name]
             fields = self._fields(body.get("fields") or {}, ("types", name, "fields"), owner=f"type {name}")
             self.record_fields[name] = fields
             self.record_types[name] = {f.name: f.type for f in fields}
-            records[name] = m.RecordType(name=name, description=str(body.get("description") or ""), fields=fields)
+            description = str(body.get("description") or "")
+            records[name] = m.RecordType(name=name, description=description, fields=fields)
         self._check_cycles()
         enums = tuple(
             m.EnumType(
@@ -191,7 +195,7 @@ class _Analyzer:
         return enums, tuple(records[name] for name in self.record_types)
 
     def _record_order(self, types: Mapping[str, Any]) -> list[str]:
-        """Record names, each after the records its field types mention (in a cycle, E405, any order)."""
+        """Record names, each after the records its field types mention (any order in a cycle)."""
         order: list[str] = []
 
         def visit(name: str, trail: tuple[str, ...]) -> None:
@@ -256,6 +260,8 @@ class _Analyzer:
             field = self._field(name, spec, (*path, name), owner=owner, reserved=reserved)
             if field is not None:
                 fields.append(field)
+            else:
+                self.failed_fields.setdefault(str(path[-2]), set()).add(name)
         return tuple(fields)
 
     def _field(self, name: str, spec: Any, path: PathKey, *, owner: str,
@@ -289,6 +295,8 @@ class _Analyzer:
             return False
         if name in RESERVED_FIELDS or name in reserved:
             why = "is the aggregate's id field, which is implicit" if name in reserved else "is reserved by the generated runtime"
+            if name in reserved and owner.startswith("read model"):
+                why = "is the read model's key, which is implicit"
             code = "E410" if name in reserved else "E301"
             self.error(code, f"the field name {name!r} in {owner} {why}", path, key=True)
             return False
@@ -322,8 +330,8 @@ class _Analyzer:
         path: PathKey = ("aggregates", name, "id")
         id_name, id_type = (raw, "uuid") if isinstance(raw, str) else (raw.get("name"), raw.get("type", "uuid"))
         if not isinstance(id_name, str) or not SNAKE.match(id_name) or is_keyword(id_name) or id_name in RESERVED_FIELDS:
-            self.error("E410", f"the id field name {id_name!r} of {name} must be a snake_case name that is not reserved",
-                       (*path, "name") if isinstance(raw, dict) else path)
+            self.error("E410", f"the id field name {id_name!r} of {name} must be a snake_case name "
+                       "that is not reserved", (*path, "name") if isinstance(raw, dict) else path)
             id_name = snake(name) + "_id"
         if id_type not in ("uuid", "str"):
             self.error("E410", f"the id of {name} must have type uuid or str, not {id_type!r}", (*path, "type"))
@@ -490,7 +498,7 @@ class _Analyzer:
                               custom=custom)
             if emit is not None:
                 emits.append(emit)
-        if not emits and not custom:
+        if not body.get("emits") and not custom:  # listed but wrong events are reported above
             self.error("E406", f"command {name} emits no events; list them under `emits:`", path, key=True)
         return m.Command(
             name=name, module=snake(name), aggregate=aggregate, description=str(body.get("description") or ""),
@@ -521,7 +529,7 @@ class _Analyzer:
         values = [m.Assignment(target=id_field.name, code=f"command.{id_field.name}")]
         event_fields = {f.name: f for f in event.fields}
         for key in mapping:
-            if key not in event_fields:
+            if key not in event_fields and key not in self._failed(event_name):
                 self.error("E404", f"{command} maps {key!r}, which is not a field of event {event_name}",
                            (*path, event_name, key), key=True)
         for field in event.fields:
@@ -534,7 +542,7 @@ class _Analyzer:
                 code = self._fill_from("command", by_command[field.name].type, field, path, what)
             elif field.name in state_types:
                 code = self._fill_from("state", state_types[field.name], field, path, what)
-            elif field.default_code is not None:
+            elif field.default_code is not None or field.name in self._failed(command, aggregate):
                 continue
             else:
                 self.error("E406", f"event {event_name} field {field.name!r} is not filled by command {command}: "
@@ -655,12 +663,15 @@ class _Analyzer:
             return None
         return self._values(name, target.fields, values, (*path, name), label, partial=partial)
 
+    def _failed(self, *owners: str) -> set[str]:
+        return set[str]().union(*(self.failed_fields.get(owner, set()) for owner in owners))
+
     def _values(self, name: str, fields: tuple[m.Field, ...], values: Mapping[str, Any], path: PathKey,
                 label: str, *, partial: bool) -> m.Record | None:
         by_name = {f.name: f for f in fields}
         ok = True
         for key in values:
-            if key not in by_name:
+            if key not in by_name and key not in self._failed(name):
                 known = ", ".join(by_name) or "none"
                 self.error("E404", f"{label}: {name} has no field {key!r} (fields: {known})", (*path, key), key=True)
                 ok = False

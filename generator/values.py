@@ -63,7 +63,7 @@ def _record(value: Any, name: str, enums: EnumTable, records: RecordTable) -> st
     if not isinstance(value, dict):
         raise ValueMismatch(f"expected a mapping of {name}'s fields, got {_kind(value)}")
     if name not in records:  # only while reading the records themselves, inside a cycle (E405)
-        raise ValueMismatch(f"{name} refers back to itself through this value; value types may not form a cycle")
+        raise ValueMismatch(f"{name} refers back to itself through this value (a type cycle)")
     fields = {f.name: f for f in records[name]}
     unknown = [k for k in value if k not in fields]
     if unknown:
