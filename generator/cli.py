@@ -22,13 +22,29 @@ from generator.write import MANIFEST, FileState, UnsafePathError, Verdict
 
 DEFAULT_SPEC = "eventforge.yaml"
 
-_SPEC = click.argument("spec", required=False, default=DEFAULT_SPEC, type=click.Path(path_type=Path))
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                       show_default=True, help="Output format; json prints one JSON document on stdout.")
-_AGAINST = click.option("--against", metavar="REV", default=None,
-                        help="Check event changes against the lock file in this git revision.")
-_OUT = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-                    help="Output directory (default: the spec's directory).")
+_SPEC = click.argument(
+    "spec", required=False, default=DEFAULT_SPEC, type=click.Path(path_type=Path)
+)
+_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format; json prints one JSON document on stdout.",
+)
+_AGAINST = click.option(
+    "--against",
+    metavar="REV",
+    default=None,
+    help="Check event changes against the lock file in this git revision.",
+)
+_OUT = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: the spec's directory).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,8 +59,12 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--example", default="bank", show_default=True, help="Which example spec to start from.")
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--example", default="bank", show_default=True, help="Which example spec to start from."
+)
 def init(directory: Path, example: str) -> None:
     """Write a starter eventforge.yaml into DIRECTORY (never overwrites one)."""
     source = examples_dir() / example / DEFAULT_SPEC
@@ -68,7 +88,7 @@ def init(directory: Path, example: str) -> None:
 @_FORMAT
 def validate(spec: Path, fmt: str) -> None:
     """Check SPEC (default ./eventforge.yaml) and report every problem with its location."""
-    model, diagnostics = validate_file(spec)
+    _, diagnostics = validate_file(spec)
     errors = [d for d in diagnostics if d.level is Level.ERROR]
     if fmt == "json":
         _emit_json([d.as_json() for d in diagnostics])
@@ -86,11 +106,22 @@ def validate(spec: Path, fmt: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print unified diffs of what would change.")
 @_AGAINST
-@click.option("--allow-breaking", is_flag=True,
-              help="Generate even when stored events would break (reported as warnings).")
+@click.option(
+    "--allow-breaking",
+    is_flag=True,
+    help="Generate even when stored events would break (reported as warnings).",
+)
 @_FORMAT
-def generate(spec: Path, out: Path | None, force: bool, dry_run: bool, show_diff: bool, against: str | None,
-             allow_breaking: bool, fmt: str) -> None:
+def generate(
+    spec: Path,
+    out: Path | None,
+    force: bool,
+    dry_run: bool,
+    show_diff: bool,
+    against: str | None,
+    allow_breaking: bool,
+    fmt: str,
+) -> None:
     """Generate the package for SPEC into --out (default: the spec's directory).
 
     Also updates eventforge.lock next to the spec (commit it): the schema of every event, against
@@ -109,27 +140,38 @@ def generate(spec: Path, out: Path | None, force: bool, dry_run: bool, show_diff
             _fail_io(f"cannot write to {target}: {exc.strerror or exc}", fmt)
     skipped = _skipped_sections(output)
     if fmt == "json":
-        _emit_json({
-            "ok": not refused,
-            "dry_run": dry_run,
-            "out": str(target),
-            "files": [_state_json(s) for s in states],
-            "warnings": [d.as_json() for d in output.diagnostics],
-            "skipped": skipped,
-            "lock": {"path": str(output.lock_path), "updated": not lock_is_current(output) and not dry_run},
-        })
+        _emit_json(
+            {
+                "ok": not refused,
+                "dry_run": dry_run,
+                "out": str(target),
+                "files": [_state_json(s) for s in states],
+                "warnings": [d.as_json() for d in output.diagnostics],
+                "skipped": skipped,
+                "lock": {
+                    "path": str(output.lock_path),
+                    "updated": not lock_is_current(output) and not dry_run,
+                },
+            }
+        )
     else:
         _print_diagnostics(output.diagnostics)
         _print_states(states, dry_run=dry_run, force=force)
         if not lock_is_current(output) and not refused:
-            click.echo(f"{'would update' if dry_run else 'updated'} {output.lock_path} (commit it)", err=True)
+            click.echo(
+                f"{'would update' if dry_run else 'updated'} {output.lock_path} (commit it)",
+                err=True,
+            )
         for line in skipped:
             click.echo(f"note: {line}", err=True)
         if refused:
             for state in conflicts:
-                click.echo(f"{state.path}: error: {state.reason}; generate refuses to overwrite it. Move your "
-                           "change into the spec or a user-owned file, restore the file, or pass --force "
-                           "to overwrite it.", err=True)
+                click.echo(
+                    f"{state.path}: error: {state.reason}; generate refuses to overwrite it. Move your "
+                    "change into the spec or a user-owned file, restore the file, or pass --force "
+                    "to overwrite it.",
+                    err=True,
+                )
     sys.exit(1 if refused else 0)
 
 
@@ -153,10 +195,24 @@ def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
     if fmt == "json":
         differences = [_check_json(s) for s in problems]
         if lock_stale:
-            differences.append({"path": str(output.lock_path), "owner": "generated", "verdict": "update",
-                                "reason": "", "kind": "lock", "message": _LOCK_STALE})
-        _emit_json({"ok": not differences, "out": str(target), "differences": differences,
-                    "attention": [_state_json(s) for s in attention]})
+            differences.append(
+                {
+                    "path": str(output.lock_path),
+                    "owner": "generated",
+                    "verdict": "update",
+                    "reason": "",
+                    "kind": "lock",
+                    "message": _LOCK_STALE,
+                }
+            )
+        _emit_json(
+            {
+                "ok": not differences,
+                "out": str(target),
+                "differences": differences,
+                "attention": [_state_json(s) for s in attention],
+            }
+        )
     else:
         for state in problems:
             click.echo(f"{state.path}: {_check_text(state)}")
@@ -165,8 +221,11 @@ def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
         for state in attention:
             click.echo(f"{state.path}: {state.reason}")
         if problems_count:
-            click.echo(f"check: {problems_count} difference(s); run `eventforge generate {spec}` "
-                       "(hand edits belong in the spec or in user-owned files)", err=True)
+            click.echo(
+                f"check: {problems_count} difference(s); run `eventforge generate {spec}` "
+                "(hand edits belong in the spec or in user-owned files)",
+                err=True,
+            )
         else:
             click.echo(f"check: {len(states)} files match {spec}", err=True)
     sys.exit(1 if problems_count else 0)
@@ -178,8 +237,14 @@ _LOCK_STALE = "out of date (the spec's events changed since the last generate)"
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _produce(spec: Path, out: Path | None, fmt: str, *, against: str | None = None,
-             allow_breaking: bool = False) -> tuple[Output, Path]:
+def _produce(
+    spec: Path,
+    out: Path | None,
+    fmt: str,
+    *,
+    against: str | None = None,
+    allow_breaking: bool = False,
+) -> tuple[Output, Path]:
     try:
         output = produce(spec, against=against, allow_breaking=allow_breaking)
     except SpecError as exc:
@@ -221,16 +286,30 @@ def _fail_usage(message: str) -> None:
 
 def _fail_io(message: str, fmt: str) -> None:
     if fmt == "json":
-        _emit_json({"ok": False, "errors": [{"code": "E701" if "outside" in message or "link" in message
-                                              else "E100", "message": message}]})
+        _emit_json(
+            {
+                "ok": False,
+                "errors": [
+                    {
+                        "code": "E701" if "outside" in message or "link" in message else "E100",
+                        "message": message,
+                    }
+                ],
+            }
+        )
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
 
 _LABEL = {
-    Verdict.CREATE: "create", Verdict.UPDATE: "update", Verdict.IDENTICAL: "unchanged",
-    Verdict.CONFLICT: "conflict", Verdict.KEEP: "keep", Verdict.ORPHAN: "orphan", Verdict.REMOVE: "remove",
+    Verdict.CREATE: "create",
+    Verdict.UPDATE: "update",
+    Verdict.IDENTICAL: "unchanged",
+    Verdict.CONFLICT: "conflict",
+    Verdict.KEEP: "keep",
+    Verdict.ORPHAN: "orphan",
+    Verdict.REMOVE: "remove",
 }
 
 
@@ -255,13 +334,22 @@ def _print_diffs(output: Output, target: Path, states: list[FileState]) -> None:
         path = target / state.path
         before = path.read_text(encoding="utf-8") if path.exists() else ""
         after = output.files.get(state.path, "")
-        diff = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                    fromfile=f"a/{state.path}", tofile=f"b/{state.path}")
+        diff = difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{state.path}",
+            tofile=f"b/{state.path}",
+        )
         click.echo("".join(diff), nl=False)
 
 
 def _state_json(state: FileState) -> dict[str, str]:
-    return {"path": state.path, "owner": str(state.owner), "verdict": str(state.verdict), "reason": state.reason}
+    return {
+        "path": state.path,
+        "owner": str(state.owner),
+        "verdict": str(state.verdict),
+        "reason": state.reason,
+    }
 
 
 def _check_text(state: FileState) -> str:
@@ -275,8 +363,13 @@ def _check_text(state: FileState) -> str:
 
 
 def _check_json(state: FileState) -> dict[str, str]:
-    kind = {Verdict.CREATE: "missing", Verdict.UPDATE: "outdated", Verdict.CONFLICT: "edited",
-            Verdict.ORPHAN: "orphan", Verdict.REMOVE: "stale"}[state.verdict]
+    kind = {
+        Verdict.CREATE: "missing",
+        Verdict.UPDATE: "outdated",
+        Verdict.CONFLICT: "edited",
+        Verdict.ORPHAN: "orphan",
+        Verdict.REMOVE: "stale",
+    }[state.verdict]
     return {**_state_json(state), "kind": kind, "message": _check_text(state)}
 
 

@@ -11,13 +11,25 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from generator.spec_types import TypeRef
 
 FUNCTIONS = ("len", "abs", "min", "max", "now")
 
 _BIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod)
-_CMP_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot)
+_CMP_OPS = (
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+)
 _NUMERIC = ("int", "float", "decimal")
 
 _BOOL = TypeRef("bool")
@@ -43,6 +55,13 @@ class Compiled:
 
 def compile_expression(text: str, scope: Scope, *, expected: TypeRef | None = None) -> Compiled:
     """Check and compile `text`. With `expected`, also check the result fits that type."""
+    try:
+        return _compile(text, scope, expected)
+    except RecursionError:  # `- - - ... x` or `a + a + ... + a` thousands deep
+        return Compiled(errors=[("E501", "the expression is nested too deeply")])
+
+
+def _compile(text: str, scope: Scope, expected: TypeRef | None) -> Compiled:
     result = Compiled()
     try:
         tree = ast.parse(text.strip(), mode="eval")
@@ -63,8 +82,9 @@ def compile_expression(text: str, scope: Scope, *, expected: TypeRef | None = No
     return result
 
 
-def _check_fits(node: ast.expr, actual: TypeRef | None, expected: TypeRef,
-                scope: Scope, result: Compiled) -> None:
+def _check_fits(
+    node: ast.expr, actual: TypeRef | None, expected: TypeRef, scope: Scope, result: Compiled
+) -> None:
     if actual is None:
         return
     if actual.kind == "null":
@@ -76,7 +96,9 @@ def _check_fits(node: ast.expr, actual: TypeRef | None, expected: TypeRef,
             result.errors.append(("E504", f"{node.value!r} is not a value of {expected.name}"))
         return
     if not _compatible(actual, expected):
-        result.errors.append(("E504", f"a {actual.spec} value does not fit a {expected.spec} field"))
+        result.errors.append(
+            ("E504", f"a {actual.spec} value does not fit a {expected.spec} field")
+        )
 
 
 def _compatible(actual: TypeRef, expected: TypeRef) -> bool:
@@ -106,17 +128,22 @@ class _Checker:
         self.types[id(node)] = typ
         return typ
 
-    def _check(self, node: ast.expr) -> TypeRef | None:  # noqa: C901 - one branch per node kind
+    def _check(self, node: ast.expr) -> TypeRef | None:
         if isinstance(node, ast.Constant):
             return self._constant(node)
         if isinstance(node, ast.Name):
             if node.id in ("True", "False"):
                 return _BOOL
             if node.id in self.scope.names:
-                self.fail("E501", f"use a field of {node.id!r} (like {node.id}.<field>), not {node.id!r} itself")
+                self.fail(
+                    "E501",
+                    f"use a field of {node.id!r} (like {node.id}.<field>), not {node.id!r} itself",
+                )
                 return None
             available = ", ".join(sorted(self.scope.names)) or "none"
-            self.fail("E502", f"the name {node.id!r} is not available here (available: {available})")
+            self.fail(
+                "E502", f"the name {node.id!r} is not available here (available: {available})"
+            )
             return None
         if isinstance(node, ast.Attribute):
             return self._attribute(node)
@@ -179,7 +206,10 @@ class _Checker:
                 return None
             if base.kind != "record" or base.optional:
                 what = "an optional value" if base.optional else f"a {base.spec}"
-                self.fail("E503", f"{ast.unparse(node.value)} is {what}, which has no attribute {node.attr!r}")
+                self.fail(
+                    "E503",
+                    f"{ast.unparse(node.value)} is {what}, which has no attribute {node.attr!r}",
+                )
                 return None
             fields = self.scope.records[base.name]
             owner = base.name
@@ -216,7 +246,9 @@ class _Checker:
         self.fail("E504", f"cannot apply {_op_text(node.op)} to {left.spec} and {right.spec}")
         return None
 
-    def _list_concat(self, node: ast.BinOp, left: TypeRef | None, right: TypeRef | None) -> TypeRef | None:
+    def _list_concat(
+        self, node: ast.BinOp, left: TypeRef | None, right: TypeRef | None
+    ) -> TypeRef | None:
         """`list + list` or `list + [items]`: the list type, with literal items checked against it."""
         for typ, other, other_type in ((left, node.right, right), (right, node.left, left)):
             if typ is None or typ.kind != "list" or typ.optional or typ.item is None:
@@ -235,14 +267,11 @@ class _Checker:
         operands = [node.left, *node.comparators]
         types = [self.check(o) for o in operands]
         for op, (left, right), (lt, rt) in zip(
-            node.ops, zip(operands, operands[1:], strict=False), zip(types, types[1:], strict=False),
-            strict=False,
+            node.ops, pairwise(operands), pairwise(types), strict=True
         ):
             if not isinstance(op, _CMP_OPS):
                 self.fail("E501", "this comparison is not allowed in expressions")
-            if isinstance(op, ast.Is | ast.IsNot) and not (
-                _is_none(left) or _is_none(right)
-            ):
+            if isinstance(op, ast.Is | ast.IsNot) and not (_is_none(left) or _is_none(right)):
                 self.fail("E501", "'is' and 'is not' may only compare with None")
             if isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE) and not _orderable(lt, rt):
                 assert lt is not None and rt is not None
@@ -250,7 +279,9 @@ class _Checker:
                 self.fail("E504", f"cannot compare a {lt.spec} with a {rt.spec} using {sign}")
             self._enum_literal(left, lt, right)
             self._enum_literal(right, rt, left)
-            if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple | ast.Set):
+            if isinstance(op, ast.In | ast.NotIn) and isinstance(
+                right, ast.List | ast.Tuple | ast.Set
+            ):
                 for element in right.elts:
                     self._enum_literal(left, lt, element)
         return _BOOL
@@ -295,7 +326,11 @@ def _orderable(left: TypeRef | None, right: TypeRef | None) -> bool:
     if left is None or right is None:
         return True
     kinds = {left.kind, right.kind}
-    return kinds <= set(_NUMERIC) or kinds == {"enum", "str"} or (len(kinds) == 1 and "record" not in kinds)
+    return (
+        kinds <= set(_NUMERIC)
+        or kinds == {"enum", "str"}
+        or (len(kinds) == 1 and "record" not in kinds)
+    )
 
 
 def _is_none(node: ast.expr) -> bool:
@@ -308,9 +343,19 @@ def _is_float_literal(*nodes: ast.expr) -> bool:
 
 def _op_text(op: ast.AST) -> str:
     return {
-        ast.Pow: "**", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|",
-        ast.BitAnd: "&", ast.BitXor: "^", ast.Add: "+", ast.Sub: "-", ast.Mult: "*",
-        ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+        ast.Pow: "**",
+        ast.MatMult: "@",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.BitOr: "|",
+        ast.BitAnd: "&",
+        ast.BitXor: "^",
+        ast.Add: "+",
+        ast.Sub: "-",
+        ast.Mult: "*",
+        ast.Div: "/",
+        ast.FloorDiv: "//",
+        ast.Mod: "%",
     }.get(type(op), type(op).__name__)
 
 
@@ -337,8 +382,13 @@ def _describe(node: ast.AST) -> str:
 class _Rewriter(ast.NodeTransformer):
     """Turns a checked tree into the Python the generated module runs."""
 
-    def __init__(self, types: dict[int, TypeRef | None], scope: Scope, result: Compiled,
-                 expected: TypeRef | None) -> None:
+    def __init__(
+        self,
+        types: dict[int, TypeRef | None],
+        scope: Scope,
+        result: Compiled,
+        expected: TypeRef | None,
+    ) -> None:
         self.types = types
         self.scope = scope
         self.result = result
@@ -363,11 +413,15 @@ class _Rewriter(ast.NodeTransformer):
         left, right = self.types.get(id(node.left)), self.types.get(id(node.right))
         decimal = any(t is not None and t.kind == "decimal" for t in (left, right))
         new = ast.BinOp(left=self.visit(node.left), op=node.op, right=self.visit(node.right))
-        if isinstance(node.op, ast.Add) and any(isinstance(n, ast.List | ast.Tuple) for n in (node.left, node.right)):
+        if isinstance(node.op, ast.Add) and any(
+            isinstance(n, ast.List | ast.Tuple) for n in (node.left, node.right)
+        ):
             # Lists are tuples in generated code: `state.lines + [x]` becomes `(*state.lines, x)`.
             items: list[ast.expr] = []
             for side in (new.left, new.right):
-                items.extend(side.elts if isinstance(side, ast.Tuple) else [ast.Starred(value=side)])
+                items.extend(
+                    side.elts if isinstance(side, ast.Tuple) else [ast.Starred(value=side)]
+                )
             return ast.Tuple(elts=items)
         if decimal:
             new.left = self._decimal_literal(new.left)
@@ -378,10 +432,14 @@ class _Rewriter(ast.NodeTransformer):
         operands = [node.left, *node.comparators]
         new = [self.visit(o) for o in operands]
         if any((t := self.types.get(id(o))) is not None and t.kind == "decimal" for o in operands):
-            # `command.amount == 0.1` must compare with Decimal("0.1"), not with the binary float 0.1.
-            new = [type(n)(elts=[self._decimal_literal(e) for e in n.elts]) if isinstance(n, ast.Tuple | ast.Set)
-                   else self._decimal_literal(n) for n in new]
-        return ast.Compare(left=new[0], ops=node.ops, comparators=new[1:])
+            # `command.amount == 0.1` must compare with Decimal("0.1"), not with the float 0.1.
+            for n in new:
+                if isinstance(n, ast.Tuple | ast.Set):
+                    elts = map(self._decimal_literal, n.elts)
+                    n.elts = [e for e in elts if isinstance(e, ast.expr)]
+            new = [self._decimal_literal(n) for n in new]
+        exprs = [n for n in new if isinstance(n, ast.expr)]
+        return ast.Compare(left=exprs[0], ops=node.ops, comparators=exprs[1:])
 
     def visit_List(self, node: ast.List) -> ast.AST:
         return ast.Tuple(elts=[e for e in map(self.visit, node.elts) if isinstance(e, ast.expr)])
@@ -390,7 +448,9 @@ class _Rewriter(ast.NodeTransformer):
         assert isinstance(node.func, ast.Name)
         if node.func.id == "now":
             func = ast.Attribute(value=ast.Name(id="datetime"), attr="now")
-            return ast.Call(func=func, args=[], keywords=[ast.keyword(arg="tz", value=ast.Name(id="UTC"))])
+            return ast.Call(
+                func=func, args=[], keywords=[ast.keyword(arg="tz", value=ast.Name(id="UTC"))]
+            )
         args = [self.visit(a) for a in node.args]
         typ = self.types.get(id(node))
         if node.func.id in ("min", "max") and typ is not None and typ.kind == "decimal":
@@ -399,9 +459,15 @@ class _Rewriter(ast.NodeTransformer):
         return ast.Call(func=node.func, args=args, keywords=[])
 
     def _decimal_literal(self, node: ast.AST, numbers: tuple[type, ...] = (float,)) -> ast.AST:
-        if isinstance(node, ast.Constant) and isinstance(node.value, numbers) and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, numbers)
+            and not isinstance(node.value, bool)
+        ):
             self.result.uses.add("Decimal")
-            return ast.Call(func=ast.Name(id="Decimal"), args=[ast.Constant(repr(node.value))], keywords=[])
+            return ast.Call(
+                func=ast.Name(id="Decimal"), args=[ast.Constant(repr(node.value))], keywords=[]
+            )
         return node
 
     def _member(self, enum: str, value: str) -> ast.AST:

@@ -54,10 +54,17 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
         base = [ruff, "--config", str(root / "ruff.toml")]
         _run([*base[:1], "check", *base[1:], "--fix-only", "--select", _FIX, "--quiet", "."], root)
         _run([*base[:1], "format", *base[1:], "--quiet", "."], root)
-        lint = subprocess.run([*base[:1], "check", *base[1:], "--output-format", "concise", "--quiet", "."],
-                              cwd=root, capture_output=True, text=True, check=False)
+        lint = subprocess.run(
+            [*base[:1], "check", *base[1:], "--output-format", "concise", "--quiet", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if lint.returncode != 0:
-            raise SpecError([_lint_problem(line) for line in lint.stdout.splitlines() if line.strip()][:20])
+            raise SpecError(
+                [_lint_problem(line) for line in lint.stdout.splitlines() if line.strip()][:20]
+            )
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in python}
     return {path: formatted.get(path, text) for path, text in files.items()}
 
@@ -67,15 +74,27 @@ def _run(command: list[str], cwd: Path) -> None:
     if result.returncode not in (0, 1):
         # Rendered code that ruff cannot parse is a generator bug; say where, not just that.
         detail = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
-        raise SpecError([
-            Diagnostic(code="E700", message=f"generated code cannot be formatted: {line}",
-                       file="(generated)", line=1, column=1)
-            for line in detail[:10]
-        ])
+        raise SpecError(
+            [
+                Diagnostic(
+                    code="E700",
+                    message=f"generated code cannot be formatted: {line}",
+                    file="(generated)",
+                    line=1,
+                    column=1,
+                )
+                for line in detail[:10]
+            ]
+        )
 
 
 def _lint_problem(line: str) -> Diagnostic:
     """One line of ruff's concise output (`path:line:col: CODE message`) as a diagnostic."""
     path, row, column, message = ([*line.split(":", 3), "", "", ""])[:4]
-    return Diagnostic(code="E700", message=f"generated code fails ruff:{message}", file=path,
-                      line=int(row) if row.isdigit() else 1, column=int(column) if column.isdigit() else 1)
+    return Diagnostic(
+        code="E700",
+        message=f"generated code fails ruff:{message}",
+        file=path,
+        line=int(row) if row.isdigit() else 1,
+        column=int(column) if column.isdigit() else 1,
+    )

@@ -25,6 +25,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ALIAS_NODES = 100_000
+MAX_DEPTH = 100  # nesting levels; real specs use about ten
 
 PathKey = tuple[str | int, ...]
 
@@ -81,7 +82,9 @@ def load_file(path: Path) -> LoadedSpec:
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise SpecError([_diag("E100", f"cannot read the spec: {reason}", str(path), 1, 1)]) from None
+        raise SpecError(
+            [_diag("E100", f"cannot read the spec: {reason}", str(path), 1, 1)]
+        ) from None
     return load_bytes(raw, str(path))
 
 
@@ -119,6 +122,7 @@ def load_text(text: str, file: str) -> LoadedSpec:
 
 def _compose(text: str, file: str) -> Node:
     try:
+        _check_depth(text, file)
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -127,8 +131,16 @@ def _compose(text: str, file: str) -> Node:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise SpecError(
-            [_diag("E102", f"YAML syntax error: {problem}", file, line, column,
-                   hint=_syntax_hint(text, line))]
+            [
+                _diag(
+                    "E102",
+                    f"YAML syntax error: {problem}",
+                    file,
+                    line,
+                    column,
+                    hint=_syntax_hint(text, line),
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError([_diag("E102", f"YAML syntax error: {exc}", file, 1, 1)]) from None
@@ -137,8 +149,24 @@ def _compose(text: str, file: str) -> Node:
         raise SpecError([_diag("E105", "the spec is empty", file, 1, 1)])
     if len(documents) > 1:
         line, column = _mark(documents[1])
-        raise SpecError([_diag("E108", "the spec holds more than one YAML document", file, line, column)])
+        raise SpecError(
+            [_diag("E108", "the spec holds more than one YAML document", file, line, column)]
+        )
     return documents[0]
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse deep nesting before composing: the composer recurses (libyaml's would crash)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                message = f"the spec nests deeper than {MAX_DEPTH} levels"
+                raise SpecError([_diag("E107", message, file, line, column)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _syntax_hint(text: str, line: int) -> str:
@@ -158,7 +186,9 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _diag(code: str, message: str, file: str, line: int, column: int, *, hint: str = "") -> Diagnostic:
+def _diag(
+    code: str, message: str, file: str, line: int, column: int, *, hint: str = ""
+) -> Diagnostic:
     return Diagnostic(code=code, message=message, file=file, line=line, column=column, hint=hint)
 
 
@@ -172,25 +202,44 @@ class _Builder:
         self.errors: list[Diagnostic] = []
         self._seen: set[int] = set()
         self._alias_nodes = 0
+        self._written: list[Node] = []  # nodes being built for the first time, innermost last
+        self._open: set[int] = set()  # their ids
         self._scalars = SafeConstructor()
 
     def build(self, node: Node, path: PathKey) -> Any:
-        if id(node) in self._seen:
+        if id(node) in self._open:
+            # `&a [*a]`: an alias inside the node it names would expand forever.
+            self._fail("E104", "an alias refers to a node that contains it", self._written[-1])
+            raise _Abort
+        if len(path) > MAX_DEPTH:  # only through aliases: _check_depth saw the text itself
+            where = self._written[-1] if self._written else node
+            self._fail("E107", f"the spec nests deeper than {MAX_DEPTH} levels", where)
+            raise _Abort
+        fresh = id(node) not in self._seen
+        if not fresh:
             # A node reached twice is an alias being expanded: count it, so that nested aliases
-            # ("billion laughs") stop early instead of exhausting memory.
+            # ("billion laughs") stop early instead of exhausting memory. Report it where the
+            # aliases are written (the innermost node built for the first time), not at the anchor.
             self._alias_nodes += 1
             if self._alias_nodes > MAX_ALIAS_NODES:
-                self._fail("E104", f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes", node)
+                where = self._written[-1] if self._written else node
+                self._fail("E104", f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes", where)
                 raise _Abort
         else:
             self._seen.add(id(node))
+            self._written.append(node)
+            self._open.add(id(node))
         self.positions.setdefault(path, _mark(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            self._check_tag(node, "tag:yaml.org,2002:seq")
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                self._check_tag(node, "tag:yaml.org,2002:seq")
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return self._scalar(node)
+        finally:
+            if fresh:
+                self._open.discard(id(self._written.pop()))
 
     def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
         self._check_tag(node, "tag:yaml.org,2002:map")
@@ -201,13 +250,17 @@ class _Builder:
                 merged.update(self._merge_source(value_node, path))
                 continue
             if not isinstance(key_node, ScalarNode):
-                self._fail("E200", "a mapping key must be a plain value, not a list or mapping", key_node)
+                self._fail(
+                    "E200", "a mapping key must be a plain value, not a list or mapping", key_node
+                )
                 continue
             key = str(key_node.value)
             child = (*path, key)
             if key in result:
                 first = self.key_positions[child]
-                self._fail("E103", f"duplicate key {key!r} (first written at line {first[0]})", key_node)
+                self._fail(
+                    "E103", f"duplicate key {key!r} (first written at line {first[0]})", key_node
+                )
                 continue
             self.key_positions[child] = _mark(key_node)
             result[key] = self.build(value_node, child)

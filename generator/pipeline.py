@@ -13,7 +13,15 @@ from generator import __version__
 from generator.diagnostics import Diagnostic, Level, SpecError, has_errors
 from generator.format import format_sources
 from generator.load import load_file
-from generator.lock import Lock, breaking_changes, build_lock, lock_path, read_lock, read_lock_at, render_lock
+from generator.lock import (
+    Lock,
+    breaking_changes,
+    build_lock,
+    lock_path,
+    read_lock,
+    read_lock_at,
+    render_lock,
+)
 from generator.model import Spec
 from generator.plan import Owner, plan
 from generator.render import render_all
@@ -68,12 +76,21 @@ def compare(output: Output, out: Path) -> list[FileState]:
     return plan_writes(out, output.files, output.owners, output.signatures)
 
 
-def write(output: Output, out: Path, states: list[FileState], *, spec_path: Path, force: bool) -> None:
+def write(
+    output: Output, out: Path, states: list[FileState], *, spec_path: Path, force: bool
+) -> None:
     spec_hash = hashlib.sha256(spec_path.read_bytes()).hexdigest()
     extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
     # Order matters for a generate killed part way: files, then the lock, then the manifest.
-    apply_writes(out, output.files, states, force=force, manifest_extra=extra,
-                 before_manifest=lambda: _write_lock(output), signatures=output.signatures)
+    apply_writes(
+        out,
+        output.files,
+        states,
+        force=force,
+        manifest_extra=extra,
+        before_manifest=lambda: _write_lock(output),
+        signatures=output.signatures,
+    )
 
 
 def lock_is_current(output: Output) -> bool:

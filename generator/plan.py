@@ -66,7 +66,14 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         PlannedFile("tests/test_store.py", "test_store.py.jinja", Owner.GENERATED),
     ]
     if any(e.version > 1 and _old_versions(lock, e) for a in spec.aggregates for e in a.events):
-        files.append(PlannedFile("tests/test_upcasting.py", "test_upcasting.py.jinja", Owner.GENERATED, "event versions"))
+        files.append(
+            PlannedFile(
+                "tests/test_upcasting.py",
+                "test_upcasting.py.jinja",
+                Owner.GENERATED,
+                "event versions",
+            )
+        )
     if spec.has_types:
         files.append(PlannedFile(f"{src}/types.py", "types.py.jinja", Owner.GENERATED, "types"))
     for aggregate in spec.aggregates:
@@ -79,7 +86,9 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
     context = {"aggregate": aggregate}
     origin = aggregate.name
     files = [
-        PlannedFile(f"{base}/__init__.py", "aggregate_init.py.jinja", Owner.GENERATED, origin, context),
+        PlannedFile(
+            f"{base}/__init__.py", "aggregate_init.py.jinja", Owner.GENERATED, origin, context
+        ),
         PlannedFile(f"{base}/state.py", "state.py.jinja", Owner.GENERATED, origin, context),
         PlannedFile(f"{base}/events.py", "events.py.jinja", Owner.GENERATED, origin, context),
         PlannedFile(f"{base}/errors.py", "errors.py.jinja", Owner.GENERATED, origin, context),
@@ -89,23 +98,55 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
     customs = [c for c in aggregate.commands if c.custom]
     upcasters = [e for e in aggregate.events if e.custom_upcasts]
     if customs or upcasters:
-        files.append(PlannedFile(f"{base}/custom/__init__.py", "custom_init.py.jinja", Owner.USER, origin, context))
+        files.append(
+            PlannedFile(
+                f"{base}/custom/__init__.py", "custom_init.py.jinja", Owner.USER, origin, context
+            )
+        )
     for event in upcasters:
         functions = ", ".join(f"{u.function}(data)" for u in event.custom_upcasts)
-        files.append(PlannedFile(upcast_path(spec, event), "custom_upcast.py.jinja", Owner.USER,
-                                 f"{aggregate.name}.{event.name}", {**context, "event": event}, functions))
+        files.append(
+            PlannedFile(
+                upcast_path(spec, event),
+                "custom_upcast.py.jinja",
+                Owner.USER,
+                f"{aggregate.name}.{event.name}",
+                {**context, "event": event},
+                functions,
+            )
+        )
     for command in aggregate.commands:
         command_context = {**context, "command": command}
         command_origin = f"{aggregate.name}.{command.name}"
-        files.append(PlannedFile(f"{base}/{command.module}.py", "command.py.jinja", Owner.GENERATED,
-                                 command_origin, command_context))
+        files.append(
+            PlannedFile(
+                f"{base}/{command.module}.py",
+                "command.py.jinja",
+                Owner.GENERATED,
+                command_origin,
+                command_context,
+            )
+        )
         if command.custom:
-            files.append(PlannedFile(custom_path(spec, command), "custom_command.py.jinja", Owner.USER,
-                                     command_origin, command_context,
-                                     command_signature(command, aggregate.id_field.name)))
+            files.append(
+                PlannedFile(
+                    custom_path(spec, command),
+                    "custom_command.py.jinja",
+                    Owner.USER,
+                    command_origin,
+                    command_context,
+                    command_signature(command, aggregate.id_field.name),
+                )
+            )
         scenarios = aggregate.scenarios_for(command.name)
         if scenarios:
-            files.append(PlannedFile(f"tests/{aggregate.module}/test_{command.module}.py", "test_command.py.jinja",
-                                     Owner.GENERATED, f"{command_origin} scenarios",
-                                     {**command_context, "scenarios": scenarios}))
+            files.append(
+                PlannedFile(
+                    f"tests/{aggregate.module}/test_{command.module}.py",
+                    "test_command.py.jinja",
+                    Owner.GENERATED,
+                    f"{command_origin} scenarios",
+                    {**command_context, "scenarios": scenarios},
+                )
+            )
     return files

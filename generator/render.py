@@ -19,12 +19,14 @@ import jinja2
 from generator import model as m
 from generator.names import snake, words
 from generator.plan import PlannedFile, custom_path, upcast_path
-from generator.upcast_cases import upcast_cases
 from generator.resources import templates_dir
 from generator.spec_types import TypeRef
+from generator.upcast_cases import upcast_cases
 
 
-def render_all(spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None) -> dict[str, str]:
+def render_all(
+    spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None
+) -> dict[str, str]:
     env = _environment(spec)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     rendered: dict[str, str] = {}
@@ -44,7 +46,7 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # noqa: S701 - we generate Python, not HTML; values are quoted by `py`
+        autoescape=False,
     )
     env.filters.update(
         py=py,
@@ -60,8 +62,12 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         dataclass_default=dataclass_default,
         custom_path=lambda command: custom_path(spec, command),
         upcast_path=lambda event: upcast_path(spec, event),
-        emitted_union=lambda command: " | ".join(dict.fromkeys(e.event for e in command.emits)) or "object",
-        emitted_names=lambda command: ", ".join(dict.fromkeys(e.event for e in command.emits)) or "",
+        emitted_union=lambda command: (
+            " | ".join(dict.fromkeys(e.event for e in command.emits)) or "object"
+        ),
+        emitted_names=lambda command: (
+            ", ".join(dict.fromkeys(e.event for e in command.emits)) or ""
+        ),
         construct=construct,
         state_schema=state_schema,
     )
@@ -77,12 +83,16 @@ def _shared_context(spec: m.Spec) -> dict[str, Any]:
         "spec": spec,
         "types_import": types_import,
         "records_in_order": _records_in_order(spec),
-        "event_samples": [_event_sample(spec, a, e, i) for i, (a, e) in enumerate(_all_events(spec), start=1)],
+        "event_samples": [
+            _event_sample(spec, a, e, i) for i, (a, e) in enumerate(_all_events(spec), start=1)
+        ],
         "store_runs": [(a, _store_runs(a)) for a in spec.aggregates if _store_runs(a)],
     }
 
 
-def _aggregate_context(spec: m.Spec, aggregate: m.Aggregate, context: Mapping[str, Any]) -> dict[str, Any]:
+def _aggregate_context(
+    spec: m.Spec, aggregate: m.Aggregate, context: Mapping[str, Any]
+) -> dict[str, Any]:
     constant = f"{snake(aggregate.name).upper()}_ID"
     if aggregate.id_field.type.kind == "uuid":
         value = 'UUID("00000000-0000-4000-8000-000000000001")'
@@ -124,7 +134,9 @@ def docstring(text: str, fallback: str = "") -> str:
 
 def comment(text: str) -> str:
     """Spec text on one comment line."""
-    return "".join(ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else " " for ch in str(text))
+    return "".join(
+        ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else " " for ch in str(text)
+    )
 
 
 def markdown(text: str) -> str:
@@ -141,7 +153,11 @@ def dataclass_default(code: str) -> str:
     """A field default as it goes into a dataclass: other calls (a value object, a UUID) become
     a default factory, so the class does not share one instance that ruff cannot prove immutable."""
     node = ast.parse(code, mode="eval").body
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in _IMMUTABLE_CALLS:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id not in _IMMUTABLE_CALLS
+    ):
         return f"field(default_factory=lambda: {code})"
     return code
 
@@ -151,8 +167,14 @@ def zero(typ: TypeRef, spec: m.Spec) -> str:
     if typ.optional:
         return "None"
     simple = {
-        "str": '""', "int": "0", "float": "0.0", "decimal": 'Decimal("0")', "bool": "False",
-        "uuid": "UUID(int=0)", "date": "date(1, 1, 1)", "datetime": "datetime(1, 1, 1, tzinfo=UTC)",
+        "str": '""',
+        "int": "0",
+        "float": "0.0",
+        "decimal": 'Decimal("0")',
+        "bool": "False",
+        "uuid": "UUID(int=0)",
+        "date": "date(1, 1, 1)",
+        "datetime": "datetime(1, 1, 1, tzinfo=UTC)",
         "list": "()",
     }
     if typ.kind in simple:
@@ -161,7 +183,10 @@ def zero(typ: TypeRef, spec: m.Spec) -> str:
         enum = next(e for e in spec.enums if e.name == typ.name)
         return f"{enum.name}.{enum.members[0].name}"
     record = next(r for r in spec.records if r.name == typ.name)
-    parts = [f"{f.name}={f.default_code if f.default_code is not None else zero(f.type, spec)}" for f in record.fields]
+    parts = [
+        f"{f.name}={f.default_code if f.default_code is not None else zero(f.type, spec)}"
+        for f in record.fields
+    ]
     return f"{record.name}({', '.join(parts)})"
 
 
@@ -186,7 +211,11 @@ def sample(typ: TypeRef, spec: m.Spec, n: int) -> str:
         enum = next(e for e in spec.enums if e.name == typ.name)
         return f"{enum.name}.{enum.members[-1].name}"
     record = next(r for r in spec.records if r.name == typ.name)
-    return f"{record.name}(" + ", ".join(f"{f.name}={sample(f.type, spec, n + i)}" for i, f in enumerate(record.fields)) + ")"
+    return (
+        f"{record.name}("
+        + ", ".join(f"{f.name}={sample(f.type, spec, n + i)}" for i, f in enumerate(record.fields))
+        + ")"
+    )
 
 
 def state_schema(aggregate: m.Aggregate) -> str:
@@ -227,11 +256,13 @@ def _store_runs(aggregate: m.Aggregate) -> list[dict[str, Any]]:
         if scenario.then_error or scenario.when.name in custom:
             continue
         stream = _stream_value(aggregate, 1000 + index)
-        runs.append({
-            "name": scenario.name,
-            "given": [construct(r, aggregate.id_field.name, stream) for r in scenario.given],
-            "when": construct(scenario.when, aggregate.id_field.name, stream),
-        })
+        runs.append(
+            {
+                "name": scenario.name,
+                "given": [construct(r, aggregate.id_field.name, stream) for r in scenario.given],
+                "when": construct(scenario.when, aggregate.id_field.name, stream),
+            }
+        )
     return runs
 
 

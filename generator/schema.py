@@ -28,8 +28,14 @@ def check_shape(spec: LoadedSpec) -> list[Diagnostic]:
     if "eventforge" in spec.data and (version != 1 or isinstance(version, bool)):
         line, column = spec.where(("eventforge",))
         diagnostics.append(
-            Diagnostic(code="E203", message=f"format version {version!r} is not supported; this eventforge reads version 1",
-                       file=spec.file, line=line, column=column, path="eventforge")
+            Diagnostic(
+                code="E203",
+                message=f"format version {version!r} is not supported; this eventforge reads version 1",
+                file=spec.file,
+                line=line,
+                column=column,
+                path="eventforge",
+            )
         )
     for error in _validator().iter_errors(spec.data):
         if error.validator == "const" and list(error.absolute_path) == ["eventforge"]:
@@ -45,13 +51,27 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
     hint = ""
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
+        extras = (
+            [k for k in error.instance if k not in allowed]
+            if isinstance(error.instance, dict)
+            else []
+        )
         out = []
         for key in extras:
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
             line, column = spec.where((*path, key), key=True)
-            out.append(_diag(spec, "E202", f"unknown key {key!r} in {where}", (*path, key), line, column, hint))
+            out.append(
+                _diag(
+                    spec,
+                    "E202",
+                    f"unknown key {key!r} in {where}",
+                    (*path, key),
+                    line,
+                    column,
+                    hint,
+                )
+            )
         return out
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
@@ -59,14 +79,24 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
     elif kind == "type":
         expected = error.validator_value
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
-        code, message = "E200", f"{where} must be {_article(wanted)}, not {_json_kind(error.instance)}"
+        code, message = (
+            "E200",
+            f"{where} must be {_article(wanted)}, not {_json_kind(error.instance)}",
+        )
         if isinstance(error.instance, bool):
             hint = "YAML reads yes/no/on/off/true/false as booleans; quote the value"
     elif kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         code = "E204"
         message = f"{where} is {error.instance!r}; allowed: {', '.join(repr(a) for a in allowed)}"
-    elif kind in ("minProperties", "maxProperties", "minItems", "maxItems", "uniqueItems", "minLength"):
+    elif kind in (
+        "minProperties",
+        "maxProperties",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minLength",
+    ):
         code, message = "E205", f"{where}: {_plain(error)}"
     else:
         code, message = "E200", f"{where}: {error.message}"
@@ -87,10 +117,18 @@ def _plain(error: ValidationError) -> str:
 
 
 def _article(kind: str) -> str:
-    return {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-            "boolean": "true or false", "number": "a number", "null": "null",
-            "string or object": "a type name or a mapping", "array or object": "a list or a mapping",
-            "object or null": "a mapping"}.get(kind, f"a {kind}")
+    return {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "boolean": "true or false",
+        "number": "a number",
+        "null": "null",
+        "string or object": "a type name or a mapping",
+        "array or object": "a list or a mapping",
+        "object or null": "a mapping",
+    }.get(kind, f"a {kind}")
 
 
 def _json_kind(value: Any) -> str:
@@ -109,7 +147,21 @@ def _json_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _diag(spec: LoadedSpec, code: str, message: str, path: tuple[Any, ...], line: int, column: int,
-          hint: str) -> Diagnostic:
-    return Diagnostic(code=code, message=message, file=spec.file, line=line, column=column,
-                      path=path_text(path), hint=hint)
+def _diag(
+    spec: LoadedSpec,
+    code: str,
+    message: str,
+    path: tuple[Any, ...],
+    line: int,
+    column: int,
+    hint: str,
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        file=spec.file,
+        line=line,
+        column=column,
+        path=path_text(path),
+        hint=hint,
+    )

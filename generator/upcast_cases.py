@@ -19,8 +19,11 @@ def upcast_cases(spec: m.Spec, lock: Mapping[str, Any]) -> list[dict[str, Any]]:
     cases = []
     events = lock.get("events", {})
     for aggregate in spec.aggregates:
-        stream = 'UUID("00000000-0000-4000-8000-00000000abcd")' if aggregate.id_field.type.kind == "uuid" \
+        stream = (
+            'UUID("00000000-0000-4000-8000-00000000abcd")'
+            if aggregate.id_field.type.kind == "uuid"
             else repr(f"{snake(aggregate.name)}-upcast")
+        )
         for event in aggregate.events:
             history = (events.get(event.name) or {}).get("history", {})
             for version in sorted((int(v) for v in history), reverse=False):
@@ -29,16 +32,18 @@ def upcast_cases(spec: m.Spec, lock: Mapping[str, Any]) -> list[dict[str, Any]]:
                 old_fields = history[str(version)]
                 payload = {name: _sample(spec, info["type"]) for name, info in old_fields.items()}
                 expected = _expected(event, version, dict(payload))
-                cases.append({
-                    "event": event.name,
-                    "event_module": event.module,
-                    "module": aggregate.module,
-                    "version": version,
-                    "current": event.version,
-                    "stream": stream,
-                    "payload": _literal(payload),
-                    "expected": "None" if expected is None else _literal(expected),
-                })
+                cases.append(
+                    {
+                        "event": event.name,
+                        "event_module": event.module,
+                        "module": aggregate.module,
+                        "version": version,
+                        "current": event.version,
+                        "stream": stream,
+                        "payload": _literal(payload),
+                        "expected": "None" if expected is None else _literal(expected),
+                    }
+                )
     return cases
 
 
@@ -81,7 +86,12 @@ def _json(spec: m.Spec, typ: TypeRef) -> Any:
         record = next(r for r in spec.records if r.name == typ.name)
         return {f.name: _json(spec, f.type) for f in record.fields}
     return {
-        "str": "old value", "int": 7, "float": 1.5, "decimal": "12.50", "bool": True,
-        "uuid": "00000000-0000-4000-8000-0000000000aa", "date": "2024-01-31",
+        "str": "old value",
+        "int": 7,
+        "float": 1.5,
+        "decimal": "12.50",
+        "bool": True,
+        "uuid": "00000000-0000-4000-8000-0000000000aa",
+        "date": "2024-01-31",
         "datetime": "2024-01-31T10:00:00+00:00",
     }[typ.kind]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from conftest import ROOT, cli, copy_example
+
 from generator.codes import CODES
 
 
@@ -19,8 +20,13 @@ def test_help_lists_every_command() -> None:
 
 
 def test_python_dash_m_generator_works() -> None:
-    result = subprocess.run([sys.executable, "-m", "generator", "--version"], capture_output=True,
-                            text=True, cwd=ROOT, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 0
     assert "eventforge" in result.stdout
 

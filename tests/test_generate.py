@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, cli, copy_example, run_pytest, tree, write_spec
+
 from generator import write as write_step
+
 
 class _Killed(Exception):
     """Stands in for the process dying between two file writes."""
@@ -62,7 +63,9 @@ def test_output_is_ruff_clean(bank: Path) -> None:
     from ruff.__main__ import find_ruff_bin
 
     for args in (["check", "."], ["format", "--check", "."]):
-        result = subprocess.run([find_ruff_bin(), *args], cwd=bank.parent, capture_output=True, text=True)
+        result = subprocess.run(
+            [find_ruff_bin(), *args], cwd=bank.parent, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -82,7 +85,9 @@ def test_hand_edit_is_refused_then_forced(bank: Path) -> None:
 
 def test_hand_edit_stops_every_write(bank: Path) -> None:
     (bank.parent / "src/bank/account/state.py").write_text("# mine\n")
-    spec_text = bank.read_text().replace("InvalidAmount: Amounts must be positive.", "InvalidAmount: Positive only.")
+    spec_text = bank.read_text().replace(
+        "InvalidAmount: Amounts must be positive.", "InvalidAmount: Positive only."
+    )
     bank.write_text(spec_text)
     errors_file = bank.parent / "src/bank/account/errors.py"
     before = errors_file.read_text()
@@ -110,7 +115,10 @@ def test_check_lists_each_difference(bank: Path) -> None:
     report = result.json()
     assert isinstance(report, dict)
     kinds = {d["path"]: d["kind"] for d in report["differences"]}
-    assert kinds == {"src/bank/account/evolve.py": "edited", "src/bank/account/errors.py": "missing"}
+    assert kinds == {
+        "src/bank/account/evolve.py": "edited",
+        "src/bank/account/errors.py": "missing",
+    }
     text = cli("check", bank)
     assert "src/bank/account/evolve.py: edited by hand" in text.stdout
 
@@ -129,7 +137,9 @@ def test_check_sees_a_spec_change_and_a_stale_file(bank: Path) -> None:
 
 def test_edited_spec_test_is_caught(bank: Path) -> None:
     test_file = bank.parent / "tests/account/test_withdraw_money.py"
-    test_file.write_text(test_file.read_text().replace(".then_rejects(InsufficientFunds)", ".then()"))
+    test_file.write_text(
+        test_file.read_text().replace(".then_rejects(InsufficientFunds)", ".then()")
+    )
     result = cli("check", bank)
     assert result.exit_code == 1
     assert "tests/account/test_withdraw_money.py: edited by hand" in result.stdout
@@ -151,11 +161,16 @@ def test_removed_command_removes_its_files_but_not_user_code(bank: Path) -> None
 
 
 def test_dry_run_and_diff_write_nothing(bank: Path) -> None:
-    bank.write_text(bank.read_text().replace("Amounts must be positive.", "Amounts must be above zero."))
+    bank.write_text(
+        bank.read_text().replace("Amounts must be positive.", "Amounts must be above zero.")
+    )
     before = tree(bank.parent)
     result = cli("generate", bank, "--dry-run", "--diff")
     assert result.exit_code == 0
-    assert "+    message = 'Amounts must be above zero.'" in result.stdout or "above zero" in result.stdout
+    assert (
+        "+    message = 'Amounts must be above zero.'" in result.stdout
+        or "above zero" in result.stdout
+    )
     assert "update" in result.stdout
     assert tree(bank.parent) == before
 
@@ -195,7 +210,9 @@ def test_symlink_out_of_the_output_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_custom_handler_stub_fails_naming_file_and_function(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path / "shop", """
+    spec = write_spec(
+        tmp_path / "shop",
+        """
         eventforge: 1
         domain: Shop
         aggregates:
@@ -215,24 +232,29 @@ def test_custom_handler_stub_fails_naming_file_and_function(tmp_path: Path) -> N
                 given: [{CartOpened: {}}]
                 when: {AddItem: {count: 2}}
                 then: {events: [{ItemAdded: {count: 2}}], state: {items: 2}}
-        """)
+        """,
+    )
     assert cli("generate", spec).exit_code == 0
     stub = tmp_path / "shop/src/shop/cart/custom/add_item.py"
     assert stub.is_file()
     failing = run_pytest(tmp_path / "shop")
     assert failing.returncode == 1
     assert "Write decide() in src/shop/cart/custom/add_item.py" in failing.stdout
-    stub.write_text(stub.read_text().replace(
-        "    raise NotImplementedError(",
-        "    return [ItemAdded(cart_id=command.cart_id, count=command.count)]\n    raise NotImplementedError(",
-    ))
+    stub.write_text(
+        stub.read_text().replace(
+            "    raise NotImplementedError(",
+            "    return [ItemAdded(cart_id=command.cart_id, count=command.count)]\n    raise NotImplementedError(",
+        )
+    )
     passing = run_pytest(tmp_path / "shop")
     assert passing.returncode == 0, passing.stdout
     assert cli("check", spec).exit_code == 0
 
 
 def test_scenario_failure_shows_the_field_that_differed(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path / "counter", """
+    spec = write_spec(
+        tmp_path / "counter",
+        """
         eventforge: 1
         domain: Counter
         aggregates:
@@ -251,7 +273,8 @@ def test_scenario_failure_shows_the_field_that_differed(tmp_path: Path) -> None:
                 given: [{TallyStarted: {}}]
                 when: {Add: {amount: 3}}
                 then: {events: [{Added: {amount: 3}}], state: {total: 3}}
-        """)
+        """,
+    )
     assert cli("generate", spec).exit_code == 0
     result = run_pytest(tmp_path / "counter")
     assert result.returncode == 1
@@ -276,7 +299,11 @@ def test_committed_example_passes_its_tests(spec: Path) -> None:
 def test_committed_example_is_strictly_typed(spec: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental", "src", "tests"],
-        cwd=spec.parent, capture_output=True, text=True, timeout=300, check=False,
+        cwd=spec.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
     )
     assert result.returncode == 0, result.stdout + result.stderr

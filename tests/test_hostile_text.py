@@ -93,8 +93,13 @@ def test_hostile_text_round_trips_as_data(tmp_path: Path) -> None:
     (project / "eventforge.yaml").write_text(SPEC, encoding="utf-8")
     result = cli("generate", project / "eventforge.yaml")
     assert result.exit_code == 0, result.stderr
-    probe = subprocess.run([sys.executable, "-c", PROBE % NASTY[0]], cwd=project / "src",
-                           capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE % NASTY[0]],
+        cwd=project / "src",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert probe.returncode == 0, probe.stderr
     seen = json.loads(probe.stdout)
     assert seen["values"] == NASTY

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import cli, copy_example, run_pytest, tree
 
 HANDLER = '''"""CloseAccount: written by hand."""
@@ -27,7 +26,7 @@ def decide(command: CloseAccount, state: AccountState) -> list[AccountClosed]:
     return [AccountClosed(account_id=command.account_id)]
 '''
 
-EXTRA_TEST = '''from decimal import Decimal
+EXTRA_TEST = """from decimal import Decimal
 from uuid import uuid4
 
 from bank.account.decider import decider
@@ -39,7 +38,7 @@ def test_opening_sets_the_owner() -> None:
         AccountOpened(account_id=uuid4(), owner="Bo", overdraft_limit=Decimal("1")),
     ])
     assert state.owner == "Bo"
-'''
+"""
 
 
 def _edit(spec: Path, old: str, new: str) -> None:
@@ -49,7 +48,9 @@ def _edit(spec: Path, old: str, new: str) -> None:
 
 
 def _user_files(project: Path) -> dict[str, bytes]:
-    return {p: b for p, b in tree(project).items() if "/custom/" in p or p.startswith("tests/test_mine")}
+    return {
+        p: b for p, b in tree(project).items() if "/custom/" in p or p.startswith("tests/test_mine")
+    }
 
 
 def _regenerate_and_verify(spec: Path, user_before: dict[str, bytes]) -> str:
@@ -70,7 +71,10 @@ def test_an_editing_session_keeps_the_users_work(tmp_path: Path) -> None:
     assert cli("generate", spec).exit_code == 0
     (project / "src/bank/account/custom/close_account.py").write_text(HANDLER)
     (project / "tests/test_mine.py").write_text(EXTRA_TEST)
-    _edit(spec, "    scenarios:                     # given-when-then", """\
+    _edit(
+        spec,
+        "    scenarios:                     # given-when-then",
+        """\
     scenarios:
       - name: a closed account cannot be closed again
         given:
@@ -78,17 +82,25 @@ def test_an_editing_session_keeps_the_users_work(tmp_path: Path) -> None:
           - AccountClosed: {}
         when: {CloseAccount: {}}
         then: {error: AccountIsClosed}
-      # given-when-then""")
+      # given-when-then""",
+    )
     user = _user_files(project)
     _regenerate_and_verify(spec, user)
 
     # 1. add a command (with its event and a scenario)
-    _edit(spec, "      AccountClosed:\n        fields: {}", """\
+    _edit(
+        spec,
+        "      AccountClosed:\n        fields: {}",
+        """\
       OverdraftChanged:
         fields: {overdraft_limit: decimal}
       AccountClosed:
-        fields: {}""")
-    _edit(spec, "      CloseAccount:\n", """\
+        fields: {}""",
+    )
+    _edit(
+        spec,
+        "      CloseAccount:\n",
+        """\
       ChangeOverdraft:
         fields: {overdraft_limit: decimal}
         rejects:
@@ -96,19 +108,27 @@ def test_an_editing_session_keeps_the_users_work(tmp_path: Path) -> None:
             error: AccountIsClosed
         emits: [OverdraftChanged]
       CloseAccount:
-""")
-    _edit(spec, "      - name: deposits add up", """\
+""",
+    )
+    _edit(
+        spec,
+        "      - name: deposits add up",
+        """\
       - name: overdraft can be raised
         given: [{AccountOpened: {owner: Ada, overdraft_limit: 0}}]
         when: {ChangeOverdraft: {overdraft_limit: 50}}
         then: {events: [{OverdraftChanged: {overdraft_limit: 50}}], state: {overdraft_limit: 50}}
-      - name: deposits add up""")
+      - name: deposits add up""",
+    )
     out = _regenerate_and_verify(spec, user)
     assert "create  src/bank/account/change_overdraft.py" in out
 
     # 2. add a field with a default to a stored event: not breaking
-    _edit(spec, "      MoneyDeposited:\n        fields: {amount: decimal}",
-          '      MoneyDeposited:\n        fields: {amount: decimal, memo: {type: str, default: ""}}')
+    _edit(
+        spec,
+        "      MoneyDeposited:\n        fields: {amount: decimal}",
+        '      MoneyDeposited:\n        fields: {amount: decimal, memo: {type: str, default: ""}}',
+    )
     _regenerate_and_verify(spec, user)
 
     # 3. rename a command everywhere it is used
@@ -121,21 +141,36 @@ def test_an_editing_session_keeps_the_users_work(tmp_path: Path) -> None:
 
     # 4. remove the read model and a command
     text = spec.read_text()
-    spec.write_text(text[: text.index("read_models:")] + text[text.index("automations:"):])
-    _edit(spec, "      ChangeOverdraft:\n        fields: {overdraft_limit: decimal}\n        rejects:\n"
-          "          - if: state.closed\n            error: AccountIsClosed\n        emits: [OverdraftChanged]\n", "")
+    spec.write_text(text[: text.index("read_models:")] + text[text.index("automations:") :])
+    _edit(
+        spec,
+        "      ChangeOverdraft:\n        fields: {overdraft_limit: decimal}\n        rejects:\n"
+        "          - if: state.closed\n            error: AccountIsClosed\n        emits: [OverdraftChanged]\n",
+        "",
+    )
     text = spec.read_text()
     start = text.index("      - name: overdraft can be raised")
-    spec.write_text(text[:start] + text[text.index("      - name: deposits add up"):])
+    spec.write_text(text[:start] + text[text.index("      - name: deposits add up") :])
     out = _regenerate_and_verify(spec, user)
     assert "remove  src/bank/account/change_overdraft.py" in out
 
     # 5. raise an event's version, with a declarative upcaster
-    _edit(spec, '      MoneyDeposited:\n        fields: {amount: decimal, memo: {type: str, default: ""}}',
-          '      MoneyDeposited:\n        version: 2\n        fields: {sum: decimal, memo: {type: str, default: ""}}\n'
-          "        upcast:\n          1: {rename: {amount: sum}}")
-    _edit(spec, 'apply: {balance: "= state.balance + event.amount"}', 'apply: {balance: "= state.balance + event.sum"}')
-    _edit(spec, "        emits: [MoneyDeposited]", '        emits: [{MoneyDeposited: {sum: "= command.amount"}}]')
+    _edit(
+        spec,
+        '      MoneyDeposited:\n        fields: {amount: decimal, memo: {type: str, default: ""}}',
+        '      MoneyDeposited:\n        version: 2\n        fields: {sum: decimal, memo: {type: str, default: ""}}\n'
+        "        upcast:\n          1: {rename: {amount: sum}}",
+    )
+    _edit(
+        spec,
+        'apply: {balance: "= state.balance + event.amount"}',
+        'apply: {balance: "= state.balance + event.sum"}',
+    )
+    _edit(
+        spec,
+        "        emits: [MoneyDeposited]",
+        '        emits: [{MoneyDeposited: {sum: "= command.amount"}}]',
+    )
     text = spec.read_text().replace("- MoneyDeposited: {amount: 10}", "- MoneyDeposited: {sum: 10}")
     spec.write_text(text.replace("- MoneyDeposited: {amount: 5}", "- MoneyDeposited: {sum: 5}"))
     _regenerate_and_verify(spec, user)
@@ -143,31 +178,49 @@ def test_an_editing_session_keeps_the_users_work(tmp_path: Path) -> None:
     assert "test_money_deposited_v1_loads_as_v2" in upcasting
 
     # 6. and once more, with a hand-written upcaster
-    _edit(spec, "        version: 2\n        fields: {sum: decimal,", "        version: 3\n        fields: {sum: decimal,")
-    _edit(spec, "          1: {rename: {amount: sum}}", "          1: {rename: {amount: sum}}\n          2: custom")
+    _edit(
+        spec,
+        "        version: 2\n        fields: {sum: decimal,",
+        "        version: 3\n        fields: {sum: decimal,",
+    )
+    _edit(
+        spec,
+        "          1: {rename: {amount: sum}}",
+        "          1: {rename: {amount: sum}}\n          2: custom",
+    )
     result = cli("generate", spec)
     assert result.exit_code == 0, result.stderr
     upcaster = project / "src/bank/account/custom/upcast_money_deposited.py"
     failing = run_pytest(project)
     assert failing.returncode == 1
     assert "Write v2_to_v3() in src/bank/account/custom/upcast_money_deposited.py" in failing.stdout
-    upcaster.write_text('''from typing import Any
+    upcaster.write_text("""from typing import Any
 
 
 def v2_to_v3(data: dict[str, Any]) -> None:
     data.setdefault("memo", "")
-''')
+""")
     user = _user_files(project)
     _regenerate_and_verify(spec, user)
 
 
 def test_breaking_event_changes_fail_check_and_generate(bank: Path) -> None:
-    _edit(bank, "      MoneyWithdrawn:\n        fields: {amount: decimal}",
-          "      MoneyWithdrawn:\n        fields: {amount: int}")
-    _edit(bank, "      WithdrawMoney:\n        fields: {amount: decimal}", "      WithdrawMoney:\n        fields: {amount: int}")
+    _edit(
+        bank,
+        "      MoneyWithdrawn:\n        fields: {amount: decimal}",
+        "      MoneyWithdrawn:\n        fields: {amount: int}",
+    )
+    _edit(
+        bank,
+        "      WithdrawMoney:\n        fields: {amount: decimal}",
+        "      WithdrawMoney:\n        fields: {amount: int}",
+    )
     checked = cli("check", bank)
     assert checked.exit_code == 1
-    assert "error[E803]: event MoneyWithdrawn field 'amount' changed type from decimal to int" in checked.stderr
+    assert (
+        "error[E803]: event MoneyWithdrawn field 'amount' changed type from decimal to int"
+        in checked.stderr
+    )
     generated = cli("generate", bank)
     assert generated.exit_code == 1
     allowed = cli("generate", bank, "--allow-breaking")
@@ -181,7 +234,10 @@ REMOVE_AMOUNT = [
     (WITHDRAWN, "      MoneyWithdrawn:\n        fields: {}"),
     ('apply: {balance: "= state.balance - event.amount"}', "apply: {balance: 0}"),
     ('- MoneyWithdrawn: {amount: "= command.amount"}', "- MoneyWithdrawn"),
-    ('MoneyWithdrawn: {set: {balance: "= row.balance - event.amount"}}', "MoneyWithdrawn: {set: {}}"),
+    (
+        'MoneyWithdrawn: {set: {balance: "= row.balance - event.amount"}}',
+        "MoneyWithdrawn: {set: {}}",
+    ),
 ]
 
 
@@ -197,15 +253,42 @@ def _apply(spec: Path, edits: list[tuple[str, str]]) -> None:
     ("edits", "code"),
     [
         (REMOVE_AMOUNT, "E802"),
-        ([(WITHDRAWN, "      MoneyWithdrawn:\n        fields: {amount: decimal, owner: str}")], "E804"),
+        (
+            [(WITHDRAWN, "      MoneyWithdrawn:\n        fields: {amount: decimal, owner: str}")],
+            "E804",
+        ),
         ([("AccountClosed", "AccountShut")], "E800"),
-        ([(WITHDRAWN, "      MoneyWithdrawn:\n        version: 2\n        fields: {amount: decimal, owner: str}\n"
-           "        upcast: {1: {rename: {}}}")], "E804"),
-        ([(WITHDRAWN, "      MoneyWithdrawn:\n        version: 2\n        fields: {amount: decimal}")], "E805"),
+        (
+            [
+                (
+                    WITHDRAWN,
+                    "      MoneyWithdrawn:\n        version: 2\n        fields: {amount: decimal, owner: str}\n"
+                    "        upcast: {1: {rename: {}}}",
+                )
+            ],
+            "E804",
+        ),
+        (
+            [
+                (
+                    WITHDRAWN,
+                    "      MoneyWithdrawn:\n        version: 2\n        fields: {amount: decimal}",
+                )
+            ],
+            "E805",
+        ),
     ],
-    ids=["removed-field", "new-required-field", "renamed-event", "bump-not-covering", "bump-without-upcast"],
+    ids=[
+        "removed-field",
+        "new-required-field",
+        "renamed-event",
+        "bump-not-covering",
+        "bump-without-upcast",
+    ],
 )
-def test_each_kind_of_breaking_change_is_reported(bank: Path, edits: list[tuple[str, str]], code: str) -> None:
+def test_each_kind_of_breaking_change_is_reported(
+    bank: Path, edits: list[tuple[str, str]], code: str
+) -> None:
     _apply(bank, edits)
     result = cli("check", bank, "--format", "json")
     assert result.exit_code == 1
@@ -215,9 +298,16 @@ def test_each_kind_of_breaking_change_is_reported(bank: Path, edits: list[tuple[
 
 
 def test_additive_changes_are_not_breaking(bank: Path) -> None:
-    _edit(bank, "      MoneyWithdrawn:\n        fields: {amount: decimal}",
-          '      MoneyWithdrawn:\n        fields: {amount: decimal, note: "str?", fee: {type: decimal, default: 0}}')
-    _edit(bank, "    commands:\n", "      InterestPaid:\n        fields: {rate: decimal}\n    commands:\n")
+    _edit(
+        bank,
+        "      MoneyWithdrawn:\n        fields: {amount: decimal}",
+        '      MoneyWithdrawn:\n        fields: {amount: decimal, note: "str?", fee: {type: decimal, default: 0}}',
+    )
+    _edit(
+        bank,
+        "    commands:\n",
+        "      InterestPaid:\n        fields: {rate: decimal}\n    commands:\n",
+    )
     assert cli("generate", bank).exit_code == 0
     assert cli("check", bank).exit_code == 0
 
@@ -247,8 +337,11 @@ def test_a_changed_handler_signature_asks_for_attention(bank: Path) -> None:
     _edit(bank, "      CloseAccount:\n", "      CloseAccount:\n        fields: {reason: str}\n")
     result = cli("generate", bank)
     assert result.exit_code == 0
-    assert "src/bank/account/custom/close_account.py  (needs attention: the spec now expects " \
-           "decide(CloseAccount(account_id, reason: str), state) -> list[AccountClosed]" in result.stdout
+    assert (
+        "src/bank/account/custom/close_account.py  (needs attention: the spec now expects "
+        "decide(CloseAccount(account_id, reason: str), state) -> list[AccountClosed]"
+        in result.stdout
+    )
 
 
 def test_a_renamed_custom_command_points_to_the_new_file(bank: Path) -> None:
@@ -257,7 +350,10 @@ def test_a_renamed_custom_command_points_to_the_new_file(bank: Path) -> None:
     result = cli("generate", bank)
     assert result.exit_code == 0
     assert "src/bank/account/custom/close_account.py" in result.stdout
-    assert "if it was renamed, move your code to src/bank/account/custom/shut_account.py" in result.stdout
+    assert (
+        "if it was renamed, move your code to src/bank/account/custom/shut_account.py"
+        in result.stdout
+    )
 
 
 SNAPSHOT_PROBE = """
@@ -284,13 +380,21 @@ def test_snapshots_from_older_evolve_rules_are_ignored(bank: Path, tmp_path: Pat
     database = str(tmp_path / "events.sqlite")
 
     def probe(mode: str) -> str:
-        done = subprocess.run([sys.executable, "-c", SNAPSHOT_PROBE, database, mode], cwd=project / "src",
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", SNAPSHOT_PROBE, database, mode],
+            cwd=project / "src",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
     assert probe("write") == "10"
-    _edit(bank, 'apply: {balance: "= state.balance + event.amount"}',
-          'apply: {balance: "= state.balance + event.amount * 2"}')
+    _edit(
+        bank,
+        'apply: {balance: "= state.balance + event.amount"}',
+        'apply: {balance: "= state.balance + event.amount * 2"}',
+    )
     assert cli("generate", bank).exit_code == 0
     assert probe("read") == "20"

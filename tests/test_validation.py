@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import EXAMPLES, cli, write_spec
+
 from generator.codes import CODES
 from generator.diagnostics import Diagnostic, Level
 from generator.expressions import Scope, compile_expression
 from generator.load import MAX_BYTES
+from generator.model import Spec
 from generator.names import snake
 from generator.spec_types import TypeRef
 from generator.validate import validate_file
@@ -27,7 +28,10 @@ from generator.validate import validate_file
 CORPUS = Path(__file__).parent / "specs" / "invalid"
 CASES = sorted(CORPUS.glob("*.yaml"))
 EXPECT_LINE = re.compile(r"# expect:((?: [EW]\d{3}@\d+:\d+)+)")
-TEXT_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+):(?P<column>\d+): (?P<level>error|warning)\[(?P<code>[EW]\d{3})\]: ")
+TEXT_LINE = re.compile(
+    r"^(?P<file>.+):(?P<line>\d+):(?P<column>\d+): "
+    r"(?P<level>error|warning)\[(?P<code>[EW]\d{3})\]: "
+)
 JSON_KEYS = {"code", "level", "message", "hint", "file", "path", "line", "column"}
 
 Position = tuple[str, int, int]
@@ -51,7 +55,7 @@ def only(diagnostics: list[Diagnostic], code: str) -> Diagnostic:
     return found[0]
 
 
-def validate_text(tmp_path: Path, text: str) -> tuple[object, list[Diagnostic]]:
+def validate_text(tmp_path: Path, text: str) -> tuple[Spec | None, list[Diagnostic]]:
     return validate_file(write_spec(tmp_path, text))
 
 
@@ -62,7 +66,11 @@ def test_the_corpus_covers_every_code_a_spec_can_trigger() -> None:
     covered = {code for spec in CASES for code, _, _ in expected(spec)}
     # E100 (I/O), E101 (encoding) and E107 (size) are written by tests below, not committed;
     # E7xx are generation problems, E8xx need a lock file; W3xx/W4xx are warnings.
-    from_files = {c for c in CODES if c.startswith("E") and c[1] in "123456"} - {"E100", "E101", "E107"}
+    from_files = {c for c in CODES if c.startswith("E") and c[1] in "123456"} - {
+        "E100",
+        "E101",
+        "E107",
+    }
     assert from_files <= covered, sorted(from_files - covered)
     assert len(CASES) >= 60
 
@@ -73,7 +81,9 @@ def test_invalid_spec_reports_exactly_the_expected_errors(spec: Path) -> None:
     want = expected(spec)
     assert model is None
     assert errors(diagnostics) == want
-    assert spec.name[:4].upper() in {code for code, _, _ in want}, "the file name's code is reported"
+    assert spec.name[:4].upper() in {code for code, _, _ in want}, (
+        "the file name's code is reported"
+    )
     lines = spec.read_text(encoding="utf-8").splitlines() or [""]
     for d in diagnostics:
         assert d.message and d.file == str(spec)
@@ -88,7 +98,9 @@ def test_cli_validate_reports_the_corpus_as_json_and_text(spec: Path) -> None:
     document = json.loads(as_json.stdout)
     assert isinstance(document, list)
     assert all(set(entry) == JSON_KEYS for entry in document)
-    assert sorted((e["code"], e["line"], e["column"]) for e in document if e["level"] == "error") == expected(spec)
+    assert sorted(
+        (e["code"], e["line"], e["column"]) for e in document if e["level"] == "error"
+    ) == expected(spec)
 
     as_text = cli("validate", spec)
     assert as_text.exit_code == 1
@@ -125,27 +137,34 @@ def test_unknown_keys_suggest_the_closest_key(name: str, hint: str) -> None:
 def test_unknown_key_without_a_close_match_lists_the_allowed_keys() -> None:
     hint = only(corpus("e202_unknown_key_lists_allowed_keys"), "E202").hint
     assert hint.startswith("allowed keys: ")
-    assert {"apply", "description", "fields"} <= set(hint.removeprefix("allowed keys: ").split(", "))
+    assert {"apply", "description", "fields"} <= set(
+        hint.removeprefix("allowed keys: ").split(", ")
+    )
 
 
 def test_yaml_syntax_errors_explain_the_common_mistakes() -> None:
-    assert "quote types that use ?, [ or ]" in only(corpus("e102_flow_mapping_list_type"), "E102").hint
+    assert (
+        "quote types that use ?, [ or ]" in only(corpus("e102_flow_mapping_list_type"), "E102").hint
+    )
     assert "spaces, not tabs" in only(corpus("e102_tab_indentation"), "E102").hint
 
 
 def test_flow_mapping_optional_type_is_read_or_explained(tmp_path: Path) -> None:
     """`{note: str?}` is valid YAML 1.2 (libyaml reads it); PyYAML's pure parser rejects it."""
-    model, diagnostics = validate_text(tmp_path, """
+    model, diagnostics = validate_text(
+        tmp_path,
+        """
         eventforge: 1
         domain: Shop
         aggregates:
           Order:
             state: {total: decimal, note: str?}
-    """)
+    """,
+    )
     if getattr(yaml, "__with_libyaml__", False):
         assert errors(diagnostics) == []
         assert model is not None
-        note = model.aggregates[0].state_fields[1]  # type: ignore[attr-defined]
+        note = model.aggregates[0].state_fields[1]
         assert (note.name, note.type.spec, note.default_code) == ("note", "str?", "None")
     else:  # pragma: no cover - PyYAML without libyaml
         assert "quote types" in only(diagnostics, "E102").hint
@@ -182,7 +201,11 @@ def test_duplicate_test_names_name_the_other_scenario() -> None:
 
 
 def test_soft_keywords_are_rejected_whatever_python_runs_the_validator() -> None:
-    reported = {d.path.rsplit(".", 1)[1] for d in corpus("e301_soft_keyword_field_names") if d.code == "E301"}
+    reported = {
+        d.path.rsplit(".", 1)[1]
+        for d in corpus("e301_soft_keyword_field_names")
+        if d.code == "E301"
+    }
     assert reported == {"match", "type", "case"}
 
 
@@ -217,6 +240,22 @@ def test_a_spec_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) ->
     assert "error[E107]" in result.stderr
 
 
+def test_very_deep_nesting_is_refused_without_crashing(tmp_path: Path) -> None:
+    """libyaml's composer recurses in C: 100,000 nested brackets used to kill the process."""
+    spec = tmp_path / "eventforge.yaml"
+    depth = 100_000
+    spec.write_text("eventforge: 1\ndomain: X\naggregates: {}\nx: " + "[" * depth + "]" * depth)
+    assert errors(validate_file(spec)[1]) == [("E107", 4, 103)]
+
+
+def test_nesting_built_from_aliases_is_refused_where_the_aliases_are(tmp_path: Path) -> None:
+    lines = ["eventforge: 1", "domain: X", "aggregates: {}", "a0: &a0 [1]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 120)]
+    spec = tmp_path / "eventforge.yaml"
+    spec.write_text("\n".join(lines) + "\n")
+    assert errors(validate_file(spec)[1]) == [("E107", 103, 6)]  # a99: &a99 [*a98]
+
+
 def test_a_missing_file_is_an_io_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "eventforge.yaml"
     assert errors(validate_file(missing)[1]) == [("E100", 1, 1)]
@@ -231,7 +270,9 @@ def test_a_missing_file_is_an_io_error(tmp_path: Path) -> None:
 # -- valid specs and warnings --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/eventforge.yaml")))
+@pytest.mark.parametrize(
+    "example", sorted(p.parent.name for p in EXAMPLES.glob("*/eventforge.yaml"))
+)
 def test_the_examples_are_valid(example: str) -> None:
     model, diagnostics = validate_file(EXAMPLES / example / "eventforge.yaml")
     assert errors(diagnostics) == []
@@ -286,7 +327,9 @@ def test_warnings_are_reported_but_the_spec_is_valid(tmp_path: Path) -> None:
 
 
 def test_every_error_of_a_spec_is_reported_in_one_run(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path, """
+    spec = write_spec(
+        tmp_path,
+        """
         eventforge: 1
         domain: Shop
         aggregates:
@@ -314,22 +357,27 @@ def test_every_error_of_a_spec_is_reported_in_one_run(tmp_path: Path) -> None:
               - name: places
                 when: {PlaceOrder: {total: lots}}
                 then: [OrderPlaced: {}]
-    """)
-    assert errors(validate_file(spec)[1]) == sorted([
-        ("E400", 7, 13),  # note: Text
-        ("E404", 13, 17),  # apply: {totl: ...}
-        ("E502", 19, 17),  # event.total in a guard
-        ("E402", 22, 20),  # error: TooMuch
-        ("E401", 23, 30),  # OrderShipped
-        ("E408", 26, 36),  # total: lots
-    ])
+    """,
+    )
+    assert errors(validate_file(spec)[1]) == sorted(
+        [
+            ("E400", 7, 13),  # note: Text
+            ("E404", 13, 17),  # apply: {totl: ...}
+            ("E502", 19, 17),  # event.total in a guard
+            ("E402", 22, 20),  # error: TooMuch
+            ("E401", 23, 30),  # OrderShipped
+            ("E408", 26, 36),  # total: lots
+        ]
+    )
     result = cli("validate", spec, "--format", "json")
     assert result.exit_code == 1
     assert len(json.loads(result.stdout)) == 6
 
 
 def test_a_value_object_default_may_use_a_type_declared_later(tmp_path: Path) -> None:
-    model, diagnostics = validate_text(tmp_path, """
+    model, diagnostics = validate_text(
+        tmp_path,
+        """
         eventforge: 1
         domain: Shop
         types:
@@ -340,13 +388,17 @@ def test_a_value_object_default_may_use_a_type_declared_later(tmp_path: Path) ->
             fields: {amount: decimal, currency: str}
         aggregates:
           Order: {}
-    """)
+    """,
+    )
     assert diagnostics == []
-    assert [r.name for r in model.records] == ["Line", "Money"]  # type: ignore[attr-defined]
+    assert model is not None
+    assert [r.name for r in model.records] == ["Line", "Money"]
 
 
 def test_a_value_object_default_inside_a_type_cycle_is_an_error_not_a_crash(tmp_path: Path) -> None:
-    _, diagnostics = validate_text(tmp_path, """
+    _, diagnostics = validate_text(
+        tmp_path,
+        """
         eventforge: 1
         domain: Shop
         types:
@@ -355,12 +407,15 @@ def test_a_value_object_default_inside_a_type_cycle_is_an_error_not_a_crash(tmp_
               next: {type: Node, default: {}}
         aggregates:
           Order: {}
-    """)
+    """,
+    )
     assert errors(diagnostics) == [("E408", 6, 35)]
 
 
 def test_a_field_with_a_bad_type_is_reported_once_not_at_every_use(tmp_path: Path) -> None:
-    _, diagnostics = validate_text(tmp_path, """
+    _, diagnostics = validate_text(
+        tmp_path,
+        """
         eventforge: 1
         domain: Shop
         aggregates:
@@ -377,14 +432,17 @@ def test_a_field_with_a_bad_type_is_reported_once_not_at_every_use(tmp_path: Pat
               - name: placing
                 when: {PlaceOrder: {total: 5}}
                 then: [OrderPlaced: {total: 5}]
-    """)
+    """,
+    )
     assert errors(diagnostics) == [("E400", 11, 25)]
 
 
 def test_names_that_differ_after_snake_case_do_not_collide(tmp_path: Path) -> None:
     assert snake("PayOut") != snake("Payout")
     assert snake("HTTPSend") == snake("HttpSend") == "http_send"
-    _, diagnostics = validate_text(tmp_path, """
+    _, diagnostics = validate_text(
+        tmp_path,
+        """
         eventforge: 1
         domain: Shop
         aggregates:
@@ -394,7 +452,8 @@ def test_names_that_differ_after_snake_case_do_not_collide(tmp_path: Path) -> No
             commands:
               PayOut: {creates: true, emits: [MoneyPaid]}
               Payout: {emits: [MoneyPaid]}
-    """)
+    """,
+    )
     assert errors(diagnostics) == []
 
 
@@ -428,7 +487,11 @@ SCOPE = Scope(
         ("state.status == 'open'", "state.status == Status.OPEN", {"Status"}),
         ("'paid' != state.status", "Status.PAID != state.status", {"Status"}),
         ("state.status != 'in progress'", "state.status != Status.IN_PROGRESS", {"Status"}),
-        ("state.status in ['open', 'paid']", "state.status in (Status.OPEN, Status.PAID)", {"Status"}),
+        (
+            "state.status in ['open', 'paid']",
+            "state.status in (Status.OPEN, Status.PAID)",
+            {"Status"},
+        ),
         ("state.status not in ('paid',)", "state.status not in (Status.PAID,)", {"Status"}),
         ("command.count in [1, 2, 3]", "command.count in (1, 2, 3)", set()),
         ("state.balance - command.amount * 2", "state.balance - command.amount * 2", set()),
@@ -439,9 +502,16 @@ SCOPE = Scope(
         ("max(state.balance, 0)", "max(state.balance, Decimal('0'))", {"Decimal"}),
         ("now()", "datetime.now(tz=UTC)", {"datetime", "UTC"}),
         ("state.opened < now()", "state.opened < datetime.now(tz=UTC)", {"datetime", "UTC"}),
-        ("len(command.tags) > 0 and not state.closed", "len(command.tags) > 0 and (not state.closed)", set()),
-        ("command.note is None or abs(command.amount) > 5", "command.note is None or abs(command.amount) > 5",
-         set()),
+        (
+            "len(command.tags) > 0 and not state.closed",
+            "len(command.tags) > 0 and (not state.closed)",
+            set(),
+        ),
+        (
+            "command.note is None or abs(command.amount) > 5",
+            "command.note is None or abs(command.amount) > 5",
+            set(),
+        ),
     ],
 )
 def test_expressions_compile_to_readable_python(text: str, code: str, uses: set[str]) -> None:
@@ -491,16 +561,28 @@ def test_expressions_that_fit_the_expected_type(text: str, expected: TypeRef, co
         ("len(command.tags, 1)", "E501", "len() takes 1 argument(s)"),
         ("now(1)", "E501", "now() takes 0 argument(s)"),
         ("command", "E501", "use a field of 'command'"),
-        ("event.amount > 0", "E502", "the name 'event' is not available here (available: command, state)"),
+        (
+            "event.amount > 0",
+            "E502",
+            "the name 'event' is not available here (available: command, state)",
+        ),
         ("balance > 0", "E502", "the name 'balance'"),
         ("command.amont > 0", "E503", "command has no field 'amont'"),
-        ("command.amount.real", "E503", "command.amount is a decimal, which has no attribute 'real'"),
+        (
+            "command.amount.real",
+            "E503",
+            "command.amount is a decimal, which has no attribute 'real'",
+        ),
         ("command.note.upper", "E503", "an optional value"),
         ("state.status == 'closed'", "E504", "'closed' is not a value of Status"),
         ("state.status in ['open', 'closed']", "E504", "'closed' is not a value of Status"),
         ("command.amount + 'x'", "E504", "cannot apply + to decimal and str"),
         ("command.amount > 'x'", "E504", "cannot compare a decimal with a str using >"),
-        ("state.opened >= command.amount", "E504", "cannot compare a datetime with a decimal using >="),
+        (
+            "state.opened >= command.amount",
+            "E504",
+            "cannot compare a datetime with a decimal using >=",
+        ),
     ],
 )
 def test_expressions_outside_the_language_are_rejected(text: str, code: str, words: str) -> None:
@@ -508,6 +590,20 @@ def test_expressions_outside_the_language_are_rejected(text: str, code: str, wor
     assert compiled.code == ""
     assert [c for c, _ in compiled.errors] == [code]
     assert words in compiled.errors[0][1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-" * 3000 + "command.amount",
+        "not " * 3000 + "state.closed",
+        " + ".join(["command.amount"] * 3000),
+    ],
+    ids=["unary", "not", "sum"],
+)
+def test_expressions_nested_thousands_deep_are_rejected_not_crashed(text: str) -> None:
+    compiled = compile_expression(text, SCOPE)
+    assert compiled.errors == [("E501", "the expression is nested too deeply")]
 
 
 @pytest.mark.parametrize(
@@ -520,7 +616,9 @@ def test_expressions_outside_the_language_are_rejected(text: str, code: str, wor
         ("'cancelled'", STATUS, "'cancelled' is not a value of Status"),
     ],
 )
-def test_expressions_of_the_wrong_type_are_rejected(text: str, expected: TypeRef, words: str) -> None:
+def test_expressions_of_the_wrong_type_are_rejected(
+    text: str, expected: TypeRef, words: str
+) -> None:
     compiled = compile_expression(text, SCOPE, expected=expected)
     assert [c for c, _ in compiled.errors] == ["E504"]
     assert words in compiled.errors[0][1]

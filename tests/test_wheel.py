@@ -11,13 +11,17 @@ from conftest import ROOT
 
 
 def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600,
-                          check=False)
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def test_wheel_installs_and_generates(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    built = _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT], tmp_path)
+    built = _run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, ROOT],
+        tmp_path,
+    )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     [wheel] = dist.glob("eventforge-*.whl")
     # A fresh environment that still sees this interpreter's packages for dependencies (no network
@@ -25,7 +29,9 @@ def test_wheel_installs_and_generates(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True, system_site_packages=True)
     python = env_dir / "bin" / "python"
-    installed = _run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel], tmp_path)
+    installed = _run(
+        [python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", wheel], tmp_path
+    )
     assert installed.returncode == 0, installed.stderr
     where = _run([python, "-c", "import generator, sys; print(generator.__file__)"], tmp_path)
     assert str(env_dir) in where.stdout, where.stdout + where.stderr
