@@ -342,7 +342,7 @@ def _is_float_literal(*nodes: ast.expr) -> bool:
 
 
 def _op_text(op: ast.AST) -> str:
-    return {
+    texts: dict[type[ast.AST], str] = {
         ast.Pow: "**",
         ast.MatMult: "@",
         ast.LShift: "<<",
@@ -356,7 +356,8 @@ def _op_text(op: ast.AST) -> str:
         ast.Div: "/",
         ast.FloorDiv: "//",
         ast.Mod: "%",
-    }.get(type(op), type(op).__name__)
+    }
+    return texts.get(type(op), type(op).__name__)
 
 
 def _describe(node: ast.AST) -> str:
@@ -401,18 +402,24 @@ class _Rewriter(ast.NodeTransformer):
             if self.expected is not None and self.expected.kind == "enum":
                 return self._member(self.expected.name, node.value)
         self.root = False
-        return super().visit(node)
+        result: ast.AST = super().visit(node)
+        return result
 
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+    def _expr(self, node: ast.expr) -> ast.expr:
+        result = self.visit(node)
+        assert isinstance(result, ast.expr)  # every rewrite of an expression is an expression
+        return result
+
+    def visit_Constant(self, node: ast.Constant) -> ast.expr:
         typ = self.types.get(id(node))
         if typ is not None and typ.kind == "enum" and isinstance(node.value, str):
             return self._member(typ.name, node.value)
         return node
 
-    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         left, right = self.types.get(id(node.left)), self.types.get(id(node.right))
         decimal = any(t is not None and t.kind == "decimal" for t in (left, right))
-        new = ast.BinOp(left=self.visit(node.left), op=node.op, right=self.visit(node.right))
+        new = ast.BinOp(left=self._expr(node.left), op=node.op, right=self._expr(node.right))
         if isinstance(node.op, ast.Add) and any(
             isinstance(n, ast.List | ast.Tuple) for n in (node.left, node.right)
         ):
@@ -428,9 +435,9 @@ class _Rewriter(ast.NodeTransformer):
             new.right = self._decimal_literal(new.right)
         return new
 
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+    def visit_Compare(self, node: ast.Compare) -> ast.expr:
         operands = [node.left, *node.comparators]
-        new = [self.visit(o) for o in operands]
+        new = [self._expr(o) for o in operands]
         if any((t := self.types.get(id(o))) is not None and t.kind == "decimal" for o in operands):
             # `command.amount == 0.1` must compare with Decimal("0.1"), not with the float 0.1.
             for n in new:
@@ -441,24 +448,24 @@ class _Rewriter(ast.NodeTransformer):
         exprs = [n for n in new if isinstance(n, ast.expr)]
         return ast.Compare(left=exprs[0], ops=node.ops, comparators=exprs[1:])
 
-    def visit_List(self, node: ast.List) -> ast.AST:
-        return ast.Tuple(elts=[e for e in map(self.visit, node.elts) if isinstance(e, ast.expr)])
+    def visit_List(self, node: ast.List) -> ast.expr:
+        return ast.Tuple(elts=[e for e in map(self._expr, node.elts) if isinstance(e, ast.expr)])
 
-    def visit_Call(self, node: ast.Call) -> ast.AST:
+    def visit_Call(self, node: ast.Call) -> ast.expr:
         assert isinstance(node.func, ast.Name)
         if node.func.id == "now":
             func = ast.Attribute(value=ast.Name(id="datetime"), attr="now")
             return ast.Call(
                 func=func, args=[], keywords=[ast.keyword(arg="tz", value=ast.Name(id="UTC"))]
             )
-        args = [self.visit(a) for a in node.args]
+        args = [self._expr(a) for a in node.args]
         typ = self.types.get(id(node))
         if node.func.id in ("min", "max") and typ is not None and typ.kind == "decimal":
             # `max(state.total, 0)` must give a Decimal whichever argument wins.
             args = [self._decimal_literal(a, numbers=(int, float)) for a in args]
         return ast.Call(func=node.func, args=args, keywords=[])
 
-    def _decimal_literal(self, node: ast.AST, numbers: tuple[type, ...] = (float,)) -> ast.AST:
+    def _decimal_literal(self, node: ast.expr, numbers: tuple[type, ...] = (float,)) -> ast.expr:
         if (
             isinstance(node, ast.Constant)
             and isinstance(node.value, numbers)
@@ -470,7 +477,7 @@ class _Rewriter(ast.NodeTransformer):
             )
         return node
 
-    def _member(self, enum: str, value: str) -> ast.AST:
+    def _member(self, enum: str, value: str) -> ast.expr:
         self.result.uses.add(enum)
         member = self.scope.enums[enum][value]
         return ast.Attribute(value=ast.Name(id=enum), attr=member)

@@ -162,7 +162,8 @@ def _check_depth(text: str, file: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                 message = f"the spec nests deeper than {MAX_DEPTH} levels"
                 raise SpecError([_diag("E107", message, file, line, column)])
         elif isinstance(event, yaml.CollectionEndEvent):

@@ -183,11 +183,12 @@ def _compare(loaded: LoadedSpec, event: Event, locked: Mapping[str, Any]) -> lis
         )
         return out
     new_fields = {f.name: f for f in event.fields}
-    simulated: dict[str, str] | None = {k: v["type"] for k, v in old_fields.items()}
+    locked_types: dict[str, str] = {k: v["type"] for k, v in old_fields.items()}
+    simulated: dict[str, str] | None = locked_types
     if event.version > old_version:
-        simulated = _simulate(event, old_version, simulated)
-        if simulated is None:
-            return out  # a custom upcaster takes responsibility for the payload
+        simulated = _simulate(event, old_version, locked_types)
+    if simulated is None:
+        return out  # a custom upcaster takes responsibility for the payload
     bumped = event.version > old_version
     for field_name, old_type in simulated.items():
         field = new_fields.get(field_name)

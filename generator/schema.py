@@ -50,7 +50,8 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
     kind = error.validator
     hint = ""
     if kind == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = sorted(schema.get("properties", {}))
         extras = (
             [k for k in error.instance if k not in allowed]
             if isinstance(error.instance, dict)
@@ -78,7 +79,7 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
         code, message = "E201", f"{where} needs the key {missing!r}"
     elif kind == "type":
         expected = error.validator_value
-        wanted = " or ".join(expected) if isinstance(expected, list) else expected
+        wanted = " or ".join(expected) if isinstance(expected, list) else str(expected)
         code, message = (
             "E200",
             f"{where} must be {_article(wanted)}, not {_json_kind(error.instance)}",
@@ -86,7 +87,8 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
         if isinstance(error.instance, bool):
             hint = "YAML reads yes/no/on/off/true/false as booleans; quote the value"
     elif kind in ("enum", "const"):
-        allowed = error.validator_value if kind == "enum" else [error.validator_value]
+        value = error.validator_value
+        allowed = list(value) if kind == "enum" and isinstance(value, list) else [value]
         code = "E204"
         message = f"{where} is {error.instance!r}; allowed: {', '.join(repr(a) for a in allowed)}"
     elif kind in (

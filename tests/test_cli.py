@@ -94,3 +94,14 @@ def test_every_code_used_is_registered() -> None:
     for path in (ROOT / "generator").glob("*.py"):
         used |= set(re.findall(r'"([EW]\d{3})"', path.read_text()))
     assert used <= set(CODES), used - set(CODES)
+
+
+def test_the_generator_itself_is_strictly_typed() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "generator"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
