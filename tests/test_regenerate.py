@@ -398,3 +398,11 @@ def test_snapshots_from_older_evolve_rules_are_ignored(bank: Path, tmp_path: Pat
     )
     assert cli("generate", bank).exit_code == 0
     assert probe("read") == "20"
+
+
+def test_a_new_eventforge_version_alone_does_not_fail_check(bank: Path) -> None:
+    manifest = bank.parent / ".eventforge/manifest.json"
+    text = manifest.read_text()
+    assert '"generator": "eventforge ' in text
+    manifest.write_text(text.replace('"generator": "eventforge ', '"generator": "eventforge 0.0.1-old '))
+    assert cli("check", bank).exit_code == 0
