@@ -160,6 +160,14 @@ class _Analyzer:
                     self._declare(name, kind, ("aggregates", agg_name, section, name))
         generated = {f"{a}State": ("aggregates", a) for a in self.data["aggregates"]}
         generated.update({f"{a}Error": ("aggregates", a) for a in self.data["aggregates"]})
+        generated.update({f"{r}Row": ("read_models", r) for r in self.data.get("read_models") or {}})
+        for section in ("read_models", "automations"):
+            modules: dict[str, str] = {}
+            for item in self.data.get(section) or {}:
+                if snake(item) in modules:
+                    self.error("E303", f"{modules[snake(item)]!r} and {item!r} would share the module "
+                               f"{snake(item)!r}", (section, item), key=True)
+                modules[snake(item)] = item
         for name, path in generated.items():
             if name in self.declared:
                 kind, where = self.declared[name]
@@ -1079,7 +1087,7 @@ class _Analyzer:
             body.get("fields") or {}, (*path, "fields"), owner=f"read model {name}", reserved=(key,)
         )
         key_type: TypeRef | None = None
-        handled = []
+        updates: list[m.RowUpdate] = []
         for event_name, handler in body["on"].items():
             where = (*path, "on", event_name)
             event = self.events.get(event_name)
@@ -1091,7 +1099,6 @@ class _Analyzer:
                     key=True,
                 )
                 continue
-            handled.append(event_name)
             event_types = {f.name: f.type for f in event.fields}
             id_field = self.id_fields[event.aggregate]
             event_types[id_field.name] = id_field.type
@@ -1103,8 +1110,19 @@ class _Analyzer:
                     key=True,
                 )
                 continue
-            key_type = key_type or event_types[key]
+            if key_type is not None and event_types[key].required() != key_type:
+                self.error(
+                    "E413",
+                    f"read model {name} is keyed by {key!r}, which is a {event_types[key].spec} "
+                    f"on {event_name} but a {key_type.spec} on an earlier event",
+                    where,
+                    key=True,
+                )
+                continue
+            key_type = key_type or event_types[key].required()
+            module = snake(event.aggregate)
             if not isinstance(handler, dict):
+                updates.append(m.RowUpdate(event=event_name, aggregate_module=module, delete=True, sets=()))
                 continue
             row_types = {f.name: f.type for f in fields} | {key: event_types[key]}
             scope = Scope(
@@ -1113,6 +1131,7 @@ class _Analyzer:
                 enums=self.enum_values,
             )
             by_name = {f.name: f for f in fields}
+            sets: list[m.Assignment] = []
             for target, value in (handler.get("set") or {}).items():
                 if target not in by_name:
                     self.error(
@@ -1122,33 +1141,71 @@ class _Analyzer:
                         key=True,
                     )
                     continue
-                self._assign(
+                code = self._assign(
                     value,
                     by_name[target].type,
                     scope,
                     (*where, "set", target),
                     what=f"{name}.on.{event_name}.set.{target}",
                 )
-        row_fields = fields
-        if key_type is not None:
-            row_fields = (m.Field(name=key, type=key_type), *fields)
+                if code is not None:
+                    sets.append(m.Assignment(target=target, code=code))
+            updates.append(
+                m.RowUpdate(event=event_name, aggregate_module=module, delete=False, sets=tuple(sets))
+            )
+        key_field = m.Field(name=key, type=key_type or TypeRef("uuid"))
+        row_fields = (key_field, *fields)
+        scenarios: list[m.ViewScenario] = []
         for index, scenario in enumerate(body.get("scenarios") or []):
             where = (*path, "scenarios", index)
             label = f"scenario {scenario['name']!r}"
-            self._given_events(scenario.get("given") or [], (*where, "given"), label)
+            given = self._given_events(scenario.get("given") or [], (*where, "given"), label)
+            rows = []
             for row_index, row in enumerate(scenario["then"]):
-                self._values(
+                record = self._values(
                     name, row_fields, row, (*where, "then", row_index), label, partial=True
                 )
+                if record is not None:
+                    rows.append(record)
+            scenarios.append(self._view_scenario(scenario, given, rows))
+        self._unique_tests(scenarios, path, f"read model {name}")
         return m.ReadModel(
             name=name,
+            module=snake(name),
             description=str(body.get("description") or ""),
-            key=key,
-            handled_events=tuple(handled),
+            key=key_field,
+            fields=fields,
+            updates=tuple(updates),
+            scenarios=tuple(scenarios),
         )
 
-    def _given_events(self, records: list[Any], path: PathKey, label: str) -> None:
+    def _view_scenario(
+        self, body: Mapping[str, Any], given: list[m.Record], then: list[m.Record]
+    ) -> m.ViewScenario:
+        name = str(body["name"])
+        return m.ViewScenario(
+            name=name,
+            test_name=test_name(name),
+            description=str(body.get("description") or ""),
+            given=tuple(given),
+            then=tuple(then),
+        )
+
+    def _unique_tests(self, scenarios: list[m.ViewScenario], path: PathKey, owner: str) -> None:
+        seen: dict[str, str] = {}
+        for index, scenario in enumerate(scenarios):
+            if scenario.test_name in seen:
+                self.error(
+                    "E602",
+                    f"scenario {scenario.name!r} makes the test name {scenario.test_name}, like "
+                    f"scenario {seen[scenario.test_name]!r} of {owner}; rename one",
+                    (*path, "scenarios", index, "name"),
+                )
+            seen[scenario.test_name] = scenario.name
+
+    def _given_events(self, records: list[Any], path: PathKey, label: str) -> list[m.Record]:
         """Events given to read-model and automation scenarios: they name their stream explicitly."""
+        given: list[m.Record] = []
         for index, record in enumerate(records):
             event_name, values = next(iter(record.items()))
             event = self.events.get(event_name)
@@ -1161,7 +1218,7 @@ class _Analyzer:
                 )
                 continue
             id_field = self.id_fields[event.aggregate]
-            self._values(
+            item = self._values(
                 event_name,
                 (id_field, *event.fields),
                 values or {},
@@ -1169,6 +1226,9 @@ class _Analyzer:
                 label,
                 partial=False,
             )
+            if item is not None:
+                given.append(item)
+        return given
 
     def _automation(self, name: str, body: Mapping[str, Any]) -> m.Automation | None:
         path: PathKey = ("automations", name)
@@ -1197,8 +1257,8 @@ class _Analyzer:
             names={"event": event_types}, records=self.record_types, enums=self.enum_values
         )
         targets = {f.name: f for f in command.fields}
-        if not command.creates:
-            targets[id_field.name] = id_field
+        targets[id_field.name] = id_field
+        values: list[m.Assignment] = []
         for key, value in (mapping or {}).items():
             where = (*path, "send", command_name, key)
             if key not in targets:
@@ -1209,23 +1269,30 @@ class _Analyzer:
                     key=True,
                 )
                 continue
-            self._assign(
+            code = self._assign(
                 value, targets[key].type, scope, where, what=f"{name}.send.{command_name}.{key}"
             )
+            if code is not None:
+                values.append(m.Assignment(target=key, code=code))
         for field in targets.values():
-            if field.name not in (mapping or {}) and field.default_code is None:
+            optional = field.default_code is not None or (
+                command.creates and field.name == id_field.name
+            )
+            if field.name not in (mapping or {}) and not optional:
                 self.error(
                     "E601",
                     f"automation {name}: {command_name} needs a value for {field.name!r}",
                     (*path, "send", command_name),
                     key=True,
                 )
+        scenarios: list[m.ViewScenario] = []
         for index, scenario in enumerate(body.get("scenarios") or []):
             where = (*path, "scenarios", index)
             label = f"scenario {scenario['name']!r}"
-            self._given_events(scenario.get("given") or [], (*where, "given"), label)
+            given = self._given_events(scenario.get("given") or [], (*where, "given"), label)
+            sent_records: list[m.Record] = []
             for sent_index, record in enumerate(scenario["then"]):
-                sent_name, values = next(iter(record.items()))
+                sent_name, sent_values = next(iter(record.items()))
                 sent = self.commands.get(sent_name)
                 if sent is None:
                     self.error(
@@ -1236,19 +1303,29 @@ class _Analyzer:
                     )
                     continue
                 sent_id = self.id_fields[sent.aggregate]
-                self._values(
+                item = self._values(
                     sent_name,
                     (sent_id, *sent.fields),
-                    values or {},
+                    sent_values or {},
                     (*where, "then", sent_index, sent_name),
                     label,
                     partial=True,
                 )
+                if item is not None:
+                    sent_records.append(item)
+            scenarios.append(self._view_scenario(scenario, given, sent_records))
+        self._unique_tests(scenarios, path, f"automation {name}")
         return m.Automation(
             name=name,
+            module=snake(name),
             description=str(body.get("description") or ""),
             on=event.name,
+            on_module=snake(event.aggregate),
             sends=command_name,
+            sends_aggregate=snake(command.aggregate),
+            sends_module=command.module,
+            values=tuple(values),
+            scenarios=tuple(scenarios),
         )
 
 

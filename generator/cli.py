@@ -138,7 +138,6 @@ def generate(
             write(output, target, states, spec_path=spec, force=force)
         except OSError as exc:
             _fail_io(f"cannot write to {target}: {exc.strerror or exc}", fmt)
-    skipped = _skipped_sections(output)
     if fmt == "json":
         _emit_json(
             {
@@ -147,8 +146,7 @@ def generate(
                 "out": str(target),
                 "files": [_state_json(s) for s in states],
                 "warnings": [d.as_json() for d in output.diagnostics],
-                "skipped": skipped,
-                "lock": {
+                    "lock": {
                     "path": str(output.lock_path),
                     "updated": not lock_is_current(output) and not dry_run,
                 },
@@ -162,8 +160,6 @@ def generate(
                 f"{'would update' if dry_run else 'updated'} {output.lock_path} (commit it)",
                 err=True,
             )
-        for line in skipped:
-            click.echo(f"note: {line}", err=True)
         if refused:
             for state in conflicts:
                 click.echo(
@@ -371,17 +367,6 @@ def _check_json(state: FileState) -> dict[str, str]:
         Verdict.REMOVE: "stale",
     }[state.verdict]
     return {**_state_json(state), "kind": kind, "message": _check_text(state)}
-
-
-def _skipped_sections(output: Output) -> list[str]:
-    skipped = []
-    if output.spec.read_models:
-        names = ", ".join(r.name for r in output.spec.read_models)
-        skipped.append(f"read models are validated but not generated yet: {names}")
-    if output.spec.automations:
-        names = ", ".join(a.name for a in output.spec.automations)
-        skipped.append(f"automations are validated but not generated yet: {names}")
-    return skipped
 
 
 __all__ = ["MANIFEST", "main"]

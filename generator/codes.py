@@ -66,6 +66,11 @@ CODES: dict[str, str] = {
     # generation and files
     "E700": "a generated file fails ruff (an eventforge bug: please report it)",
     "E701": "a path would leave the output directory",
+    # the command line: edits, usage
+    "E900": "a command-line argument is malformed (a field that is not `name:type`, a YAML snippet that cannot be read, an unknown choice)",
+    "E901": "an edit or a slice names something the spec does not declare",
+    "E902": "the file exists already (init never overwrites a spec)",
+    "E903": "the optional `mcp` extra is not installed",
 }
 
 

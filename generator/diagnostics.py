@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generator.hints import hint_for
+
 
 class Level(StrEnum):
     ERROR = "error"
@@ -28,16 +30,21 @@ class Diagnostic:
 
     def as_text(self) -> str:
         text = f"{self.file}:{self.line}:{self.column}: {self.level}[{self.code}]: {self.message}"
-        if self.hint:
-            text += f" (hint: {self.hint})"
+        if self.fix:
+            text += f" (hint: {self.fix})"
         return text
+
+    @property
+    def fix(self) -> str:
+        """The specific hint, or the code's default one: every diagnostic says what to try."""
+        return self.hint or hint_for(self.code)
 
     def as_json(self) -> dict[str, str | int]:
         return {
             "code": self.code,
             "level": str(self.level),
             "message": self.message,
-            "hint": self.hint,
+            "hint": self.fix,
             "file": self.file,
             "path": self.path,
             "line": self.line,

@@ -142,6 +142,13 @@ def _compose(text: str, file: str) -> Node:
                 )
             ]
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (NUL, other control characters): locate it.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"YAML syntax error: the character U+{exc.character:04X} is not allowed"
+        hint = 'write control characters as escapes in a double-quoted string, like "\\0"'
+        raise SpecError([_diag("E102", message, file, line, column, hint=hint)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([_diag("E102", f"YAML syntax error: {exc}", file, 1, 1)]) from None
     documents = [d for d in documents if d is not None]

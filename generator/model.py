@@ -171,19 +171,57 @@ class Aggregate:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RowUpdate:
+    """What one event does to a read model's row: set fields (creating the row), or delete it."""
+
+    event: str
+    aggregate_module: str  # where the event class lives
+    delete: bool
+    sets: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ViewScenario:
+    """A read-model or automation scenario: given events (with their streams), then rows or commands."""
+
+    name: str
+    test_name: str
+    description: str
+    given: tuple[Record, ...]
+    then: tuple[Record, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReadModel:
     name: str
+    module: str
     description: str
-    key: str
-    handled_events: tuple[str, ...]
+    key: Field
+    fields: tuple[Field, ...]  # without the key
+    updates: tuple[RowUpdate, ...]
+    scenarios: tuple[ViewScenario, ...] = ()
+
+    @property
+    def row_class(self) -> str:
+        return f"{self.name}Row"
+
+    @property
+    def handled_events(self) -> tuple[str, ...]:
+        return tuple(u.event for u in self.updates)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Automation:
     name: str
+    module: str
     description: str
     on: str
+    on_module: str  # aggregate module of the event
     sends: str
+    sends_aggregate: str  # aggregate module of the command
+    sends_module: str  # module of the command
+    values: tuple[Assignment, ...]  # keyword arguments of the command, as code over `event`
+    scenarios: tuple[ViewScenario, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -74,6 +74,29 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                 "event versions",
             )
         )
+    files.append(PlannedFile(f"{src}/projections.py", "projections.py.jinja", Owner.GENERATED))
+    files.append(PlannedFile(f"{src}/cli.py", "cli.py.jinja", Owner.GENERATED))
+    files.append(PlannedFile(f"{src}/__main__.py", "main.py.jinja", Owner.GENERATED))
+    if spec.read_models:
+        files.append(PlannedFile(f"{src}/read_models/__init__.py", "views_init.py.jinja", Owner.GENERATED,
+                                 "read models", {"what": "Read models: views built from events."}))
+    if spec.automations:
+        files.append(PlannedFile(f"{src}/automations/__init__.py", "views_init.py.jinja", Owner.GENERATED,
+                                 "automations", {"what": "Automations: when an event happens, send a command."}))
+    for read_model in spec.read_models:
+        context = {"read_model": read_model}
+        files.append(PlannedFile(f"{src}/read_models/{read_model.module}.py", "read_model.py.jinja",
+                                 Owner.GENERATED, read_model.name, context))
+        if read_model.scenarios:
+            files.append(PlannedFile(f"tests/read_models/test_{read_model.module}.py", "test_read_model.py.jinja",
+                                     Owner.GENERATED, f"{read_model.name} scenarios", context))
+    for automation in spec.automations:
+        context = {"automation": automation}
+        files.append(PlannedFile(f"{src}/automations/{automation.module}.py", "automation.py.jinja",
+                                 Owner.GENERATED, automation.name, context))
+        if automation.scenarios:
+            files.append(PlannedFile(f"tests/automations/test_{automation.module}.py", "test_automation.py.jinja",
+                                     Owner.GENERATED, f"{automation.name} scenarios", context))
     if spec.has_types:
         files.append(PlannedFile(f"{src}/types.py", "types.py.jinja", Owner.GENERATED, "types"))
     for aggregate in spec.aggregates:

@@ -33,6 +33,8 @@ def render_all(
     for planned in files:
         template = env.get_template(planned.template)
         context = {**shared, **planned.context, "origin": planned.origin}
+        if "read_model" in planned.context or "automation" in planned.context:
+            context["view_imports"] = _event_imports(spec)
         if "aggregate" in planned.context:
             context.update(_aggregate_context(spec, planned.context["aggregate"], planned.context))
         rendered[planned.path] = template.render(context)
@@ -69,6 +71,9 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
             ", ".join(dict.fromkeys(e.event for e in command.emits)) or ""
         ),
         construct=construct,
+        construct_plain=lambda record: f"{record.name}("
+        + ", ".join(f"{v.target}={v.code}" for v in record.values)
+        + ")",
         state_schema=state_schema,
     )
     return env
@@ -88,6 +93,11 @@ def _shared_context(spec: m.Spec) -> dict[str, Any]:
         ],
         "store_runs": [(a, _store_runs(a)) for a in spec.aggregates if _store_runs(a)],
     }
+
+
+def _event_imports(spec: m.Spec) -> list[tuple[str, list[str]]]:
+    """Every event class by aggregate module, for tests that construct events of any aggregate."""
+    return [(a.module, [e.name for e in a.events]) for a in spec.aggregates if a.events]
 
 
 def _aggregate_context(
@@ -140,7 +150,9 @@ def comment(text: str) -> str:
 
 
 def markdown(text: str) -> str:
-    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+    # A bare carriage return would read back as a newline, so the file would look hand-edited.
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -261,6 +273,7 @@ def _store_runs(aggregate: m.Aggregate) -> list[dict[str, Any]]:
                 "name": scenario.name,
                 "given": [construct(r, aggregate.id_field.name, stream) for r in scenario.given],
                 "when": construct(scenario.when, aggregate.id_field.name, stream),
+                "creates": aggregate.command(scenario.when.name).creates,
             }
         )
     return runs

@@ -74,6 +74,7 @@ def plan_writes(
     owners: dict[str, Owner],
     signatures: dict[str, str] | None = None,
 ) -> list[FileState]:
+    safe_target(out, MANIFEST)  # a manifest folder linked elsewhere: refuse before any write
     manifest = read_manifest(out)
     signatures = signatures or {}
     states: list[FileState] = []

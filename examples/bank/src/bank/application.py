@@ -18,6 +18,9 @@ from bank.account.deposit_money import DepositMoney
 from bank.account.open_account import OpenAccount
 from bank.account.state import AccountState
 from bank.account.withdraw_money import WithdrawMoney
+from bank.automations.welcome_bonus import automation as welcome_bonus_policy
+from bank.projections import Automation, ReadModel
+from bank.read_models.account_balances import read_model as account_balances_view
 from bank.runtime import Decider, DomainApplication
 
 
@@ -42,6 +45,15 @@ class BankApplication(DomainApplication):
         "bank:AccountClosed": account_events.AccountClosed,
     }
     state_topics: ClassVar[dict[str, type]] = {"bank:AccountState": AccountState}
+    # Aggregates whose id is a string: the store keys their streams by a UUID made from it.
+    text_ids: ClassVar[frozenset[str]] = frozenset({})
+    aggregate_of: ClassVar[dict[type, str]] = {
+        AccountState: "Account",
+        account_events.AccountOpened: "Account",
+        account_events.MoneyDeposited: "Account",
+        account_events.MoneyWithdrawn: "Account",
+        account_events.AccountClosed: "Account",
+    }
     id_fields: ClassVar[dict[type, str]] = {
         AccountState: "account_id",
         account_events.AccountOpened: "account_id",
@@ -49,3 +61,15 @@ class BankApplication(DomainApplication):
         account_events.MoneyWithdrawn: "account_id",
         account_events.AccountClosed: "account_id",
     }
+
+
+# By name, for the command line and for runners.
+COMMANDS: dict[str, type] = {
+    "OpenAccount": OpenAccount,
+    "DepositMoney": DepositMoney,
+    "WithdrawMoney": WithdrawMoney,
+    "CloseAccount": CloseAccount,
+}
+AGGREGATES: dict[str, Decider[Any, Any, Any]] = {"Account": account_decider}
+READ_MODELS: dict[str, ReadModel[Any]] = {"AccountBalances": account_balances_view}
+AUTOMATIONS: dict[str, Automation] = {"WelcomeBonus": welcome_bonus_policy}

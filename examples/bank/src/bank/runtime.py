@@ -18,10 +18,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    Mapper,
+    ProcessRecorder,
+    StoredEvent,
+    Tracking,
+    Transcoder,
+)
 
 StreamId = UUID | str
 
@@ -106,6 +113,7 @@ class Decider(Generic[C, E, S]):
     evolve: Callable[[S, E], S]
     initial_state: Callable[[Any], S]
     stream_id: Callable[[C], Any]
+    event_key: Callable[[E], Any]
     creates: Callable[[C], bool]
 
     def fold(self, state: S, events: Iterable[E]) -> S:
@@ -119,9 +127,36 @@ class Decider(Generic[C, E, S]):
             if isinstance(item, Snapshot):
                 state = item.state
             else:
-                current = state if state is not None else self.initial_state(item.originator_id)
+                current = (
+                    state if state is not None else self.initial_state(self.event_key(item.event))
+                )
                 state = self.evolve(current, item.event)
         return state
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AutomationRejected:
+    """A command an automation sent was rejected; recorded instead of being retried forever."""
+
+    stream_id: UUID
+    automation: str
+    notification_id: int
+    command: str
+    error: str
+    message: str
+
+
+REJECTION_TOPIC = "eventforge:AutomationRejected"
+
+
+def stream_uuid(aggregate: str, key: str) -> UUID:
+    """The store's stream id for an aggregate whose own id is a string."""
+    return uuid5(NAMESPACE_URL, f"eventforge:{aggregate}:{key}")
+
+
+def rejection_stream(automation: str) -> UUID:
+    """The stream that records one automation's rejected commands."""
+    return uuid5(NAMESPACE_URL, f"eventforge:rejections:{automation}")
 
 
 # -- values <-> JSON, driven by the dataclasses' type hints -------------------------------------
@@ -204,6 +239,7 @@ class DomainMapper(Mapper[Any]):
         events: Mapping[str, type],
         states: Mapping[str, type],
         id_fields: Mapping[type, str],
+        keep_ids: frozenset[type] = frozenset(),
         **kwargs: Any,
     ) -> None:
         super().__init__(transcoder, **kwargs)
@@ -211,13 +247,16 @@ class DomainMapper(Mapper[Any]):
         self.state_types = dict(states)
         self.topics = {cls: topic for topic, cls in (*events.items(), *states.items())}
         self.id_fields = dict(id_fields)
+        # Classes whose id is a string keep it in the payload: the stream id is a UUID made from it.
+        self.keep_ids = keep_ids
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         is_snapshot = isinstance(domain_event, Snapshot)
         payload = domain_event.state if is_snapshot else domain_event.event
         cls = type(payload)
         data = encode(payload)
-        data.pop(self.id_fields[cls], None)
+        if cls not in self.keep_ids:
+            data.pop(self.id_fields[cls], None)
         data["timestamp"] = domain_event.timestamp.isoformat()
         if is_snapshot:
             data["_schema"] = getattr(cls, "state_schema", "")
@@ -260,13 +299,11 @@ class DomainMapper(Mapper[Any]):
         from_version = data.pop("class_version", 1)
         for version in range(from_version, getattr(cls, "class_version", 1)):
             getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
-        id_field = self.id_fields[cls]
         originator_id = stored_event.originator_id
-        if isinstance(originator_id, str):
-            # A store keyed by text (because some aggregate has a string id) returns every id as
-            # text; UUID ids are turned back into UUIDs here.
-            originator_id = decoders(cls)[id_field](originator_id)
-        payload: Any = decode(cls, data, **{id_field: originator_id})
+        if cls in self.keep_ids:
+            payload: Any = decode(cls, data)
+        else:
+            payload = decode(cls, data, **{self.id_fields[cls]: originator_id})
         if state_cls is not None:
             return Snapshot(
                 originator_id=originator_id,
@@ -293,6 +330,8 @@ class DomainApplication(Application[Any]):
     event_topics: ClassVar[Mapping[str, type]] = {}
     state_topics: ClassVar[Mapping[str, type]] = {}
     id_fields: ClassVar[Mapping[type, str]] = {}
+    aggregate_of: ClassVar[Mapping[type, str]] = {}
+    text_ids: ClassVar[frozenset[str]] = frozenset()
     snapshot_class = Snapshot
     snapshot_interval: ClassVar[int] = 100
     max_attempts: ClassVar[int] = 3
@@ -313,24 +352,38 @@ class DomainApplication(Application[Any]):
         merged = {"IS_SNAPSHOTTING_ENABLED": "y", **(env or {})}
         return super().construct_env(name, merged)
 
+    def construct_recorder(self) -> ProcessRecorder:
+        # A process recorder is the application recorder plus a tracking table, so automations
+        # can store new events together with their position in the log.
+        return self.factory.process_recorder()
+
+    recorder: ProcessRecorder
+
     def construct_mapper(self) -> Mapper[Any]:
         return DomainMapper(
             self.construct_transcoder(),
-            events=self.event_topics,
+            events={**self.event_topics, REJECTION_TOPIC: AutomationRejected},
             states=self.state_topics,
-            id_fields=self.id_fields,
+            id_fields={**self.id_fields, AutomationRejected: "stream_id"},
+            keep_ids=frozenset(c for c, a in self.aggregate_of.items() if a in self.text_ids),
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
         )
 
-    def handle(self, command: object) -> list[Recorded[Any]]:
-        """Decide on `command` and store its events; retries when another writer got there first."""
+    def handle(self, command: object, *, tracking: Tracking | None = None) -> list[Recorded[Any]]:
+        """Decide on `command` and store its events; retries when another writer got there first.
+
+        With `tracking` (an automation's position in the log), the events and the position are
+        stored in one transaction, so the command takes effect exactly once.
+        """
         decider = self.deciders[type(command)]
         creates = decider.creates(command)
         for _ in range(self.max_attempts):
             state = self._current_state(decider, command)
             events = decider.decide(command, state)
             if not events:
+                if tracking is not None:
+                    self.recorder.insert_tracking(tracking)
                 return []
             now = datetime.now(tz=UTC)
             recorded = [
@@ -343,8 +396,10 @@ class DomainApplication(Application[Any]):
                 for offset, event in enumerate(events, start=1)
             ]
             try:
-                self.save(decider.fold(state, events), *recorded)
+                self._store(decider.fold(state, events), recorded, tracking)
             except IntegrityError:
+                if tracking is not None and self.processed(tracking):
+                    return []  # another runner handled this notification first
                 if creates:
                     # Version 1 of this stream was taken: it existed already.
                     raise StreamExistsError(f"{decider.name} {state.id} exists already") from None
@@ -355,16 +410,43 @@ class DomainApplication(Application[Any]):
             f"{self.max_attempts} attempts"
         )
 
-    def state_of(self, decider: Decider[Any, Any, S], stream_id: StreamId) -> S:
-        """The current state of one stream. Raises StreamNotFoundError."""
+    def processed(self, tracking: Tracking) -> bool:
+        """Whether the log position in `tracking` was already recorded for its processor."""
+        position = self.recorder.max_tracking_id(tracking.application_name)
+        return position is not None and position >= tracking.notification_id
+
+    def _store(
+        self, state: State, recorded: list[Recorded[Any]], tracking: Tracking | None
+    ) -> None:
+        # What Application.save() does, plus tracking; the state goes along so that the library
+        # takes snapshots of it.
+        processing = ProcessingEvent[Any](tracking=tracking)
+        processing.collect_events(state, *recorded)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+
+    def store_id(self, aggregate: str, key: Any) -> UUID:
+        """The store's stream id for an aggregate's own id."""
+        return stream_uuid(aggregate, key) if aggregate in self.text_ids else typing.cast(UUID, key)
+
+    def stream_of(self, item: object) -> UUID:
+        """The store's stream id of an event or a state."""
+        cls = type(item)
+        return self.store_id(self.aggregate_of[cls], getattr(item, self.id_fields[cls]))
+
+    def state_of(self, decider: Decider[Any, Any, S], stream_id: Any) -> S:
+        """The current state of one stream, by the aggregate's own id. Raises StreamNotFoundError."""
         try:
-            state: S = self.repository.get(stream_id, projector_func=decider.project)
+            state: S = self.repository.get(
+                self.store_id(decider.name, stream_id), projector_func=decider.project
+            )
         except AggregateNotFoundError:
             raise StreamNotFoundError(f"{decider.name} {stream_id} does not exist") from None
         return state
 
-    def history(self, stream_id: StreamId) -> list[Recorded[Any]]:
-        """Every event of one stream, oldest first."""
+    def history(self, stream_id: UUID) -> list[Recorded[Any]]:
+        """Every event of one stream (by its id in the store), oldest first."""
         return typing.cast("list[Recorded[Any]]", list(self.events.get(stream_id)))
 
     def _current_state(self, decider: Decider[Any, Any, Any], command: object) -> Any:

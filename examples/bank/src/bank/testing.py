@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +26,15 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from bank.runtime import Decider, DomainApplication, DomainError, Recorded, encode
+from bank.projections import catch_up, rebuild, rejections, rows, run_automation
+from bank.runtime import (
+    ConcurrencyConflictError,
+    Decider,
+    DomainApplication,
+    DomainError,
+    Recorded,
+    encode,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,10 +177,7 @@ def same(a: object, b: object) -> bool:
 def assert_round_trip(make_app: Callable[[], DomainApplication], events: Sequence[Any]) -> None:
     """Each event, stored through one application and read by a fresh one, comes back the same."""
     writer = make_app()
-
-    def stream_of(event: Any) -> Any:
-        return getattr(event, writer.id_fields[type(event)])
-
+    stream_of = writer.stream_of
     for event in events:
         writer.save(
             Recorded(
@@ -198,7 +204,8 @@ def assert_survives_the_store(
 ) -> None:
     """Handling `command` through the application, then loading in a fresh one, gives the same state."""
     app = make_app()
-    stream = decider.stream_id(command)
+    key = decider.stream_id(command)
+    stream = app.store_id(decider.name, key)
     now = datetime.now(tz=UTC)
     if given:
         app.save(
@@ -208,9 +215,9 @@ def assert_survives_the_store(
             ]
         )
     recorded = app.handle(command)
-    before = decider.fold(decider.initial_state(stream), given)
+    before = decider.fold(decider.initial_state(key), given)
     expected = decider.fold(before, [r.event for r in recorded])
-    loaded = make_app().state_of(decider, stream)
+    loaded = make_app().state_of(decider, key)
     if not same(loaded, expected):
         raise AssertionError(
             f"{type(command).__name__}: state after reload differs:\n  expected {expected!r}\n  loaded   {loaded!r}"
@@ -259,6 +266,10 @@ def assert_upcasts(
     with `expected`, its fields have these stored (JSON) values."""
     topic = next(t for t, cls in app.event_topics.items() if cls is event_type)
     data = {**payload, "timestamp": datetime.now(tz=UTC).isoformat()}
+    aggregate = app.aggregate_of[event_type]
+    if aggregate in app.text_ids:
+        data[app.id_fields[event_type]] = stream  # string ids are kept in the payload
+    stream = app.store_id(aggregate, stream)
     if version > 1:
         data["class_version"] = version
     app.recorder.insert_events(
@@ -292,3 +303,141 @@ def assert_upcasts(
             raise AssertionError(
                 f"{event_type.__name__} v{version}: fields differ (expected, got): {differ}"
             )
+
+
+def _compare_all(kind: str, expected: Sequence[Expected], actual: Sequence[object]) -> list[str]:
+    if len(actual) != len(expected):
+        return [
+            f"expected {len(expected)} {kind}(s): {list(expected)}",
+            f"got {len(actual)} {kind}(s): {list(actual)}",
+        ]
+    problems: list[str] = []
+    for index, (want, got) in enumerate(zip(expected, actual, strict=True), start=1):
+        problems.extend(
+            p.replace("event ", f"{kind} ", 1) for p in _compare_event(index, want, got)
+        )
+    return problems
+
+
+def assert_rows(
+    read_model: Any, name: str, *, given: Sequence[object], then: Sequence[Expected]
+) -> None:
+    """Given these events, the read model has exactly these rows (fields not given are not compared)."""
+    problems = _compare_all("row", then, read_model.fold(given))
+    if problems:
+        raise ScenarioFailed(f"Scenario {name!r} failed:\n  " + "\n  ".join(problems))
+
+
+def assert_sends(
+    automation: Any, name: str, *, given: Sequence[object], then: Sequence[Expected]
+) -> None:
+    """Given these events, the automation sends exactly these commands."""
+    sent = [automation.send(event) for event in given if isinstance(event, automation.on)]
+    problems = _compare_all("command", then, sent)
+    if problems:
+        raise ScenarioFailed(f"Scenario {name!r} failed:\n  " + "\n  ".join(problems))
+
+
+def store_given(app: DomainApplication, events: Sequence[Any]) -> None:
+    """Store events as if their streams had recorded them, numbering versions per stream."""
+    versions: dict[Any, int] = {}
+    now = datetime.now(tz=UTC)
+    recorded = []
+    for event in events:
+        stream = app.stream_of(event)
+        versions[stream] = versions.get(stream, 0) + 1
+        recorded.append(
+            Recorded(
+                originator_id=stream,
+                originator_version=versions[stream],
+                timestamp=now,
+                event=event,
+            )
+        )
+    app.save(*recorded)
+
+
+def _by_key(read_model: Any, rows: Sequence[Any]) -> list[Any]:
+    return sorted(rows, key=lambda row: str(read_model.key_of(row)))
+
+
+def assert_projection(
+    make_app: Callable[[], DomainApplication], read_model: Any, given: Sequence[Any]
+) -> None:
+    """The projection run on a real store gives the rows the pure update function gives, applies
+    each event once, survives a restart, and rebuilds to the same rows."""
+    app = make_app()
+    store_given(app, given)
+    handled = [e for e in given if isinstance(e, read_model.handles)]
+    if catch_up(app, read_model) != len(handled):
+        raise AssertionError(f"{read_model.name}: not every handled event was applied once")
+    expected = _by_key(read_model, read_model.fold(given))
+    stored = _by_key(read_model, rows(app, read_model))
+    if not same(stored, expected):
+        raise AssertionError(f"{read_model.name}: stored rows {stored!r} differ from {expected!r}")
+    restarted = make_app()
+    if catch_up(app, read_model) or catch_up(restarted, read_model):
+        raise AssertionError(f"{read_model.name}: events were applied twice")
+    if rebuild(restarted, read_model) != len(handled):
+        raise AssertionError(f"{read_model.name}: rebuild did not replay every handled event")
+    if not same(_by_key(read_model, rows(restarted, read_model)), expected):
+        raise AssertionError(f"{read_model.name}: rebuilt rows differ")
+
+
+def assert_automation_once(
+    make_app: Callable[[], DomainApplication], automation: Any, given: Sequence[Any]
+) -> None:
+    """Each `on` event makes the automation send its command once, even when run again or
+    restarted; rejected commands are recorded."""
+    app = make_app()
+    store_given(app, given)
+    first = run_automation(app, automation)
+    expected = [e for e in given if isinstance(e, automation.on)]
+    if len(first) != len(expected):
+        raise AssertionError(
+            f"{automation.name}: sent {len(first)} commands for {len(expected)} events"
+        )
+    if run_automation(app, automation) or run_automation(make_app(), automation):
+        raise AssertionError(f"{automation.name}: a command was sent twice")
+    if len(rejections(app, automation)) != len([o for o in first if o.rejected]):
+        raise AssertionError(f"{automation.name}: rejections were not recorded")
+
+
+def assert_concurrent_writers(
+    make_app: Callable[[], DomainApplication],
+    decider: Decider[Any, Any, Any],
+    given: Sequence[Any],
+    command: Any,
+    *,
+    writers: int = 4,
+    each: int = 5,
+) -> None:
+    """Writers racing on one stream: no event lost, no version duplicated or skipped."""
+    app = make_app()
+    stream = app.store_id(decider.name, decider.stream_id(command))
+    store_given(app, given)
+    done: list[int] = []
+    failures: list[BaseException] = []
+
+    def write(own: DomainApplication) -> None:
+        for _ in range(each):
+            try:
+                done.append(len(own.handle(command)))
+            except (DomainError, ConcurrencyConflictError):
+                done.append(0)
+            except BaseException as error:  # reported below, with the test's failure
+                failures.append(error)
+
+    # One application (and connection) per writer, made before the race starts.
+    threads = [threading.Thread(target=write, args=(make_app(),)) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise AssertionError(f"a writer failed: {failures[0]!r}") from failures[0]
+    versions = [r.originator_version for r in make_app().history(stream)]
+    if versions != list(range(1, len(versions) + 1)):
+        raise AssertionError(f"stream versions are not 1..n: {versions}")
+    if len(versions) != len(given) + sum(done):
+        raise AssertionError(f"{len(versions) - len(given)} events stored, {sum(done)} reported")

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from library.automations.count_the_loan import automation as count_the_loan_policy
+from library.automations.lend_the_copy import automation as lend_the_copy_policy
+from library.automations.shelve_returned_copy import automation as shelve_returned_copy_policy
 from library.book import events as book_events
 from library.book.catalogue_book import CatalogueBook
 from library.book.check_in_book import CheckInBook
@@ -33,6 +36,8 @@ from library.member.join_library import JoinLibrary
 from library.member.pay_fine import PayFine
 from library.member.record_borrowing import RecordBorrowing
 from library.member.state import MemberState
+from library.projections import Automation, ReadModel
+from library.read_models.member_loans import read_model as member_loans_view
 from library.runtime import Decider, DomainApplication
 
 
@@ -42,8 +47,6 @@ class LibraryApplication(DomainApplication):
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "library.sqlite",
-        # Some aggregate has a string id, so the store keys streams by text, not UUID.
-        "ORIGINATOR_ID_TYPE": "text",
     }
     deciders: ClassVar[dict[type, Decider[Any, Any, Any]]] = {
         CatalogueBook: book_decider,
@@ -82,6 +85,27 @@ class LibraryApplication(DomainApplication):
         "library:MemberState": MemberState,
         "library:LoanState": LoanState,
     }
+    # Aggregates whose id is a string: the store keys their streams by a UUID made from it.
+    text_ids: ClassVar[frozenset[str]] = frozenset({"Member"})
+    aggregate_of: ClassVar[dict[type, str]] = {
+        BookState: "Book",
+        book_events.BookCatalogued: "Book",
+        book_events.BookLoaned: "Book",
+        book_events.BookReturned: "Book",
+        book_events.BookShelved: "Book",
+        book_events.BookWithdrawn: "Book",
+        MemberState: "Member",
+        member_events.MemberJoined: "Member",
+        member_events.ContactChanged: "Member",
+        member_events.BorrowingRecorded: "Member",
+        member_events.FineCharged: "Member",
+        member_events.FinePaid: "Member",
+        LoanState: "Loan",
+        loan_events.LoanOpened: "Loan",
+        loan_events.LoanRenewed: "Loan",
+        loan_events.LoanReturned: "Loan",
+        loan_events.LoanLost: "Loan",
+    }
     id_fields: ClassVar[dict[type, str]] = {
         BookState: "book_id",
         book_events.BookCatalogued: "book_id",
@@ -101,3 +125,32 @@ class LibraryApplication(DomainApplication):
         loan_events.LoanReturned: "loan_id",
         loan_events.LoanLost: "loan_id",
     }
+
+
+# By name, for the command line and for runners.
+COMMANDS: dict[str, type] = {
+    "CatalogueBook": CatalogueBook,
+    "LendBook": LendBook,
+    "CheckInBook": CheckInBook,
+    "WithdrawBook": WithdrawBook,
+    "JoinLibrary": JoinLibrary,
+    "ChangeContact": ChangeContact,
+    "RecordBorrowing": RecordBorrowing,
+    "ChargeFine": ChargeFine,
+    "PayFine": PayFine,
+    "OpenLoan": OpenLoan,
+    "RenewLoan": RenewLoan,
+    "ReturnLoan": ReturnLoan,
+    "DeclareLost": DeclareLost,
+}
+AGGREGATES: dict[str, Decider[Any, Any, Any]] = {
+    "Book": book_decider,
+    "Member": member_decider,
+    "Loan": loan_decider,
+}
+READ_MODELS: dict[str, ReadModel[Any]] = {"MemberLoans": member_loans_view}
+AUTOMATIONS: dict[str, Automation] = {
+    "LendTheCopy": lend_the_copy_policy,
+    "CountTheLoan": count_the_loan_policy,
+    "ShelveReturnedCopy": shelve_returned_copy_policy,
+}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from orders.automations.notify_order_shipped import automation as notify_order_shipped_policy
+from orders.automations.reserve_ordered_stock import automation as reserve_ordered_stock_policy
 from orders.order import events as order_events
 from orders.order.add_line import AddLine
 from orders.order.apply_coupon import ApplyCoupon
@@ -30,6 +32,9 @@ from orders.product.list_product import ListProduct
 from orders.product.receive_stock import ReceiveStock
 from orders.product.reserve_stock import ReserveStock
 from orders.product.state import ProductState
+from orders.projections import Automation, ReadModel
+from orders.read_models.order_tracking import read_model as order_tracking_view
+from orders.read_models.product_demand import read_model as product_demand_view
 from orders.runtime import Decider, DomainApplication
 from orders.shipment import events as shipment_events
 from orders.shipment.confirm_delivery import ConfirmDelivery
@@ -47,8 +52,6 @@ class OrdersApplication(DomainApplication):
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "orders.sqlite",
-        # Some aggregate has a string id, so the store keys streams by text, not UUID.
-        "ORIGINATOR_ID_TYPE": "text",
     }
     deciders: ClassVar[dict[type, Decider[Any, Any, Any]]] = {
         ListProduct: product_decider,
@@ -96,6 +99,31 @@ class OrdersApplication(DomainApplication):
         "orders:OrderState": OrderState,
         "orders:ShipmentState": ShipmentState,
     }
+    # Aggregates whose id is a string: the store keys their streams by a UUID made from it.
+    text_ids: ClassVar[frozenset[str]] = frozenset({"Product"})
+    aggregate_of: ClassVar[dict[type, str]] = {
+        ProductState: "Product",
+        product_events.ProductListed: "Product",
+        product_events.StockReceived: "Product",
+        product_events.StockReserved: "Product",
+        product_events.StockCorrected: "Product",
+        product_events.PriceChanged: "Product",
+        product_events.ProductDiscontinued: "Product",
+        OrderState: "Order",
+        order_events.OrderStarted: "Order",
+        order_events.LineAdded: "Order",
+        order_events.CouponApplied: "Order",
+        order_events.OrderPlaced: "Order",
+        order_events.PickingStarted: "Order",
+        order_events.OrderShipped: "Order",
+        order_events.OrderCancelled: "Order",
+        ShipmentState: "Shipment",
+        shipment_events.ShipmentOpened: "Shipment",
+        shipment_events.ParcelPacked: "Shipment",
+        shipment_events.ShipmentDispatched: "Shipment",
+        shipment_events.ShipmentDelivered: "Shipment",
+        shipment_events.ShipmentReturned: "Shipment",
+    }
     id_fields: ClassVar[dict[type, str]] = {
         ProductState: "sku",
         product_events.ProductListed: "sku",
@@ -119,3 +147,39 @@ class OrdersApplication(DomainApplication):
         shipment_events.ShipmentDelivered: "shipment_id",
         shipment_events.ShipmentReturned: "shipment_id",
     }
+
+
+# By name, for the command line and for runners.
+COMMANDS: dict[str, type] = {
+    "ListProduct": ListProduct,
+    "ReceiveStock": ReceiveStock,
+    "ReserveStock": ReserveStock,
+    "ChangePrice": ChangePrice,
+    "CountStock": CountStock,
+    "DiscontinueProduct": DiscontinueProduct,
+    "StartOrder": StartOrder,
+    "AddLine": AddLine,
+    "ApplyCoupon": ApplyCoupon,
+    "PlaceOrder": PlaceOrder,
+    "StartPicking": StartPicking,
+    "MarkShipped": MarkShipped,
+    "CancelOrder": CancelOrder,
+    "OpenShipment": OpenShipment,
+    "PackParcel": PackParcel,
+    "DispatchShipment": DispatchShipment,
+    "ConfirmDelivery": ConfirmDelivery,
+    "ReturnToSender": ReturnToSender,
+}
+AGGREGATES: dict[str, Decider[Any, Any, Any]] = {
+    "Product": product_decider,
+    "Order": order_decider,
+    "Shipment": shipment_decider,
+}
+READ_MODELS: dict[str, ReadModel[Any]] = {
+    "OrderTracking": order_tracking_view,
+    "ProductDemand": product_demand_view,
+}
+AUTOMATIONS: dict[str, Automation] = {
+    "ReserveOrderedStock": reserve_ordered_stock_policy,
+    "NotifyOrderShipped": notify_order_shipped_policy,
+}

@@ -41,6 +41,10 @@ def stream_id(command: AccountCommand) -> UUID:
     return command.account_id
 
 
+def event_key(event: AccountEvent) -> UUID:
+    return event.account_id
+
+
 def creates(command: AccountCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, open_account.OpenAccount)
@@ -53,5 +57,6 @@ decider: Decider[AccountCommand, AccountEvent, AccountState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )

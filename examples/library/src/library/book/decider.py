@@ -40,6 +40,10 @@ def stream_id(command: BookCommand) -> UUID:
     return command.book_id
 
 
+def event_key(event: BookEvent) -> UUID:
+    return event.book_id
+
+
 def creates(command: BookCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, catalogue_book.CatalogueBook)
@@ -52,5 +56,6 @@ decider: Decider[BookCommand, BookEvent, BookState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )

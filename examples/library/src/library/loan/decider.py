@@ -39,6 +39,10 @@ def stream_id(command: LoanCommand) -> UUID:
     return command.loan_id
 
 
+def event_key(event: LoanEvent) -> UUID:
+    return event.loan_id
+
+
 def creates(command: LoanCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, open_loan.OpenLoan)
@@ -51,5 +55,6 @@ decider: Decider[LoanCommand, LoanEvent, LoanState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )

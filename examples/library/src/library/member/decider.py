@@ -42,6 +42,10 @@ def stream_id(command: MemberCommand) -> str:
     return command.card_number
 
 
+def event_key(event: MemberEvent) -> str:
+    return event.card_number
+
+
 def creates(command: MemberCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, join_library.JoinLibrary)
@@ -54,5 +58,6 @@ decider: Decider[MemberCommand, MemberEvent, MemberState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )

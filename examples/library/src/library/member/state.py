@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
+from uuid import UUID
 
+from library.runtime import stream_uuid
 from library.types import Contact, MembershipTier
 
 
@@ -34,8 +36,9 @@ class MemberState:
     suspended: bool = False
 
     @property
-    def id(self) -> str:
-        return self.card_number
+    def id(self) -> UUID:
+        """The stream's key in the store, a UUID made from the card_number."""
+        return stream_uuid("Member", self.card_number)
 
 
 def initial_state(card_number: str) -> MemberState:

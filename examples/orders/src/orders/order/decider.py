@@ -59,6 +59,10 @@ def stream_id(command: OrderCommand) -> UUID:
     return command.order_id
 
 
+def event_key(event: OrderEvent) -> UUID:
+    return event.order_id
+
+
 def creates(command: OrderCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, start_order.StartOrder)
@@ -71,5 +75,6 @@ decider: Decider[OrderCommand, OrderEvent, OrderState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )

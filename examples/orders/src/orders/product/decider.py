@@ -54,6 +54,10 @@ def stream_id(command: ProductCommand) -> str:
     return command.sku
 
 
+def event_key(event: ProductEvent) -> str:
+    return event.sku
+
+
 def creates(command: ProductCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, list_product.ListProduct)
@@ -66,5 +70,6 @@ decider: Decider[ProductCommand, ProductEvent, ProductState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )

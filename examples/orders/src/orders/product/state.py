@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
+from uuid import UUID
 
+from orders.runtime import stream_uuid
 from orders.types import Category, Currency, Money
 
 
@@ -33,8 +35,9 @@ class ProductState:
     discontinued: bool = False
 
     @property
-    def id(self) -> str:
-        return self.sku
+    def id(self) -> UUID:
+        """The stream's key in the store, a UUID made from the sku."""
+        return stream_uuid("Product", self.sku)
 
 
 def initial_state(sku: str) -> ProductState:

@@ -49,6 +49,10 @@ def stream_id(command: ShipmentCommand) -> UUID:
     return command.shipment_id
 
 
+def event_key(event: ShipmentEvent) -> UUID:
+    return event.shipment_id
+
+
 def creates(command: ShipmentCommand) -> bool:
     """Whether `command` starts a new stream (`creates: true` in the spec)."""
     return isinstance(command, open_shipment.OpenShipment)
@@ -61,5 +65,6 @@ decider: Decider[ShipmentCommand, ShipmentEvent, ShipmentState] = Decider(
     evolve=evolve,
     initial_state=initial_state,
     stream_id=stream_id,
+    event_key=event_key,
     creates=creates,
 )
