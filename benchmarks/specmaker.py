@@ -221,8 +221,15 @@ def add_command(data: dict[str, Any]) -> dict[str, Any]:
         "rejects": [{"if": "command.amount <= 0", "error": f"{name}InvalidAmount"}],
         "emits": [event],
     }
+    opened = next(iter(aggregate["events"]))
+    given = {opened: {"owner": "Ada", "limit": 100, "priority": "high"}}
     aggregate["scenarios"].append(
-        {"name": f"{command} adds up", "when": {command: {"amount": 3}}, "then": [{event: {}}]}
+        {
+            "name": f"{command} adds up",
+            "given": [given],
+            "when": {command: {"amount": 3}},
+            "then": [{event: {"amount": 3}}],
+        }
     )
     return data
 

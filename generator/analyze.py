@@ -160,13 +160,31 @@ class _Analyzer:
                     self._declare(name, kind, ("aggregates", agg_name, section, name))
         generated = {f"{a}State": ("aggregates", a) for a in self.data["aggregates"]}
         generated.update({f"{a}Error": ("aggregates", a) for a in self.data["aggregates"]})
-        generated.update({f"{r}Row": ("read_models", r) for r in self.data.get("read_models") or {}})
+        generated.update({f"{a}Event": ("aggregates", a) for a in self.data["aggregates"]})
+        app_class = "".join(p[:1].upper() + p[1:] for p in self.package.split("_")) + "Application"
+        if app_class in self.declared:
+            kind, where = self.declared[app_class]
+            self.error(
+                "E303",
+                f"the {kind} name {app_class!r} collides with the application class eventforge "
+                f"generates for the package {self.package!r}",
+                where,
+                key=True,
+            )
+        generated.update(
+            {f"{r}Row": ("read_models", r) for r in self.data.get("read_models") or {}}
+        )
         for section in ("read_models", "automations"):
             modules: dict[str, str] = {}
             for item in self.data.get(section) or {}:
                 if snake(item) in modules:
-                    self.error("E303", f"{modules[snake(item)]!r} and {item!r} would share the module "
-                               f"{snake(item)!r}", (section, item), key=True)
+                    self.error(
+                        "E303",
+                        f"{modules[snake(item)]!r} and {item!r} would share the module "
+                        f"{snake(item)!r}",
+                        (section, item),
+                        key=True,
+                    )
                 modules[snake(item)] = item
         for name, path in generated.items():
             if name in self.declared:
@@ -1122,7 +1140,9 @@ class _Analyzer:
             key_type = key_type or event_types[key].required()
             module = snake(event.aggregate)
             if not isinstance(handler, dict):
-                updates.append(m.RowUpdate(event=event_name, aggregate_module=module, delete=True, sets=()))
+                updates.append(
+                    m.RowUpdate(event=event_name, aggregate_module=module, delete=True, sets=())
+                )
                 continue
             row_types = {f.name: f.type for f in fields} | {key: event_types[key]}
             scope = Scope(
@@ -1151,7 +1171,9 @@ class _Analyzer:
                 if code is not None:
                     sets.append(m.Assignment(target=target, code=code))
             updates.append(
-                m.RowUpdate(event=event_name, aggregate_module=module, delete=False, sets=tuple(sets))
+                m.RowUpdate(
+                    event=event_name, aggregate_module=module, delete=False, sets=tuple(sets)
+                )
             )
         key_field = m.Field(name=key, type=key_type or TypeRef("uuid"))
         row_fields = (key_field, *fields)

@@ -14,6 +14,9 @@ from typing import Any
 import click
 
 from generator import __version__
+from generator.cli_agent import context, mcp, prompt, slices
+from generator.cli_edit import add, remove, rename
+from generator.cli_output import JsonGroup, error
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.pipeline import Output, compare, lock_is_current, produce, write
 from generator.resources import examples_dir
@@ -47,7 +50,7 @@ _OUT = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=JsonGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="eventforge")
 def main() -> None:
     """eventforge: generate a tested, event-sourced Python package from a YAML domain spec.
@@ -65,20 +68,31 @@ def main() -> None:
 @click.option(
     "--example", default="bank", show_default=True, help="Which example spec to start from."
 )
-def init(directory: Path, example: str) -> None:
+@_FORMAT
+def init(directory: Path, example: str, fmt: str) -> None:
     """Write a starter eventforge.yaml into DIRECTORY (never overwrites one)."""
     source = examples_dir() / example / DEFAULT_SPEC
     if not source.is_file():
         names = sorted(p.parent.name for p in examples_dir().glob(f"*/{DEFAULT_SPEC}"))
-        _fail_usage(f"there is no example {example!r}; choose one of: {', '.join(names)}")
+        _fail_usage(f"there is no example {example!r}; choose one of: {', '.join(names)}", fmt)
     target = directory / DEFAULT_SPEC
     if target.exists():
-        _fail_usage(f"{target} exists already; init never overwrites a spec")
+        _fail_usage(f"{target} exists already; init never overwrites a spec", fmt, code="E902")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     except OSError as exc:
-        _fail_usage(f"cannot write {target}: {exc.strerror or exc}")
+        _fail_usage(f"cannot write {target}: {exc.strerror or exc}", fmt, code="E100")
+    if fmt == "json":
+        _emit_json(
+            {
+                "ok": True,
+                "spec": str(target),
+                "example": example,
+                "next": [f"eventforge generate {target}"],
+            }
+        )
+        return
     click.echo(f"wrote {target} (from the {example} example)")
     click.echo(f"next: eventforge generate {target}")
 
@@ -127,7 +141,9 @@ def generate(
     Also updates eventforge.lock next to the spec (commit it): the schema of every event, against
     which later edits are checked for changes that would break stored events.
     """
-    output, target = _produce(spec, out, fmt, against=against, allow_breaking=allow_breaking)
+    output, target = _produce(
+        spec, out, fmt, against=against, allow_breaking=allow_breaking, cached=True
+    )
     states = _compare(output, target, fmt)
     conflicts = [s for s in states if s.verdict is Verdict.CONFLICT]
     refused = bool(conflicts) and not force
@@ -146,7 +162,7 @@ def generate(
                 "out": str(target),
                 "files": [_state_json(s) for s in states],
                 "warnings": [d.as_json() for d in output.diagnostics],
-                    "lock": {
+                "lock": {
                     "path": str(output.lock_path),
                     "updated": not lock_is_current(output) and not dry_run,
                 },
@@ -240,16 +256,24 @@ def _produce(
     *,
     against: str | None = None,
     allow_breaking: bool = False,
+    cached: bool = False,
 ) -> tuple[Output, Path]:
+    # Only generate uses the format cache in the output directory; check never trusts it.
+    target = out if out is not None else (spec.parent if str(spec.parent) else Path("."))
     try:
-        output = produce(spec, against=against, allow_breaking=allow_breaking)
+        output = produce(
+            spec,
+            against=against,
+            allow_breaking=allow_breaking,
+            cache_in=target if cached else None,
+        )
     except SpecError as exc:
         if fmt == "json":
             _emit_json({"ok": False, "errors": [d.as_json() for d in exc.diagnostics]})
         else:
             _print_diagnostics(exc.diagnostics)
         sys.exit(_exit_code(exc.diagnostics))
-    return output, out if out is not None else (spec.parent if str(spec.parent) else Path("."))
+    return output, target
 
 
 def _compare(output: Output, target: Path, fmt: str) -> list[FileState]:
@@ -275,24 +299,18 @@ def _emit_json(document: Any) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-def _fail_usage(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+def _fail_usage(message: str, fmt: str = "text", *, code: str = "E900") -> None:
+    if fmt == "json":
+        _emit_json({"ok": False, "errors": [error(code, message).as_json()]})
+    else:
+        click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
 
 def _fail_io(message: str, fmt: str) -> None:
     if fmt == "json":
-        _emit_json(
-            {
-                "ok": False,
-                "errors": [
-                    {
-                        "code": "E701" if "outside" in message or "link" in message else "E100",
-                        "message": message,
-                    }
-                ],
-            }
-        )
+        code = "E701" if "outside" in message or "link" in message else "E100"
+        _emit_json({"ok": False, "errors": [error(code, message).as_json()]})
     else:
         click.echo(f"error: {message}", err=True)
     sys.exit(2)
@@ -368,5 +386,8 @@ def _check_json(state: FileState) -> dict[str, str]:
     }[state.verdict]
     return {**_state_json(state), "kind": kind, "message": _check_text(state)}
 
+
+for _command in (add, remove, rename, context, slices, prompt, mcp):
+    main.add_command(_command)
 
 __all__ = ["MANIFEST", "main"]

@@ -33,7 +33,7 @@ DEFAULT_HINTS: dict[str, str] = {
     "E403": "declare the command under the aggregate's `commands:` or fix the name",
     "E404": "declare the field or fix the name",
     "E405": "break the cycle: one of the value objects must not contain the other",
-    "E406": "add a command field of that name, or map it in `emits:` (`- Event: {field: \"= expr\"}`)",
+    "E406": 'add a command field of that name, or map it in `emits:` (`- Event: {field: "= expr"}`)',
     "E407": "put `creates: true` on one command that starts the stream, and only there",
     "E408": "write a value of the field's type (a decimal as `3.20`, a date as `2024-01-31`)",
     "E409": "emit only events of the command's own aggregate; use an automation to reach another",

@@ -47,6 +47,9 @@ RESERVED_FIELDS = frozenset(
 # Class names the generated package defines itself, per aggregate or once.
 RESERVED_CLASSES = frozenset(
     {"DomainError", "Recorded", "Snapshot", "Application", "Decimal", "UUID", "Enum", "StrEnum"}
+    # Names that generated modules import or define next to the spec's own classes.
+    | {"Any", "ClassVar", "Callable", "Iterator", "Sequence", "Path", "UTC", "Decider"}
+    | {"DomainApplication", "ReadModel", "Automation", "Handled", "MakeApp"}
 )
 
 # Module names the generated package uses; a command module may not take one.

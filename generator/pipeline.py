@@ -11,7 +11,8 @@ from pathlib import Path
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Level, SpecError, has_errors
-from generator.format import format_sources
+from generator.cache import FormatCache
+from generator.format import format_key, format_sources
 from generator.load import load_file
 from generator.lock import (
     Lock,
@@ -26,7 +27,7 @@ from generator.model import Spec
 from generator.plan import Owner, plan
 from generator.render import render_all
 from generator.validate import validate_loaded
-from generator.write import FileState, apply_writes, atomic_write, plan_writes
+from generator.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,22 @@ class Output:
     lock_path: Path
     lock_text: str
     lock_on_disk: str | None
+    format_cache: FormatCache | None = None  # saved with the files by write()
 
 
-def produce(spec_path: Path, *, against: str | None = None, allow_breaking: bool = False) -> Output:
+def produce(
+    spec_path: Path,
+    *,
+    against: str | None = None,
+    allow_breaking: bool = False,
+    cache_in: Path | None = None,
+) -> Output:
     """Validate and render a spec. Raises SpecError with every problem found.
 
     Breaking event changes are checked against the lock next to the spec, or against the lock in
     git revision `against`; with `allow_breaking` they are reported as warnings instead.
+    With `cache_in` (the output directory), files formatted before are taken from its format
+    cache (see cache.py); the output is the same with or without it.
     """
     loaded = load_file(spec_path)
     spec, diagnostics = validate_loaded(loaded)
@@ -64,12 +74,13 @@ def produce(spec_path: Path, *, against: str | None = None, allow_breaking: bool
     lock = build_lock(spec, on_disk)
     planned = plan(spec, lock)
     rendered = render_all(spec, planned, lock)
-    formatted = format_sources(rendered, spec.package)
+    cache = FormatCache.open(cache_in, format_key()) if cache_in is not None else None
+    formatted = format_sources(rendered, spec.package, cache)
     text = render_lock(lock)
     current = path.read_text(encoding="utf-8") if on_disk is not None else None
     owners = {p.path: p.owner for p in planned}
     signatures = {p.path: p.signature for p in planned if p.signature}
-    return Output(spec, formatted, owners, signatures, diagnostics, path, text, current)
+    return Output(spec, formatted, owners, signatures, diagnostics, path, text, current, cache)
 
 
 def compare(output: Output, out: Path) -> list[FileState]:
@@ -91,6 +102,16 @@ def write(
         before_manifest=lambda: _write_lock(output),
         signatures=output.signatures,
     )
+    if output.format_cache is not None and output.format_cache.out == out:
+        written = (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
+        output.format_cache.save(
+            output.files,
+            (
+                s.path
+                for s in states
+                if s.verdict in written or (s.verdict is Verdict.CONFLICT and force)
+            ),
+        )
 
 
 def lock_is_current(output: Output) -> bool:

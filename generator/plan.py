@@ -59,6 +59,7 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
     files = [
         PlannedFile("pyproject.toml", "pyproject.toml.jinja", Owner.USER),
         PlannedFile("README.md", "README.md.jinja", Owner.GENERATED),
+        *_agent_files(spec),
         PlannedFile(f"{src}/__init__.py", "__init__.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/runtime.py", "runtime.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/testing.py", "testing.py.jinja", Owner.GENERATED),
@@ -78,30 +79,103 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
     files.append(PlannedFile(f"{src}/cli.py", "cli.py.jinja", Owner.GENERATED))
     files.append(PlannedFile(f"{src}/__main__.py", "main.py.jinja", Owner.GENERATED))
     if spec.read_models:
-        files.append(PlannedFile(f"{src}/read_models/__init__.py", "views_init.py.jinja", Owner.GENERATED,
-                                 "read models", {"what": "Read models: views built from events."}))
+        files.append(
+            PlannedFile(
+                f"{src}/read_models/__init__.py",
+                "views_init.py.jinja",
+                Owner.GENERATED,
+                "read models",
+                {"what": "Read models: views built from events."},
+            )
+        )
     if spec.automations:
-        files.append(PlannedFile(f"{src}/automations/__init__.py", "views_init.py.jinja", Owner.GENERATED,
-                                 "automations", {"what": "Automations: when an event happens, send a command."}))
+        files.append(
+            PlannedFile(
+                f"{src}/automations/__init__.py",
+                "views_init.py.jinja",
+                Owner.GENERATED,
+                "automations",
+                {"what": "Automations: when an event happens, send a command."},
+            )
+        )
     for read_model in spec.read_models:
         context = {"read_model": read_model}
-        files.append(PlannedFile(f"{src}/read_models/{read_model.module}.py", "read_model.py.jinja",
-                                 Owner.GENERATED, read_model.name, context))
+        files.append(
+            PlannedFile(
+                f"{src}/read_models/{read_model.module}.py",
+                "read_model.py.jinja",
+                Owner.GENERATED,
+                read_model.name,
+                context,
+            )
+        )
         if read_model.scenarios:
-            files.append(PlannedFile(f"tests/read_models/test_{read_model.module}.py", "test_read_model.py.jinja",
-                                     Owner.GENERATED, f"{read_model.name} scenarios", context))
+            files.append(
+                PlannedFile(
+                    f"tests/read_models/test_{read_model.module}.py",
+                    "test_read_model.py.jinja",
+                    Owner.GENERATED,
+                    f"{read_model.name} scenarios",
+                    context,
+                )
+            )
     for automation in spec.automations:
-        context = {"automation": automation}
-        files.append(PlannedFile(f"{src}/automations/{automation.module}.py", "automation.py.jinja",
-                                 Owner.GENERATED, automation.name, context))
+        policy_context = {"automation": automation}
+        files.append(
+            PlannedFile(
+                f"{src}/automations/{automation.module}.py",
+                "automation.py.jinja",
+                Owner.GENERATED,
+                automation.name,
+                policy_context,
+            )
+        )
         if automation.scenarios:
-            files.append(PlannedFile(f"tests/automations/test_{automation.module}.py", "test_automation.py.jinja",
-                                     Owner.GENERATED, f"{automation.name} scenarios", context))
+            files.append(
+                PlannedFile(
+                    f"tests/automations/test_{automation.module}.py",
+                    "test_automation.py.jinja",
+                    Owner.GENERATED,
+                    f"{automation.name} scenarios",
+                    policy_context,
+                )
+            )
     if spec.has_types:
         files.append(PlannedFile(f"{src}/types.py", "types.py.jinja", Owner.GENERATED, "types"))
     for aggregate in spec.aggregates:
         files.extend(_aggregate_files(spec, aggregate))
     return sorted(files, key=lambda f: f.path)
+
+
+def _agent_files(spec: Spec) -> list[PlannedFile]:
+    """AGENTS.md (and CLAUDE.md, pointing to it): how an agent works on the generated project."""
+    handlers = [
+        {"path": custom_path(spec, c), "signature": command_signature(c, a.id_field.name)}
+        for a in spec.aggregates
+        for c in a.commands
+        if c.custom
+    ]
+    context = {"handlers": handlers, "example": _example_names(spec)}
+    return [
+        PlannedFile("AGENTS.md", "AGENTS.md.jinja", Owner.GENERATED, "agent instructions", context),
+        PlannedFile("CLAUDE.md", "CLAUDE.md.jinja", Owner.GENERATED, "agent instructions"),
+    ]
+
+
+def _example_names(spec: Spec) -> dict[str, str]:
+    """Real names for AGENTS.md's example: an aggregate, an event it starts with, a command."""
+    aggregate = next((a for a in spec.aggregates if a.commands), spec.aggregates[0])
+    creating = next((c for c in aggregate.commands if c.creates), None)
+    command = next((c for c in aggregate.commands if not c.creates), creating)
+    first = creating.emits[0].event if creating and creating.emits else None
+    given = first or (aggregate.events[0].name if aggregate.events else "SomethingHappened")
+    then = command.emits[0].event if command and command.emits else given
+    return {
+        "aggregate": aggregate.name,
+        "given": given,
+        "when": command.name if command else "DoSomething",
+        "then": then,
+    }
 
 
 def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:

@@ -71,9 +71,9 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
             ", ".join(dict.fromkeys(e.event for e in command.emits)) or ""
         ),
         construct=construct,
-        construct_plain=lambda record: f"{record.name}("
-        + ", ".join(f"{v.target}={v.code}" for v in record.values)
-        + ")",
+        construct_plain=lambda record: (
+            f"{record.name}(" + ", ".join(f"{v.target}={v.code}" for v in record.values) + ")"
+        ),
         state_schema=state_schema,
     )
     return env

@@ -25,3 +25,8 @@ def schema_path() -> Path:
 
 def examples_dir() -> Path:
     return _find("examples")
+
+
+def spec_reference_path() -> Path:
+    """docs/spec-language.md: the spec language reference, served by `prompt` and `mcp`."""
+    return _find("docs") / "spec-language.md"

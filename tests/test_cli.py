@@ -66,12 +66,16 @@ def test_missing_spec_is_an_io_error(tmp_path: Path) -> None:
         assert "E100" in result.stderr
 
 
-def test_generate_reports_skipped_sections(tmp_path: Path) -> None:
+def test_generate_writes_read_models_and_automations(tmp_path: Path) -> None:
     spec = copy_example("bank", tmp_path / "bank")
-    result = cli("generate", spec)
-    assert "read models are validated but not generated yet: AccountBalances" in result.stderr
-    as_json = cli("generate", spec, "--format", "json").json()
-    assert isinstance(as_json, dict) and as_json["skipped"]
+    result = cli("generate", spec, "--format", "json")
+    assert result.exit_code == 0
+    report = result.json()
+    assert isinstance(report, dict)
+    paths = {f["path"] for f in report["files"]}
+    assert "src/bank/read_models/account_balances.py" in paths
+    assert "src/bank/automations/welcome_bonus.py" in paths
+    assert "not generated" not in result.stderr
 
 
 def test_generate_out_elsewhere(tmp_path: Path) -> None:

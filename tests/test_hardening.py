@@ -76,9 +76,7 @@ def _spec_bytes(name: str) -> bytes:
         return b"eventforge\n"
     if name == "billion_laughs_inline":
         lines = [b'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-        lines += [
-            f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]".encode() for i in range(1, 10)
-        ]
+        lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]".encode() for i in range(1, 10)]
         return b"\n".join(lines) + b"\n"
     raise AssertionError(name)
 

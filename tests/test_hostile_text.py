@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,7 +112,8 @@ def test_hostile_text_round_trips_as_data(tmp_path: Path) -> None:
     assert seen["doc"].startswith("{{ 7 * 7 }} {% if true %}")
     tests = run_pytest(project)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "4 passed" in tests.stdout  # 2 scenarios, the round trip, the store replay
+    # 2 scenarios, the round trip and the store replay (more when PostgreSQL is configured)
+    assert int(re.search(r"(\d+) passed", tests.stdout).group(1)) >= 4, tests.stdout
     assert not list(tmp_path.rglob("PWNED"))
 
 

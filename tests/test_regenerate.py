@@ -404,5 +404,7 @@ def test_a_new_eventforge_version_alone_does_not_fail_check(bank: Path) -> None:
     manifest = bank.parent / ".eventforge/manifest.json"
     text = manifest.read_text()
     assert '"generator": "eventforge ' in text
-    manifest.write_text(text.replace('"generator": "eventforge ', '"generator": "eventforge 0.0.1-old '))
+    manifest.write_text(
+        text.replace('"generator": "eventforge ', '"generator": "eventforge 0.0.1-old ')
+    )
     assert cli("check", bank).exit_code == 0

@@ -32,6 +32,7 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command line; returns the exit code (the console script exits with it)."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:

@@ -205,11 +205,15 @@ def _topics(app: DomainApplication, types: Sequence[type]) -> list[str]:
 def _pending(
     app: DomainApplication, name: str, topics: list[str], batch: int
 ) -> Iterator[list[Any]]:
-    """Batches of (notification id, event) after the processor's tracked position."""
+    """Batches of (notification id, event) after the processor's tracked position, up to the end
+    of the log as it was when called (so an automation that triggers itself cannot run forever)."""
+    end = app.recorder.max_notification_id()
+    if end is None:
+        return
     while True:
         position = app.recorder.max_tracking_id(name) or 0
         notifications = app.recorder.select_notifications(
-            start=position + 1, limit=batch, topics=topics
+            start=position + 1, limit=batch, stop=end, topics=topics
         )
         if not notifications:
             return

@@ -1,0 +1,328 @@
+"""Runtime benchmark: the generated bank package against two hand-written baselines.
+
+    python -m benchmarks.runtime [--commands 10000] [--rounds 5] [--json FILE]
+
+One process, one run. Each round runs every implementation on every store, side by side, on the
+same workload: `--accounts` accounts are opened, then deposits and withdrawals go round robin over
+them until `--commands` commands were handled; every command loads its account from the store
+(snapshot plus newer events), decides, and appends in its own transaction. Then one stream of
+`--stream` events is rehydrated with and without its snapshot. Reported: medians over the rounds,
+and for each round the ratio to the hand-written functional baseline (median of those ratios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from benchmarks import baselines
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK_SRC = ROOT / "examples" / "bank" / "src"
+
+DEPOSIT = Decimal("10.00")
+WITHDRAWAL = Decimal("5.00")
+
+
+class Bank:
+    """One implementation behind one small interface."""
+
+    name = ""
+
+    def open(self, owner: str) -> UUID:
+        raise NotImplementedError
+
+    def deposit(self, account: UUID, amount: Decimal) -> None:
+        raise NotImplementedError
+
+    def withdraw(self, account: UUID, amount: Decimal) -> None:
+        raise NotImplementedError
+
+    def load(self, account: UUID) -> Any:
+        """Current state through the repository (latest snapshot, then newer events)."""
+        raise NotImplementedError
+
+    def replay(self, account: UUID) -> Any:
+        """Current state from every stored event, ignoring snapshots."""
+        raise NotImplementedError
+
+    def balance(self, account: UUID) -> Decimal:
+        return Decimal(self.load(account).balance)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class Generated(Bank):
+    name = "generated (eventforge)"
+
+    def __init__(self, env: dict[str, str]) -> None:
+        if str(BANK_SRC) not in sys.path:
+            sys.path.insert(0, str(BANK_SRC))
+        from bank.account.decider import decider
+        from bank.account.deposit_money import DepositMoney
+        from bank.account.open_account import OpenAccount
+        from bank.account.withdraw_money import WithdrawMoney
+        from bank.application import BankApplication
+
+        self.app = BankApplication(env=env)
+        self.decider = decider
+        self.commands = (OpenAccount, DepositMoney, WithdrawMoney)
+
+    def open(self, owner: str) -> UUID:
+        account = uuid4()
+        self.app.handle(self.commands[0](account_id=account, owner=owner))
+        return account
+
+    def deposit(self, account: UUID, amount: Decimal) -> None:
+        self.app.handle(self.commands[1](account_id=account, amount=amount))
+
+    def withdraw(self, account: UUID, amount: Decimal) -> None:
+        self.app.handle(self.commands[2](account_id=account, amount=amount))
+
+    def load(self, account: UUID) -> Any:
+        return self.app.state_of(self.decider, account)
+
+    def replay(self, account: UUID) -> Any:
+        return self.decider.project(None, self.app.events.get(account))
+
+    def close(self) -> None:
+        self.app.close()
+
+
+class Functional(Bank):
+    name = "hand-written functional"
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.app = baselines.FunctionalBank(env=env)
+
+    def open(self, owner: str) -> UUID:
+        return self.app.open_account(owner)
+
+    def deposit(self, account: UUID, amount: Decimal) -> None:
+        self.app.deposit(account, amount)
+
+    def withdraw(self, account: UUID, amount: Decimal) -> None:
+        self.app.withdraw(account, amount)
+
+    def load(self, account: UUID) -> Any:
+        return self.app.get_account(account)
+
+    def replay(self, account: UUID) -> Any:
+        return baselines.project(None, self.app.events.get(account))
+
+    def close(self) -> None:
+        self.app.close()
+
+
+class Mutable(Bank):
+    name = "library Aggregate (mutable)"
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.app = baselines.MutableBank(env=env)
+
+    def open(self, owner: str) -> UUID:
+        return self.app.open_account(owner)
+
+    def deposit(self, account: UUID, amount: Decimal) -> None:
+        self.app.deposit(account, amount)
+
+    def withdraw(self, account: UUID, amount: Decimal) -> None:
+        self.app.withdraw(account, amount)
+
+    def load(self, account: UUID) -> Any:
+        return self.app.get_account(account)
+
+    def replay(self, account: UUID) -> Any:
+        from eventsourcing.application import project_aggregate
+
+        return project_aggregate(None, self.app.events.get(account))
+
+    def close(self) -> None:
+        self.app.close()
+
+
+IMPLEMENTATIONS: tuple[type[Bank], ...] = (Generated, Functional, Mutable)
+STORES = ("memory", "sqlite")
+
+
+@contextmanager
+def store_env(store: str) -> Iterator[dict[str, str]]:
+    if store == "memory":
+        yield {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        return
+    with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
+        yield {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(Path(tmp) / "events.sqlite"),
+        }
+
+
+def workload(bank: Bank, commands: int, accounts: int) -> float:
+    """Seconds to handle `commands` commands; checks the balances afterwards."""
+    start = time.perf_counter()
+    ids = [bank.open(f"owner {i}") for i in range(accounts)]
+    deposits = dict.fromkeys(ids, 0)
+    withdrawals = dict.fromkeys(ids, 0)
+    for n in range(commands - accounts):
+        account = ids[n % accounts]
+        if (n // accounts) % 2 == 0:
+            bank.deposit(account, DEPOSIT)
+            deposits[account] += 1
+        else:
+            bank.withdraw(account, WITHDRAWAL)
+            withdrawals[account] += 1
+    elapsed = time.perf_counter() - start
+    for account in ids[:3]:
+        expected = deposits[account] * DEPOSIT - withdrawals[account] * WITHDRAWAL
+        assert bank.balance(account) == expected, (bank.name, bank.balance(account), expected)
+    return elapsed
+
+
+def build_stream(bank: Bank, events: int) -> UUID:
+    account = bank.open("long stream")
+    for _ in range(events - 1):
+        bank.deposit(account, DEPOSIT)
+    return account
+
+
+def best(function: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@dataclass
+class Result:
+    implementation: str
+    store: str
+    seconds: list[float]
+    ratios: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def run(
+    commands: int, accounts: int, rounds: int, stream: int, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    results: dict[tuple[str, str], Result] = {}
+    for round_ in range(1, rounds + 1):
+        for store in STORES:
+            times: dict[str, float] = {}
+            for implementation in IMPLEMENTATIONS:
+                with store_env(store) as env:
+                    bank = implementation(env)
+                    try:
+                        times[implementation.name] = workload(bank, commands, accounts)
+                    finally:
+                        bank.close()
+            base = times[Functional.name]
+            for name, seconds in times.items():
+                result = results.setdefault((name, store), Result(name, store, [], []))
+                result.seconds.append(seconds)
+                result.ratios.append(base / seconds)  # > 1: faster than the baseline
+            shown = ", ".join(f"{name} {commands / s:,.0f}/s" for name, s in times.items())
+            log(f"round {round_} {store}: {shown}")
+    rehydrate = []
+    for store in STORES:
+        for implementation in IMPLEMENTATIONS:
+            with store_env(store) as env:
+                bank = implementation(env)
+                try:
+                    account = build_stream(bank, stream)
+                    replayed, loaded = bank.replay(account), bank.load(account)
+                    assert replayed.version == loaded.version == stream, implementation.name
+                    without = best(lambda b=bank, a=account: b.replay(a), max(3, rounds))
+                    with_snapshot = best(lambda b=bank, a=account: b.load(a), max(3, rounds) * 10)
+                finally:
+                    bank.close()
+            rehydrate.append(
+                {
+                    "implementation": implementation.name,
+                    "store": store,
+                    "events": stream,
+                    "without_snapshot_s": without,
+                    "with_snapshot_s": with_snapshot,
+                }
+            )
+            log(
+                f"rehydrate {stream} events, {store}, {implementation.name}: "
+                f"{without * 1000:.1f} ms without a snapshot, {with_snapshot * 1000:.2f} ms with"
+            )
+    return {
+        "commands": commands,
+        "accounts": accounts,
+        "rounds": rounds,
+        "handle": [
+            {
+                "implementation": r.implementation,
+                "store": r.store,
+                "median_s": r.median,
+                "commands_per_s": commands / r.median,
+                "ratio_to_functional": statistics.median(r.ratios),
+                "seconds": r.seconds,
+            }
+            for r in results.values()
+        ],
+        "rehydrate": rehydrate,
+    }
+
+
+def table(data: dict[str, Any]) -> str:
+    lines = [
+        "| store | implementation | commands/s | vs hand-written functional |",
+        "|---|---|---:|---:|",
+    ]
+    for row in data["handle"]:
+        lines.append(
+            f"| {row['store']} | {row['implementation']} | {row['commands_per_s']:,.0f} | "
+            f"{row['ratio_to_functional']:.2f}x |"
+        )
+    lines += [
+        "",
+        f"Rehydrating one stream of {data['rehydrate'][0]['events']:,} events "
+        "(best of several loads):",
+        "",
+        "| store | implementation | without a snapshot | with a snapshot |",
+        "|---|---|---:|---:|",
+    ]
+    for row in data["rehydrate"]:
+        lines.append(
+            f"| {row['store']} | {row['implementation']} | "
+            f"{row['without_snapshot_s'] * 1000:,.1f} ms | {row['with_snapshot_s'] * 1000:,.2f} ms |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Runtime benchmark (see benchmarks/README.md).")
+    parser.add_argument("--commands", type=int, default=10_000)
+    parser.add_argument("--accounts", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--stream", type=int, default=10_000, help="events in the rehydrated stream")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    data = run(args.commands, args.accounts, args.rounds, args.stream)
+    print(table(data))
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

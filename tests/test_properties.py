@@ -1,0 +1,148 @@
+"""Properties that hold for every valid spec, and for every broken one.
+
+Specs come from tests/spec_strategies.py. CI runs a small, fixed set of examples (derandomized, so
+a failure reproduces); `EVENTFORGE_HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py`
+runs thousands with fresh randomness.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from conftest import cli, run_pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from ruff.__main__ import find_ruff_bin
+from spec_strategies import Built, mutated_specs, valid_specs
+
+from generator.codes import CODES
+from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.pipeline import produce
+from generator.validate import validate_file
+
+PROFILE = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci")
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": list(HealthCheck),
+}
+settings.register_profile("ci", derandomize=True, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("long", derandomize=False, **_COMMON)  # type: ignore[arg-type]
+# Like long, but a failure is reported as found, without minutes of shrinking (for bug hunts).
+settings.register_profile(
+    "hunt",
+    derandomize=False,
+    phases=[Phase.explicit, Phase.generate],
+    **_COMMON,  # type: ignore[arg-type]
+)
+settings.load_profile(PROFILE)
+
+# Examples per property: (ci, long).
+_EXAMPLES = {"mutation": (300, 5000), "valid": (60, 2000), "package": (12, 300)}
+
+
+def examples(name: str) -> int:
+    ci, long = _EXAMPLES[name]
+    return ci if PROFILE == "ci" else long
+
+
+def _located(diagnostics: list[Diagnostic], text: str) -> None:
+    """Every diagnostic has a registered code, a message and a position inside the file."""
+    lines = text.splitlines() or [""]
+    assert diagnostics
+    for d in diagnostics:
+        assert d.code in CODES, d
+        assert d.message, d
+        assert 1 <= d.line <= len(lines) + 1, (d, len(lines))
+        assert 1 <= d.column, d
+
+
+def _write(directory: Path, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    spec = directory / "eventforge.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return spec
+
+
+@settings(max_examples=examples("mutation"))
+@given(mutated_specs())
+def test_a_mutated_spec_validates_or_fails_with_located_errors(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = _write(Path(tmp), text)
+        model, diagnostics = validate_file(spec)
+        errors = [d for d in diagnostics if d.level is Level.ERROR]
+        if errors:
+            assert model is None
+            _located(errors, text)
+            return
+        assert model is not None
+        # Still valid: the generator must handle it too (rendered and formatted, not written).
+        try:
+            produce(spec)
+        except SpecError as exc:  # only a breaking change against a lock could stop it here
+            raise AssertionError([d.as_text() for d in exc.diagnostics]) from None
+
+
+@settings(max_examples=examples("valid"))
+@given(valid_specs())
+def test_a_valid_spec_validates_and_renders(built: Built) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = _write(Path(tmp), built.yaml())
+        model, diagnostics = validate_file(spec)
+        errors = [d.as_text() for d in diagnostics if d.level is Level.ERROR]
+        assert errors == [], built.yaml()
+        assert model is not None and model.package == built.package
+        try:
+            produce(spec)
+        except SpecError as exc:
+            raise AssertionError([d.as_text() for d in exc.diagnostics]) from None
+
+
+def _mtimes(root: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+@settings(max_examples=examples("package"))
+@given(valid_specs())
+def test_a_valid_spec_becomes_a_working_package(built: Built) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        spec = _write(project, built.yaml())
+        validated = cli("validate", spec)
+        assert validated.exit_code == 0, validated.stderr
+
+        generated = cli("generate", spec)
+        assert generated.exit_code == 0, generated.stderr
+        for args in (["check", "."], ["format", "--check", "."]):
+            ruff = subprocess.run(
+                [find_ruff_bin(), *args], cwd=project, capture_output=True, text=True, check=False
+            )
+            assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+        modules = sorted(
+            ".".join(p.relative_to(project / "src").with_suffix("").parts)
+            for p in (project / "src" / built.package).rglob("*.py")
+            if p.parent.name != "custom" and p.name != "__main__.py"
+        )
+        imported = subprocess.run(
+            [sys.executable, "-c", "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)", *modules],
+            cwd=project / "src",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert imported.returncode == 0, imported.stderr
+
+        tests = run_pytest(project)
+        assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]
+
+        before = _mtimes(project)
+        again = cli("generate", spec)
+        assert again.exit_code == 0, again.stderr
+        assert _mtimes(project) == before, "a second generate wrote files"
+        checked = cli("check", spec)
+        assert checked.exit_code == 0, checked.stdout + checked.stderr
