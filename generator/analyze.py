@@ -16,6 +16,7 @@ from generator.diagnostics import Diagnostic, Level, has_errors
 from generator.expressions import Scope, compile_expression
 from generator.load import LoadedSpec, PathKey, path_text
 from generator.names import (
+    PACKAGE_MODULES,
     PASCAL,
     RESERVED_CLASSES,
     RESERVED_FIELDS,
@@ -63,6 +64,7 @@ class _Analyzer:
         # Fields whose declaration was reported (bad name or type), by the name declaring them,
         # so that uses of them are not reported again as missing.
         self.failed_fields: dict[str, set[str]] = {}
+        self._aggregate_modules: dict[str, list[str]] | None = None  # package folder -> names
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -208,6 +210,15 @@ class _Analyzer:
             return
         if is_keyword(name) or name in ("None", "True", "False") or name in RESERVED_CLASSES:
             self.error("E301", f"the {kind} name {name!r} is reserved", path, key=True)
+            return
+        if kind in ("aggregate", "command", "read model", "automation") and is_keyword(snake(name)):
+            self.error(
+                "E301",
+                f"the {kind} name {name!r} would get the module name {snake(name)!r}, "
+                "a Python keyword",
+                path,
+                key=True,
+            )
             return
         if name in self.declared:
             first_kind, first_path = self.declared[name]
@@ -539,7 +550,19 @@ class _Analyzer:
                     key=True,
                 )
             modules[module] = command
-        others = [a for a in self.data["aggregates"] if a != name and snake(a) == snake(name)]
+        if self._aggregate_modules is None:  # once, not once per aggregate (a large spec has many)
+            self._aggregate_modules = {}
+            for aggregate in self.data["aggregates"]:
+                self._aggregate_modules.setdefault(snake(aggregate), []).append(aggregate)
+        if snake(name) in PACKAGE_MODULES:
+            self.error(
+                "E303",
+                f"aggregate {name!r} would get the package folder {snake(name)!r}, which the "
+                "generated package uses itself",
+                ("aggregates", name),
+                key=True,
+            )
+        others = [a for a in self._aggregate_modules[snake(name)] if a != name]
         if others:
             self.error(
                 "E303",

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.write import UnsafePathError, atomic_write, safe_target
+from generator.write import SafeTargets, UnsafePathError, atomic_write, safe_target
 
 CACHE_DIR = ".eventforge/cache"
 CACHE_FILE = f"{CACHE_DIR}/format.json"
@@ -41,6 +41,7 @@ class FormatCache:
         self.key = key
         self._entries = dict(entries or {})
         self._current: dict[str, tuple[str, str]] = {}  # this run: path -> (rendered, formatted)
+        self._targets = SafeTargets(out)
 
     @classmethod
     def open(cls, out: Path, key: str) -> FormatCache:
@@ -106,6 +107,6 @@ class FormatCache:
 
     def _read(self, path: str) -> str | None:
         try:
-            return safe_target(self.out, path).read_text(encoding="utf-8")
+            return self._targets(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, UnsafePathError):
             return None

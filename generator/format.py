@@ -85,36 +85,49 @@ def format_sources(
 def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
     """Fix, format and lint the files in `todo` in a temporary tree.
 
-    Every folder and package marker of `python` is in the tree too, so that ruff sees the same
-    packages (and sorts imports the same way) whichever subset it formats.
+    Every file of `python` is in the tree, so that ruff sees the same modules (and sorts imports
+    the same way) whichever subset it works on; only `todo` is named to it.
     """
-    size = sum(len(text) for text in todo.values())
+    size = sum(len(text) for text in python.values())
     with tempfile.TemporaryDirectory(prefix="eventforge-", dir=_scratch_parent(size)) as tmp:
         root = Path(tmp)
         (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
-        folders = {(root / path).parent for path in python}
-        for folder in sorted(folders):
+        for folder in sorted({(root / path).parent for path in python}):
             folder.mkdir(parents=True, exist_ok=True)
         for path, text in python.items():
-            if path in todo or path.endswith("/__init__.py"):
-                (root / path).write_text(text, encoding="utf-8")
+            (root / path).write_text(text, encoding="utf-8")
         ruff = find_ruff_bin()
         base = [ruff, "--config", str(root / "ruff.toml")]
-        quiet = ["--quiet", "--no-cache", "."]
-        _run([*base[:1], "check", *base[1:], "--fix-only", "--select", _FIX, *quiet], root)
-        _run([*base[:1], "format", *base[1:], *quiet], root)
-        lint = subprocess.run(
-            [*base[:1], "check", *base[1:], "--output-format", "concise", *quiet],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if lint.returncode != 0:
-            raise SpecError(
-                [_lint_problem(line) for line in lint.stdout.splitlines() if line.strip()][:20]
+        problems: list[str] = []
+        for targets in _batches(sorted(todo) if len(todo) < len(python) else ["."]):
+            quiet = ["--quiet", "--no-cache", *targets]
+            _run([*base[:1], "check", *base[1:], "--fix-only", "--select", _FIX, *quiet], root)
+            _run([*base[:1], "format", *base[1:], *quiet], root)
+            lint = subprocess.run(
+                [*base[:1], "check", *base[1:], "--output-format", "concise", *quiet],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
             )
+            if lint.returncode != 0:
+                problems += [line for line in lint.stdout.splitlines() if line.strip()]
+        if problems:
+            raise SpecError([_lint_problem(line) for line in problems][:20])
         return {path: (root / path).read_text(encoding="utf-8") for path in todo}
+
+
+def _batches(paths: list[str], limit: int = 16_000) -> list[list[str]]:
+    """`paths` in groups short enough for one command line on any system."""
+    batches: list[list[str]] = [[]]
+    length = 0
+    for path in paths:
+        if batches[-1] and length + len(path) + 1 > limit:
+            batches.append([])
+            length = 0
+        batches[-1].append(path)
+        length += len(path) + 1
+    return batches
 
 
 def _scratch_parent(size: int) -> str | None:
@@ -141,7 +154,12 @@ def _run(command: list[str], cwd: Path) -> None:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode not in (0, 1):
         # Rendered code that ruff cannot parse is a generator bug; say where, not just that.
-        detail = (result.stdout + result.stderr).strip().splitlines() or ["no output"]
+        detail = (result.stdout + result.stderr).strip().splitlines()
+        if not detail and "--quiet" in command:  # ruff keeps even its parse errors to itself
+            loud = [part for part in command if part != "--quiet"]
+            again = subprocess.run(loud, cwd=cwd, capture_output=True, text=True, check=False)
+            detail = [line for line in again.stderr.splitlines() if line.strip()]
+        detail = detail or ["no output"]
         raise SpecError(
             [
                 Diagnostic(

@@ -40,6 +40,7 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,38 @@ def load_text(text: str, file: str) -> LoadedSpec:
     return LoadedSpec(file, data, builder.positions, builder.key_positions, text)
 
 
+class _TooDeep(Exception):
+    pass
+
+
+class _DepthGuard:
+    """Counts nesting while the composer descends (it calls these for every node), and stops
+    it past MAX_DEPTH: libyaml's composer recurses, so it must not go deep."""
+
+    _depth = 0
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep
+
+    def ascend_resolver(self) -> None:
+        self._depth -= 1
+
+
+_GuardedLoader: type = type("_GuardedLoader", (_DepthGuard, _Loader), {})
+
+
 def _compose(text: str, file: str) -> Node:
     try:
-        _check_depth(text, file)
-        documents = list(yaml.compose_all(text, Loader=_Loader))
+        try:
+            # One pass over the text when all is well: the guard keeps the composer shallow.
+            documents = list(yaml.compose_all(text, Loader=_GuardedLoader))
+        except (_TooDeep, yaml.YAMLError):
+            # Something to report: check the nesting of the whole text first, then compose
+            # again, so that the problem reported and its place are always the same.
+            _check_depth(text, file)
+            documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
@@ -289,6 +318,8 @@ class _Builder:
         return merged
 
     def _scalar(self, node: Node) -> Any:
+        if node.tag == _STR_TAG:
+            return node.value  # what the constructor returns, without its bookkeeping
         if node.tag not in _ALLOWED_TAGS:
             self._fail("E106", f"the YAML tag {node.tag!r} is not allowed in a spec", node)
             return None

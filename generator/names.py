@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from functools import lru_cache
 
 PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -58,6 +59,12 @@ RESERVED_MODULES = frozenset(
 )
 
 
+# Module and folder names at the top of the generated package; an aggregate may not take one.
+PACKAGE_MODULES = frozenset(
+    {"runtime", "application", "testing", "types", "projections", "cli", "read_models"}
+    | {"automations"}
+)
+
 # Soft keywords of every Python the generated code may run on (`type` is one since 3.12).
 SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 
@@ -66,11 +73,14 @@ def is_keyword(name: str) -> bool:
     return keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in SOFT_KEYWORDS
 
 
+_ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_HUMP = re.compile(r"([a-z0-9])([A-Z])")
+
+
+@lru_cache(maxsize=65536)
 def snake(name: str) -> str:
     """DepositMoney -> deposit_money; HTTPRequestSent -> http_request_sent."""
-    step = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    step = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", step)
-    return step.lower()
+    return _HUMP.sub(r"\1_\2", _ACRONYM.sub(r"\1_\2", name)).lower()
 
 
 def words(name: str) -> str:

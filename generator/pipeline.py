@@ -103,13 +103,15 @@ def write(
         signatures=output.signatures,
     )
     if output.format_cache is not None and output.format_cache.out == out:
+        # Generated files now hold their formatted text; user files are the user's.
         written = (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
         output.format_cache.save(
             output.files,
             (
                 s.path
                 for s in states
-                if s.verdict in written or (s.verdict is Verdict.CONFLICT and force)
+                if s.owner is Owner.GENERATED
+                and (s.verdict in written or (s.verdict is Verdict.CONFLICT and force))
             ),
         )
 

@@ -37,7 +37,7 @@ def render_value(value: Any, typ: TypeRef, enums: EnumTable, records: RecordTabl
         raise ValueMismatch(f"null is not allowed for a {typ.spec} (make the field optional)")
     if typ.kind == "list":
         if not isinstance(value, list):
-            raise ValueMismatch(f"expected a list for {typ.spec}, got {_kind(value)}")
+            raise ValueMismatch(f"expected a list for {typ.spec}, got {kind_of(value)}")
         assert typ.item is not None
         items = []
         for index, item in enumerate(value):
@@ -61,7 +61,7 @@ def render_value(value: Any, typ: TypeRef, enums: EnumTable, records: RecordTabl
 
 def _record(value: Any, name: str, enums: EnumTable, records: RecordTable) -> str:
     if not isinstance(value, dict):
-        raise ValueMismatch(f"expected a mapping of {name}'s fields, got {_kind(value)}")
+        raise ValueMismatch(f"expected a mapping of {name}'s fields, got {kind_of(value)}")
     if name not in records:  # only while reading the records themselves, inside a cycle (E405)
         raise ValueMismatch(f"{name} refers back to itself through this value (a type cycle)")
     fields = {f.name: f for f in records[name]}
@@ -81,9 +81,12 @@ def _record(value: Any, name: str, enums: EnumTable, records: RecordTable) -> st
     return f"{name}(" + ", ".join(parts) + ")"
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a YAML value is, in words, for messages: 'a boolean', 'a list', 'null'..."""
     if isinstance(value, bool):
         return "a boolean"
+    if value is None:
+        return "null"
     if isinstance(value, int | float):
         return "a number"
     if isinstance(value, str):
@@ -99,19 +102,19 @@ def _kind(value: Any) -> str:
 
 def _str(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueMismatch(f"expected a string, got {_kind(value)} (quote it)")
+        raise ValueMismatch(f"expected a string, got {kind_of(value)} (quote it)")
     return repr(value)
 
 
 def _int(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueMismatch(f"expected an integer, got {_kind(value)}")
+        raise ValueMismatch(f"expected an integer, got {kind_of(value)}")
     return repr(value)
 
 
 def _float(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueMismatch(f"expected a number, got {_kind(value)}")
+        raise ValueMismatch(f"expected a number, got {kind_of(value)}")
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueMismatch("expected a finite number")
@@ -120,7 +123,7 @@ def _float(value: Any) -> str:
 
 def _decimal(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueMismatch(f"expected a decimal number, got {_kind(value)}")
+        raise ValueMismatch(f"expected a decimal number, got {kind_of(value)}")
     text = repr(value) if isinstance(value, float) else str(value).strip()
     try:
         number = Decimal(text)
@@ -133,7 +136,7 @@ def _decimal(value: Any) -> str:
 
 def _bool(value: Any) -> str:
     if not isinstance(value, bool):
-        raise ValueMismatch(f"expected true or false, got {_kind(value)}")
+        raise ValueMismatch(f"expected true or false, got {kind_of(value)}")
     return repr(value)
 
 
@@ -156,7 +159,7 @@ def _date(value: Any) -> str:
         except ValueError:
             raise ValueMismatch(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
     if not isinstance(value, dt.date):
-        raise ValueMismatch(f"expected a date, got {_kind(value)}")
+        raise ValueMismatch(f"expected a date, got {kind_of(value)}")
     return f"date({value.year}, {value.month}, {value.day})"
 
 
@@ -167,7 +170,7 @@ def _datetime(value: Any) -> str:
         except ValueError:
             raise ValueMismatch(f"{value!r} is not an ISO 8601 date and time") from None
     if not isinstance(value, dt.datetime):
-        raise ValueMismatch(f"expected a date and time, got {_kind(value)}")
+        raise ValueMismatch(f"expected a date and time, got {kind_of(value)}")
     # Times without a zone are read as UTC; all times are kept in UTC so they compare.
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)

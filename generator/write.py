@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -68,6 +69,26 @@ def safe_target(out: Path, relative: str) -> Path:
     return target
 
 
+class SafeTargets:
+    """`safe_target` for many files of one output directory, resolving each folder only once
+    (a generate of a large spec checks thousands of paths)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._folders: dict[str, Path] = {}
+
+    def __call__(self, relative: str) -> Path:
+        folder, _, name = relative.rpartition("/")
+        if name in ("", ".", ".."):
+            return safe_target(self.out, relative)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = safe_target(self.out, folder or ".")
+        target = real / name
+        # The folder is inside; the file itself may still be a link that leads out.
+        return safe_target(self.out, relative) if target.is_symlink() else target
+
+
 def plan_writes(
     out: Path,
     files: dict[str, str],
@@ -78,9 +99,10 @@ def plan_writes(
     manifest = read_manifest(out)
     signatures = signatures or {}
     states: list[FileState] = []
+    targets = SafeTargets(out)
     for path in sorted(files):
         owner = owners[path]
-        target = safe_target(out, path)
+        target = targets(path)
         current = _read(target)
         if current is None:
             states.append(FileState(path, owner, Verdict.CREATE))
@@ -107,7 +129,7 @@ def plan_writes(
     for path, entry in sorted(manifest.items()):
         if path in files:
             continue
-        target = safe_target(out, path)
+        target = targets(path)
         current = _read(target)
         if current is None:
             continue
@@ -155,12 +177,14 @@ def apply_writes(
 ) -> None:
     """Carry out the verdicts. Conflicts are overwritten only with `force`."""
     manifest = read_manifest(out)
+    targets = SafeTargets(out)
+    pending: list[tuple[Path, str]] = []
     for state in states:
-        target = safe_target(out, state.path)
+        target = targets(state.path)
         if state.verdict in (Verdict.CREATE, Verdict.UPDATE) or (
             state.verdict is Verdict.CONFLICT and force
         ):
-            atomic_write(target, files[state.path])
+            pending.append((target, files[state.path]))
         elif state.verdict is Verdict.REMOVE:
             target.unlink(missing_ok=True)
             _remove_empty_parents(target.parent, out)
@@ -176,6 +200,7 @@ def apply_writes(
                 if not entry["signature"]:
                     entry.pop("signature")
             manifest[state.path] = entry
+    _write_all(pending)
     if before_manifest is not None:
         before_manifest()
     payload = {**manifest_extra, "files": dict(sorted(manifest.items()))}
@@ -183,6 +208,18 @@ def apply_writes(
     target = safe_target(out, MANIFEST)
     if _read(target) != text:
         atomic_write(target, text)
+
+
+def _write_all(pending: list[tuple[Path, str]]) -> None:
+    """Write every file (each atomically) before the lock and the manifest. Many files are
+    written from a few threads: each write waits for the disk (fsync), and waits overlap."""
+    if len(pending) <= 8:
+        for target, text in pending:
+            atomic_write(target, text)
+        return
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(atomic_write, target, text) for target, text in pending]:
+            future.result()  # the first failure is raised once the others have finished
 
 
 def atomic_write(target: Path, text: str) -> None:

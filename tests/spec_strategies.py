@@ -27,7 +27,14 @@ import yaml
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from generator.names import RESERVED_CLASSES, RESERVED_FIELDS, RESERVED_MODULES, is_keyword, snake
+from generator.names import (
+    PACKAGE_MODULES,
+    RESERVED_CLASSES,
+    RESERVED_FIELDS,
+    RESERVED_MODULES,
+    is_keyword,
+    snake,
+)
 
 # -- names -------------------------------------------------------------------------------------
 
@@ -38,6 +45,8 @@ TRICKY_CLASSES = [
     "StoredEvent", "IntegrityError", "AggregateNotFoundError", "StreamNotFoundError",
     "StreamExistsError", "ConcurrencyConflictError", "State", "Expected", "Scenario", "Given",
     "When", "Then", "ScenarioFailed", "Handled", "ReadModel", "Exception", "Field", "Date",
+    "Runtime", "Types", "Testing", "Projections", "Cli", "ReadModels", "Automations", "As", "If",
+    "Class", "Return", "Import", "Match", "Type", "Lambda", "Main", "Tests", "Custom", "Events",
     "Datetime", "Uuid", "Str", "Int", "Bool", "List", "Tuple", "Optional", "Literal", "Self",
 ]  # fmt: skip
 # snake_case names the generated modules use as functions, modules or variables.
@@ -90,7 +99,9 @@ class Names:
         self.draw = draw
         self.pascal: set[str] = set()
         self.blocked: set[str] = set()  # names eventforge generates itself
-        self.aggregates: set[str] = set()  # snake names of aggregates
+        self.aggregates: set[str] = set()  # module names of aggregates
+        self.read_models: set[str] = set()
+        self.automations: set[str] = set()
 
     def pascal_name(self, *, module_of: set[str] | None = None) -> str:
         """A fresh PascalCase name; with `module_of`, also a fresh, unreserved module name."""
@@ -100,9 +111,12 @@ class Names:
                 continue
             if is_keyword(name) or name in ("None", "True", "False"):
                 continue
+            module = snake(name)
             if module_of is not None and (
-                snake(name) in module_of or snake(name) in RESERVED_MODULES
+                module in module_of or module in RESERVED_MODULES or is_keyword(module)
             ):
+                continue
+            if module_of is self.aggregates and module in PACKAGE_MODULES:
                 continue
             self.pascal.add(name)
             if module_of is not None:
@@ -809,7 +823,7 @@ def _read_models(
     out: dict[str, Any] = {}
     for _ in range(draw(st.integers(0, 2))):
         a = draw(st.sampled_from(aggregates))
-        name = names.pascal_name()
+        name = names.pascal_name(module_of=names.read_models)
         names.blocked.add(f"{name}Row")
         taken = {a.id_name}
         fields = [
@@ -884,7 +898,7 @@ def _automations(
         event = draw(st.sampled_from(list(source.events.values())))
         target = draw(st.sampled_from(aggregates))
         command = draw(st.sampled_from(list(target.commands.values())))
-        name = names.pascal_name()
+        name = names.pascal_name(module_of=names.automations)
         event_refs = {f.name: f.type for f in event.fields} | {source.id_name: source.id_type}
         targets = list(command.fields)
         if not command.creates:

@@ -58,7 +58,7 @@ def _located(diagnostics: list[Diagnostic], text: str) -> None:
         assert d.code in CODES, d
         assert d.message, d
         assert 1 <= d.line <= len(lines) + 1, (d, len(lines))
-        assert 1 <= d.column, d
+        assert d.column >= 1, d
 
 
 def _write(directory: Path, text: str) -> Path:
@@ -129,7 +129,12 @@ def test_a_valid_spec_becomes_a_working_package(built: Built) -> None:
             if p.parent.name != "custom" and p.name != "__main__.py"
         )
         imported = subprocess.run(
-            [sys.executable, "-c", "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)", *modules],
+            [
+                sys.executable,
+                "-c",
+                "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)",
+                *modules,
+            ],
             cwd=project / "src",
             capture_output=True,
             text=True,
