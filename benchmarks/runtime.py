@@ -3,11 +3,13 @@
     python -m benchmarks.runtime [--commands 10000] [--rounds 5] [--json FILE]
 
 One process, one run. Each round runs every implementation on every store, side by side, on the
-same workload: `--accounts` accounts are opened, then deposits and withdrawals go round robin over
-them until `--commands` commands were handled; every command loads its account from the store
-(snapshot plus newer events), decides, and appends in its own transaction. Then one stream of
-`--stream` events is rehydrated with and without its snapshot. Reported: medians over the rounds,
-and for each round the ratio to the hand-written functional baseline (median of those ratios).
+same workloads: `--accounts` accounts are opened (1,000: short streams of 10 events; 100: long
+streams of 100 events, where each load replays up to 99 events after the last snapshot), then
+deposits and withdrawals go round robin over them until `--commands` commands were handled; every
+command loads its account from the store (snapshot plus newer events), decides, and appends in its
+own transaction. Then one stream of `--stream` events is rehydrated with and without its snapshot.
+Reported: medians over the rounds, and for each round the ratio to the hand-written functional
+baseline (the median of those ratios).
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ def best(function: Callable[[], Any], repeat: int) -> float:
 class Result:
     implementation: str
     store: str
+    accounts: int
     seconds: list[float]
     ratios: list[float]
 
@@ -219,26 +222,32 @@ class Result:
 
 
 def run(
-    commands: int, accounts: int, rounds: int, stream: int, log: Callable[[str], None] = print
+    commands: int,
+    accounts: tuple[int, ...],
+    rounds: int,
+    stream: int,
+    log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    results: dict[tuple[str, str], Result] = {}
+    results: dict[tuple[str, str, int], Result] = {}
     for round_ in range(1, rounds + 1):
         for store in STORES:
-            times: dict[str, float] = {}
-            for implementation in IMPLEMENTATIONS:
-                with store_env(store) as env:
-                    bank = implementation(env)
-                    try:
-                        times[implementation.name] = workload(bank, commands, accounts)
-                    finally:
-                        bank.close()
-            base = times[Functional.name]
-            for name, seconds in times.items():
-                result = results.setdefault((name, store), Result(name, store, [], []))
-                result.seconds.append(seconds)
-                result.ratios.append(base / seconds)  # > 1: faster than the baseline
-            shown = ", ".join(f"{name} {commands / s:,.0f}/s" for name, s in times.items())
-            log(f"round {round_} {store}: {shown}")
+            for count in accounts:
+                times: dict[str, float] = {}
+                for implementation in IMPLEMENTATIONS:
+                    with store_env(store) as env:
+                        bank = implementation(env)
+                        try:
+                            times[implementation.name] = workload(bank, commands, count)
+                        finally:
+                            bank.close()
+                base = times[Functional.name]
+                for name, seconds in times.items():
+                    key = (name, store, count)
+                    result = results.setdefault(key, Result(name, store, count, [], []))
+                    result.seconds.append(seconds)
+                    result.ratios.append(base / seconds)  # > 1: faster than the baseline
+                shown = ", ".join(f"{name} {commands / s:,.0f}/s" for name, s in times.items())
+                log(f"round {round_} {store} {count} accounts: {shown}")
     rehydrate = []
     for store in STORES:
         for implementation in IMPLEMENTATIONS:
@@ -267,12 +276,13 @@ def run(
             )
     return {
         "commands": commands,
-        "accounts": accounts,
+        "accounts": list(accounts),
         "rounds": rounds,
         "handle": [
             {
                 "implementation": r.implementation,
                 "store": r.store,
+                "accounts": r.accounts,
                 "median_s": r.median,
                 "commands_per_s": commands / r.median,
                 "ratio_to_functional": statistics.median(r.ratios),
@@ -286,13 +296,14 @@ def run(
 
 def table(data: dict[str, Any]) -> str:
     lines = [
-        "| store | implementation | commands/s | vs hand-written functional |",
-        "|---|---|---:|---:|",
+        "| store | streams | implementation | commands/s | vs hand-written functional |",
+        "|---|---|---|---:|---:|",
     ]
     for row in data["handle"]:
+        streams = f"{row['accounts']:,} x {data['commands'] // row['accounts']:,} events"
         lines.append(
-            f"| {row['store']} | {row['implementation']} | {row['commands_per_s']:,.0f} | "
-            f"{row['ratio_to_functional']:.2f}x |"
+            f"| {row['store']} | {streams} | {row['implementation']} | "
+            f"{row['commands_per_s']:,.0f} | {row['ratio_to_functional']:.2f}x |"
         )
     lines += [
         "",
@@ -313,12 +324,13 @@ def table(data: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Runtime benchmark (see benchmarks/README.md).")
     parser.add_argument("--commands", type=int, default=10_000)
-    parser.add_argument("--accounts", type=int, default=100)
+    parser.add_argument("--accounts", default="1000,100", help="accounts per workload")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--stream", type=int, default=10_000, help="events in the rehydrated stream")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    data = run(args.commands, args.accounts, args.rounds, args.stream)
+    accounts = tuple(int(count) for count in args.accounts.split(","))
+    data = run(args.commands, accounts, args.rounds, args.stream)
     print(table(data))
     if args.json:
         args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

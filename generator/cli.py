@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from generator import __version__
+from generator.cli_add import add
 from generator.cli_agent import context, mcp, prompt, slices
-from generator.cli_edit import add, remove, rename
+from generator.cli_edit import remove, rename
 from generator.cli_output import JsonGroup, error
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.pipeline import Output, compare, lock_is_current, produce, write
@@ -70,7 +71,12 @@ def main() -> None:
 )
 @_FORMAT
 def init(directory: Path, example: str, fmt: str) -> None:
-    """Write a starter eventforge.yaml into DIRECTORY (never overwrites one)."""
+    """Write a starter eventforge.yaml into DIRECTORY (never overwrites one).
+
+    \b
+    Example:
+      eventforge init shop --example orders
+    """
     source = examples_dir() / example / DEFAULT_SPEC
     if not source.is_file():
         names = sorted(p.parent.name for p in examples_dir().glob(f"*/{DEFAULT_SPEC}"))
@@ -101,7 +107,12 @@ def init(directory: Path, example: str, fmt: str) -> None:
 @_SPEC
 @_FORMAT
 def validate(spec: Path, fmt: str) -> None:
-    """Check SPEC (default ./eventforge.yaml) and report every problem with its location."""
+    """Check SPEC (default ./eventforge.yaml) and report every problem with its location.
+
+    \b
+    Example:
+      eventforge validate --format json   # a list of {code, message, hint, path, line, column}
+    """
     _, diagnostics = validate_file(spec)
     errors = [d for d in diagnostics if d.level is Level.ERROR]
     if fmt == "json":
@@ -140,6 +151,10 @@ def generate(
 
     Also updates eventforge.lock next to the spec (commit it): the schema of every event, against
     which later edits are checked for changes that would break stored events.
+
+    \b
+    Example:
+      eventforge generate --dry-run --diff   # see what would change first
     """
     output, target = _produce(
         spec, out, fmt, against=against, allow_breaking=allow_breaking, cached=True
@@ -197,6 +212,10 @@ def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
 
     Also fails on event changes that would break stored events (against eventforge.lock, or the
     lock in git revision --against) and on a lock file that generate would change.
+
+    \b
+    Example:
+      eventforge check --against origin/main   # in CI
     """
     output, target = _produce(spec, out, fmt, against=against)
     states = _compare(output, target, fmt)

@@ -179,7 +179,8 @@ def mcp(fmt: str) -> None:
     the JSON Schema as resources. Needs the extra: pip install 'eventforge[mcp]'.
 
     \b
-    Example (an MCP client configuration):
+    Example (an MCP client runs it in the project directory):
+      eventforge mcp
       {"command": "eventforge", "args": ["mcp"], "cwd": "/path/to/project"}
     """
     try:

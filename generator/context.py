@@ -273,6 +273,7 @@ def _command(source: _Source, aggregate: Aggregate, command: Command) -> list[st
         "- nothing"
     ]
     lines += _state(source, aggregate, command)
+    lines += _types(source, _command_field_maps(source, aggregate, command))
     lines += ["", f"## Scenarios ({slice_.scenarios})"]
     lines += _scenarios(_command_scenarios(source, aggregate.name, command.name), with_when=True)
     if slice_.status == HANDLER_MISSING:
@@ -312,6 +313,48 @@ def _state(source: _Source, aggregate: Aggregate, command: Command) -> list[str]
     lines.append(f"- changed by its events: {', '.join(changed) or 'nothing'}")
     lines.append(f"- all fields: {_fields(source.raw('aggregates', aggregate.name, 'state'))}")
     return lines
+
+
+def _command_field_maps(source: _Source, aggregate: Aggregate, command: Command) -> list[Any]:
+    base = ("aggregates", aggregate.name)
+    maps = [source.raw(*base, "commands", command.name, "fields"), source.raw(*base, "state")]
+    maps += [
+        source.raw(*base, "events", e, "fields")
+        for e in dict.fromkeys(e.event for e in command.emits)
+    ]
+    return maps
+
+
+def _types(source: _Source, field_maps: list[Any]) -> list[str]:
+    """The spec's own types these fields use (and the types those use), one line each."""
+    declared = source.raw("types") or {}
+    pending = [t for m in field_maps for t in _type_names(m, declared)]
+    seen: dict[str, None] = {}
+    while pending:
+        name = pending.pop(0)
+        if name not in seen:
+            seen[name] = None
+            pending += _type_names(declared[name].get("fields"), declared)
+    if not seen:
+        return []
+    lines = ["", "## Types it uses"]
+    for name in seen:
+        body = declared[name]
+        if "enum" in body:
+            lines.append(f"- {name}: enum {flow(body['enum'])}")
+        else:
+            lines.append(f"- {name}: {{{_fields(body.get('fields'), empty='')}}}")
+    return lines
+
+
+def _type_names(fields: Any, declared: Mapping[str, Any]) -> list[str]:
+    if not isinstance(fields, Mapping):
+        return []
+    names = []
+    for value in fields.values():
+        text = value.get("type") if isinstance(value, Mapping) else value
+        names += [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(text)) if w in declared]
+    return names
 
 
 def _command_scenarios(source: _Source, aggregate: str, command: str) -> list[Any]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import difflib
 import json
 from functools import lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic
 from generator.fastcheck import Check, Unsupported, compile_schema
 from generator.load import LoadedSpec, path_text
 from generator.resources import schema_path
+
+if TYPE_CHECKING:  # jsonschema is imported only when a spec's shape is wrong (see _fast_check)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 from generator.values import kind_of
 
 
@@ -25,6 +26,8 @@ def _schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_schema())
 
 

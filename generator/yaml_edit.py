@@ -81,7 +81,7 @@ class Document:
             distance = _changed_lines(text, rendered)
             if best is None or distance < best[0]:
                 best = (distance, handler, rendered)
-            if distance == 0:
+            if distance <= len(text) // 2000:  # about 2% of the lines: this layout is the file's
                 break
         assert best is not None
         return cls(text, tree, best[1], best[2])

@@ -582,8 +582,8 @@ def _aggregate(draw: Any, names: Names, domain: Domain) -> AggregateDef:
         fields = [
             FieldDef(f.name, f.type.required() if draw(st.booleans()) else f.type) for f in copies
         ]
-        for _ in range(draw(st.integers(0, 2))):
-            fields.append(_field(draw, names, taken | extra_names, domain))
+        used = taken | extra_names | {f.name for f in fields}
+        fields += [_field(draw, names, used, domain) for _ in range(draw(st.integers(0, 2)))]
         extra_names |= {f.name for f in fields} - taken
         event_refs = {f.name: f.type for f in fields} | {id_name: id_type}
         refs = {"state": state_refs, "event": event_refs}

@@ -41,3 +41,6 @@ def test_wheel_installs_and_generates(tmp_path: Path) -> None:
     assert generated.returncode == 0, generated.stderr
     tests = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], tmp_path / "demo")
     assert tests.returncode == 0, tests.stdout + tests.stderr
+    # The spec language reference ships too: `prompt` and the MCP server serve it.
+    prompt = _run([eventforge, "prompt", "a bakery"], tmp_path)
+    assert prompt.returncode == 0 and "## Filling event fields" in prompt.stdout, prompt.stderr

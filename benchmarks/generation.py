@@ -1,0 +1,249 @@
+"""Generation benchmark: validate, generate and check at several spec sizes, beside the floor.
+
+    python -m benchmarks.generation [--sizes 10,100,1000,5000] [--rounds 3] [--json FILE]
+
+For each size (commands in a synthetic spec from benchmarks/specmaker.py), each round runs, side
+by side, in a fresh folder:
+
+- validate: `validate_file()` in this process, beside PyYAML's C loader (`yaml.CSafeLoader`)
+  parsing the same file;
+- full: `eventforge generate` into an empty folder (a new process, as a user runs it);
+- no-change: `eventforge generate` again;
+- one-command: `eventforge generate` after one command (with its event and scenario) was added;
+- check: `eventforge check`;
+- floor: writing the same files (same bytes, same paths) into an empty folder, then `ruff format`
+  over them: what any generator that ends in formatted files must at least spend.
+
+Reported: the median of each over the rounds, and the median of the per-round ratios (to the floor,
+to the full generate, to the C loader), and how each grows with the number of commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+from benchmarks.specmaker import write_spec
+from generator.validate import validate_file
+
+SIZES = (10, 100, 1000, 5000)
+STEPS = ("validate", "cload", "full", "no_change", "one_command", "check", "floor")
+
+
+def _cli(*args: str, cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"eventforge {' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def _timed(function: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _floor(project: Path, scratch: Path) -> float:
+    """Write the generated files again (same bytes, same relative paths) and ruff-format them."""
+    files = {
+        p.relative_to(project).as_posix(): p.read_bytes()
+        for p in project.rglob("*")
+        if p.is_file()
+        and p.name != "eventforge.yaml"
+        and "cache" not in p.relative_to(project).parts[:2]
+        and "__pycache__" not in p.parts
+    }
+    ruff = find_ruff_bin()
+    start = time.perf_counter()
+    for relative, data in files.items():
+        target = scratch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    subprocess.run([ruff, "format", "--quiet", "."], cwd=scratch, check=True)
+    return time.perf_counter() - start
+
+
+def one_round(commands: int, seed: int, work: Path) -> dict[str, float]:
+    """Every step once, side by side, for one spec size."""
+    work.mkdir(parents=True)
+    project = work / "project"
+    spec = write_spec(project / "eventforge.yaml", commands, seed)
+    changed = write_spec(work / "changed" / "eventforge.yaml", commands, seed, extra=True)
+    times: dict[str, float] = {}
+    times["cload"] = _timed(lambda: yaml.load(spec.read_bytes(), Loader=yaml.CSafeLoader))
+
+    def validate() -> None:
+        model, diagnostics = validate_file(spec)
+        assert model is not None, diagnostics[:3]
+
+    times["validate"] = _timed(validate)
+    times["full"] = _cli("generate", "eventforge.yaml", cwd=project)
+    times["no_change"] = _cli("generate", "eventforge.yaml", cwd=project)
+    shutil.copy(changed, spec)
+    times["one_command"] = _cli("generate", "eventforge.yaml", cwd=project)
+    times["check"] = _cli("check", "eventforge.yaml", cwd=project)
+    times["floor"] = _floor(project, work / "floor")
+    shutil.rmtree(work)
+    return times
+
+
+def run(
+    sizes: tuple[int, ...],
+    rounds: int,
+    seed: int = 1,
+    log: Callable[[str], None] = print,
+    big_rounds: int | None = None,
+) -> dict[str, Any]:
+    # Warm up this process's validator (schema compiled once) so every round measures the same.
+    with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
+        validate_file(write_spec(Path(tmp) / "eventforge.yaml", 10, seed))
+    results = []
+    for commands in sizes:
+        count = rounds if commands < 5000 or big_rounds is None else big_rounds
+        samples: list[dict[str, float]] = []
+        for round_ in range(count):
+            with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
+                times = one_round(commands, seed, Path(tmp) / "work")
+            samples.append(times)
+            shown = ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
+            log(f"{commands} commands, round {round_ + 1}/{count}: {shown}")
+        results.append(_summary(commands, samples))
+    return {"sizes": list(sizes), "seed": seed, "results": results, "growth": _growth(results)}
+
+
+def _summary(commands: int, samples: list[dict[str, float]]) -> dict[str, Any]:
+    def median(step: str) -> float:
+        return statistics.median(s[step] for s in samples)
+
+    def ratio(step: str, base: str) -> float:
+        return statistics.median(s[step] / s[base] for s in samples)
+
+    return {
+        "commands": commands,
+        "rounds": len(samples),
+        "seconds": {step: median(step) for step in STEPS},
+        "vs_floor": {step: ratio(step, "floor") for step in ("full", "no_change", "one_command")}
+        | {"check": ratio("check", "floor")},
+        "vs_full": {step: ratio(step, "full") for step in ("no_change", "one_command", "check")},
+        "validate_vs_cload": ratio("validate", "cload"),
+        "samples": samples,
+    }
+
+
+def _growth(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per step: the exponent k in time ~ commands**k between consecutive sizes (1 is linear)."""
+    growth: dict[str, dict[str, float]] = {}
+    for before, after in zip(results, results[1:], strict=False):
+        label = f"{before['commands']}->{after['commands']}"
+        scale = math.log(after["commands"] / before["commands"])
+        growth[label] = {
+            step: math.log(after["seconds"][step] / before["seconds"][step]) / scale
+            for step in STEPS
+        }
+    return growth
+
+
+def table(data: dict[str, Any]) -> str:
+    lines = [
+        "| commands | validate | C loader | full generate | no-change | one-command | check | floor |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in data["results"]:
+        s = row["seconds"]
+        lines.append(
+            f"| {row['commands']:,} | {s['validate']:.2f} s ({row['validate_vs_cload']:.2f}x) | "
+            f"{s['cload']:.2f} s | {s['full']:.2f} s ({row['vs_floor']['full']:.1f}x) | "
+            f"{s['no_change']:.2f} s ({row['vs_full']['no_change']:.0%}) | "
+            f"{s['one_command']:.2f} s ({row['vs_full']['one_command']:.0%}) | "
+            f"{s['check']:.2f} s ({row['vs_floor']['check']:.1f}x) | {s['floor']:.2f} s |"
+        )
+    if data["growth"]:
+        lines += ["", "| growth exponent (1 = linear) | " + " | ".join(STEPS) + " |"]
+        lines.append("|---|" + "---:|" * len(STEPS))
+        for label, steps in data["growth"].items():
+            lines.append(f"| {label} | " + " | ".join(f"{steps[s]:.2f}" for s in STEPS) + " |")
+    return "\n".join(lines)
+
+
+def plot(data: dict[str, Any], target: Path) -> bool:
+    """A log-log plot of the steps against spec size; False when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    sizes = [row["commands"] for row in data["results"]]
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    labels = {
+        "full": "full generate",
+        "one_command": "generate, one command added",
+        "no_change": "generate, no change",
+        "check": "check",
+        "validate": "validate (in process)",
+        "cload": "PyYAML C loader alone",
+        "floor": "floor: write + ruff format",
+    }
+    for step, label in labels.items():
+        axes.plot(
+            sizes,
+            [row["seconds"][step] for row in data["results"]],
+            marker="o",
+            linestyle="--" if step in ("floor", "cload") else "-",
+            label=label,
+        )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("commands in the spec")
+    axes.set_ylabel("seconds (median)")
+    axes.set_title("eventforge: generation time against spec size")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(target)
+    plt.close(figure)
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Generation benchmark (see benchmarks/README.md).")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--big-rounds", type=int, default=None, help="rounds at 5,000 commands")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--plot", type=Path, help="also draw the plot here (needs matplotlib)")
+    args = parser.parse_args(argv)
+    sizes = tuple(int(size) for size in args.sizes.split(","))
+    data = run(sizes, args.rounds, args.seed, big_rounds=args.big_rounds)
+    print(table(data))
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if args.plot and not plot(data, args.plot):
+        print("matplotlib is not installed: pip install -e '.[bench]' for the plot")
+
+
+if __name__ == "__main__":
+    main()
