@@ -129,8 +129,11 @@ def _docstring_body(text: str) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
     body = "".join(out).replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
+    # A closing quote would run into the closing """, unless a backslash escapes it already
+    # (an odd run of backslashes: an even one is escaped backslashes, and the quote is bare).
+    before = body[:-1]
+    if body.endswith('"') and (len(before) - len(before.rstrip("\\"))) % 2 == 0:
+        body = before + '\\"'
     return body
 
 

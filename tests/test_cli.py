@@ -97,6 +97,10 @@ def test_every_code_used_is_registered() -> None:
     used = set()
     for path in (ROOT / "generator").glob("*.py"):
         used |= set(re.findall(r'"([EW]\d{3})"', path.read_text()))
+    # ruff's own rule codes, in the configuration used for generated code, are not ours
+    from generator.format import RUFF_CONFIG
+
+    used -= set(re.findall(r'"([EW]\d{3})"', RUFF_CONFIG))
     assert used <= set(CODES), used - set(CODES)
 
 

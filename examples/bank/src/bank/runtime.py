@@ -173,10 +173,15 @@ def encode(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: encode(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, enum.Enum):
         return value.value
     raise TypeError(f"cannot store a value of type {type(value).__name__}")
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 Decode = Callable[[Any], Any]
@@ -249,6 +254,12 @@ class DomainMapper(Mapper[Any]):
         self.id_fields = dict(id_fields)
         # Classes whose id is a string keep it in the payload: the stream id is a UUID made from it.
         self.keep_ids = keep_ids
+        # Events that load without upcasting, their id from the stream: most of what is loaded.
+        self.plain_events = {
+            topic: cls
+            for topic, cls in self.event_types.items()
+            if getattr(cls, "class_version", 1) == 1 and cls not in keep_ids
+        }
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         is_snapshot = isinstance(domain_event, Snapshot)
@@ -283,6 +294,14 @@ class DomainMapper(Mapper[Any]):
             stored = self.compressor.decompress(stored)
         data: dict[str, Any] = self.transcoder.decode(stored)
         timestamp = datetime.fromisoformat(data.pop("timestamp"))
+        plain = self.plain_events.get(stored_event.topic)
+        if plain is not None and "class_version" not in data:
+            return Recorded(
+                originator_id=stored_event.originator_id,
+                originator_version=stored_event.originator_version,
+                timestamp=timestamp,
+                event=decode(plain, data, **{self.id_fields[plain]: stored_event.originator_id}),
+            )
         state_cls = self.state_types.get(stored_event.topic)
         if state_cls is not None and data.pop("_schema", "") != getattr(
             state_cls, "state_schema", ""
@@ -420,7 +439,7 @@ class DomainApplication(Application[Any]):
     ) -> None:
         # What Application.save() does, plus tracking; the state goes along so that the library
         # takes snapshots of it.
-        processing = ProcessingEvent[Any](tracking=tracking)
+        processing: ProcessingEvent[Any] = ProcessingEvent(tracking=tracking)
         processing.collect_events(state, *recorded)
         recordings = self._record(processing)
         self._take_snapshots(processing)
