@@ -13,7 +13,7 @@ from typing import Any
 
 from generator import model as m
 from generator.diagnostics import Diagnostic, Level, has_errors
-from generator.expressions import Scope, compile_expression
+from generator.expressions import Scope, compile_expression, widen
 from generator.load import LoadedSpec, PathKey, path_text
 from generator.names import (
     PACKAGE_MODULES,
@@ -22,6 +22,7 @@ from generator.names import (
     RESERVED_FIELDS,
     RESERVED_MODULES,
     SNAKE,
+    TAKEN_PACKAGES,
     enum_members,
     is_keyword,
     past_tense,
@@ -144,6 +145,14 @@ class _Analyzer:
             )
         elif is_keyword(package):
             self.error("E301", f"the package name {package!r} is a Python keyword", path)
+        elif package in TAKEN_PACKAGES:
+            self.error(
+                "E301",
+                f"the package name {package!r} is a module the generated code imports (from "
+                "Python or a dependency); the package would hide it",
+                path,
+                hint="set `package:` to a name of your own, like `bank` or `order_desk`",
+            )
         return package
 
     def _declare_names(self) -> None:
@@ -896,7 +905,7 @@ class _Analyzer:
                 path,
             )
             return None
-        return f"{source}.{field.name}"
+        return widen(f"{source}.{field.name}", typ, field.type)
 
     # -- aggregate scenarios ---------------------------------------------------------------
 

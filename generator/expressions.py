@@ -79,7 +79,22 @@ def _compile(text: str, scope: Scope, expected: TypeRef | None) -> Compiled:
             return result
     rewritten = _Rewriter(checker.types, scope, result, expected).visit(tree.body)
     result.code = ast.unparse(rewritten)
+    if expected is not None and result.type is not None:
+        result.code = widen(result.code, result.type, expected)
+        if result.code.startswith("Decimal(") or " else Decimal(" in result.code:
+            result.uses.add("Decimal")
     return result
+
+
+def widen(code: str, actual: TypeRef, expected: TypeRef) -> str:
+    """An int where a decimal or float is expected, converted: the field holds its own type
+    (an int in a Decimal field would compare, store and type-check as an int)."""
+    if actual.kind != "int" or expected.kind not in ("decimal", "float"):
+        return code
+    convert = "Decimal" if expected.kind == "decimal" else "float"
+    if actual.optional:
+        return f"None if {code} is None else {convert}({code})"
+    return f"{convert}({code})"
 
 
 def _check_fits(

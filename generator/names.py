@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -64,6 +65,19 @@ PACKAGE_MODULES = frozenset(
     {"runtime", "application", "testing", "types", "projections", "cli", "read_models"}
     | {"automations"}
 )
+
+# Top-level modules that a generated package or its tests import, directly or through their
+# dependencies: a package of that name would hide them.
+TAKEN_PACKAGES = frozenset(sys.stdlib_module_names) | {
+    "eventsourcing",
+    "typing_extensions",
+    "psycopg",
+    "pytest",
+    "pluggy",
+    "iniconfig",
+    "packaging",
+    "pygments",
+}
 
 # Soft keywords of every Python the generated code may run on (`type` is one since 3.12).
 SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})

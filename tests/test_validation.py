@@ -527,7 +527,9 @@ def test_expressions_compile_to_readable_python(text: str, code: str, uses: set[
     [
         ("'paid'", STATUS, "Status.PAID"),
         ("state.balance + command.amount", TypeRef("decimal"), "state.balance + command.amount"),
-        ("command.count", TypeRef("decimal"), "command.count"),
+        ("command.count", TypeRef("decimal"), "Decimal(command.count)"),  # an int, widened
+        ("command.count * 2", TypeRef("float"), "float(command.count * 2)"),
+        ("0", TypeRef("decimal"), "Decimal(0)"),
         ("None", TypeRef("str", optional=True), "None"),
         ("command.note", TypeRef("str", optional=True), "command.note"),
     ],

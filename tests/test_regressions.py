@@ -1,0 +1,151 @@
+"""Bugs the property tests (tests/test_properties.py) found, each kept as an explicit case.
+
+Bugs in what the validator accepts are kept as corpus files instead (tests/specs/invalid/:
+e301_class_names_the_generated_modules_import, e301_module_name_is_a_keyword,
+e301_package_hides_a_module, e303_aggregate_takes_a_package_module,
+e303_names_taken_by_generated_classes, e102_control_character).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from conftest import cli, run_pytest, write_spec
+
+from generator.diagnostics import SpecError
+from generator.format import format_sources
+from generator.pipeline import produce
+from generator.render import docstring
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '\n<=n*"""',  # ended with an escaped quote, which was escaped again: `\"\"\\"` + `"""`
+        'ends with \\"',  # an escaped backslash, then a bare quote
+        '"""""',
+        'x""',
+        "a backslash at the end \\",
+        '"',
+        '\\"""',
+        "plain",
+    ],
+)
+def test_docstrings_hold_any_text(text: str) -> None:
+    literal = docstring(text)
+    value = ast.literal_eval(literal)
+    assert value in (text.strip(), text.strip() + ".")
+
+
+def test_ruff_parse_errors_are_reported_with_their_detail() -> None:
+    """`ruff format --quiet` says nothing about a file it cannot parse; E700 used to say
+    'no output'."""
+    with pytest.raises(SpecError) as raised:
+        format_sources({"src/pkg/broken.py": "def broken(:\n    pass\n"}, "pkg")
+    [first, *_] = raised.value.diagnostics
+    assert first.code == "E700"
+    assert "broken.py" in first.message and "no output" not in first.message
+
+
+WIDENED = """
+eventforge: 1
+domain: Till
+aggregates:
+  Till:
+    state:
+      total: {type: decimal, default: 0}
+      ratio: float
+      last: decimal?
+    events:
+      TillOpened: {fields: {}}
+      Added:
+        fields: {amount: decimal, weight: float, note: decimal?}
+        apply: {total: "= state.total + event.amount", ratio: "= 1", last: "= 2 * 3"}
+    commands:
+      OpenTill: {creates: true, emits: [TillOpened]}
+      Add:
+        fields: {amount: int, weight: int, count: int?}
+        emits:
+          - Added: {note: "= command.count"}
+    scenarios:
+      - name: ints become decimals and floats
+        given: [{TillOpened: {}}]
+        when: {Add: {amount: 3, weight: 2, count: 4}}
+        then:
+          events: [{Added: {amount: 3, weight: 2, note: 4}}]
+          state: {total: 3, ratio: 1, last: 6}
+      - name: a missing optional int stays missing
+        given: [{TillOpened: {}}]
+        when: {Add: {amount: 1, weight: 1}}
+        then: [{Added: {note: null}}]
+read_models:
+  Totals:
+    key: till_id
+    fields: {sum: decimal, weight: float}
+    on:
+      Added: {set: {sum: "= 7", weight: "= 2"}}
+    scenarios:
+      - name: ints in rows
+        given: [{Added: {till_id: 5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b, amount: 1, weight: 1}}]
+        then: [{till_id: 5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b, sum: 7, weight: 2}]
+"""
+
+
+def test_an_int_that_fills_a_decimal_or_float_field_is_converted(tmp_path: Path) -> None:
+    """An int command field filling a decimal event field, or an int expression assigned to a
+    decimal or float field, used to store the int itself: the scenarios failed (`Decimal('3')` is
+    not `3` to them), and the value changed type when read back from the store."""
+    spec = write_spec(tmp_path / "till", WIDENED)
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.stderr
+    decide = (tmp_path / "till/src/till/till/add.py").read_text()
+    assert "amount=Decimal(command.amount)" in decide
+    assert "weight=float(command.weight)" in decide
+    assert "None if command.count is None else Decimal(command.count)" in decide
+    tests = run_pytest(tmp_path / "till")
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+
+
+def test_spec_text_and_expressions_that_ruff_would_question_still_generate(
+    tmp_path: Path,
+) -> None:
+    """Look-alike characters in text (RUF001-RUF003), a field named `l` (E741), and guards
+    written as `True or ...`, `not a == b`, `x == None` or `0 < x` failed the generated code's
+    own lint, so generate stopped with E700."""
+    spec = write_spec(
+        tmp_path / "odd",
+        """
+        eventforge: 1
+        domain: Odd
+        description: "It’s the customer’s ´account´ ‐ with look-alikes"
+        aggregates:
+          Box:
+            description: "A box – ′quoted′"
+            state: {l: int, note: str?}
+            errors: {Refused: "Refusé – it’s ′closed′"}
+            events:
+              BoxMade: {fields: {l: int}}
+            commands:
+              MakeBox:
+                creates: true
+                fields: {l: int, note: str?}
+                rejects:
+                  - {if: "True or command.l > 1", error: Refused}
+                  - {if: "not command.l == 2", error: Refused}
+                  - {if: "command.note == None", error: Refused}
+                  - {if: "0 < command.l and False", error: Refused}
+                  - {if: "not not command.l", error: Refused}
+                emits: [BoxMade]
+            scenarios:
+              - name: "refused – always"
+                when: {MakeBox: {l: 1}}
+                then: {error: Refused}
+        """,
+    )
+    try:
+        produce(spec)
+    except SpecError as exc:
+        raise AssertionError([d.as_text() for d in exc.diagnostics]) from None
+    assert cli("generate", spec).exit_code == 0
