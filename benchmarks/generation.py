@@ -21,6 +21,7 @@ to the full generate, to the C loader), and how each grows with the number of co
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import shutil
@@ -154,7 +155,7 @@ def _summary(commands: int, samples: list[dict[str, float]]) -> dict[str, Any]:
 def _growth(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Per step: the exponent k in time ~ commands**k between consecutive sizes (1 is linear)."""
     growth: dict[str, dict[str, float]] = {}
-    for before, after in zip(results, results[1:], strict=False):
+    for before, after in itertools.pairwise(results):
         label = f"{before['commands']}->{after['commands']}"
         scale = math.log(after["commands"] / before["commands"])
         growth[label] = {

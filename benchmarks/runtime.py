@@ -326,7 +326,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--commands", type=int, default=10_000)
     parser.add_argument("--accounts", default="1000,100", help="accounts per workload")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--stream", type=int, default=10_000, help="events in the rehydrated stream")
+    parser.add_argument(
+        "--stream", type=int, default=10_000, help="events in the rehydrated stream"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     accounts = tuple(int(count) for count in args.accounts.split(","))

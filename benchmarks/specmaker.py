@@ -152,7 +152,11 @@ def _aggregate(rng: random.Random, name: str, count: int) -> tuple[dict[str, Any
             rejects.append(
                 {"if": "state.total + command.amount > state.limit", "error": f"{name}OverLimit"}
             )
-        commands[command] = {"description": f"{verb} an entry.", "fields": fields, "rejects": rejects}
+        commands[command] = {
+            "description": f"{verb} an entry.",
+            "fields": fields,
+            "rejects": rejects,
+        }
         commands[command]["emits"] = [event]
         amount = rng.randint(1, 50)
         values: dict[str, Any] = {"amount": amount}

@@ -1,4 +1,8 @@
-"""A cache of formatted files, so that a generate formats only the files whose text changed.
+"""Caches in the output folder that make a repeated generate fast, without changing its output.
+
+`FormatCache`: formatted files, so that a generate formats only the files whose text changed.
+`GenerateMemo` (below): the inputs and results of the last generate, so that a generate with
+nothing changed skips validating, rendering and formatting altogether.
 
 Formatting (ruff, three passes over a temporary tree) is most of the cost of a generate. Its
 result depends only on a file's rendered text, the ruff version and the formatting
@@ -15,12 +19,15 @@ tampered cache cannot hide a difference from the CI gate. The folder carries its
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.diagnostics import Diagnostic, Level
 from generator.write import SafeTargets, UnsafePathError, atomic_write, safe_target
 
 CACHE_DIR = ".eventforge/cache"
@@ -110,3 +117,102 @@ class FormatCache:
             return self._targets(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, UnsafePathError):
             return None
+
+
+MEMO_FILE = f"{CACHE_DIR}/generate.json"
+
+
+def memo_key(*parts: bytes | str) -> str:
+    """One hash of several inputs, each length-prefixed so that no two sequences collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Recalled:
+    files: dict[str, str]
+    owners: dict[str, str]
+    signatures: dict[str, str]
+    diagnostics: list[Diagnostic]
+
+
+class GenerateMemo:
+    """What the last generate into a folder produced, and from which inputs.
+
+    The key covers every input of a generate: the spec's bytes and path, the lock file, the
+    options, and eventforge itself (its code, templates, schema and the versions of Python and of
+    the libraries whose output it keeps). When a generate finds the same key and every generated
+    file still on disk with the recorded hash, the files are what validating, rendering and
+    formatting would produce again, so it skips them. Like the format cache it is only an
+    optimisation, and `check` never reads it.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def recall(self, key: str) -> Recalled | None:
+        try:
+            data = json.loads(safe_target(self.out, MEMO_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnsafePathError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        try:
+            targets = SafeTargets(self.out)
+            files: dict[str, str] = {}
+            owners: dict[str, str] = {}
+            signatures: dict[str, str] = {}
+            for path, (owner, digest, signature, text) in data["files"].items():
+                if text is None:
+                    text = targets(path).read_text(encoding="utf-8")
+                if sha256(text) != digest:
+                    return None  # edited, removed or replaced since: produce it again
+                files[path], owners[path] = text, owner
+                if signature:
+                    signatures[path] = signature
+            diagnostics = [
+                Diagnostic(**{**item, "level": Level(item["level"])})
+                for item in data["diagnostics"]
+            ]
+        except (OSError, UnicodeDecodeError, UnsafePathError, TypeError, ValueError, KeyError):
+            return None
+        return Recalled(files, owners, signatures, diagnostics)
+
+    def remember(
+        self,
+        key: str,
+        files: Mapping[str, str],
+        owners: Mapping[str, str],
+        signatures: Mapping[str, str],
+        diagnostics: Iterable[Diagnostic],
+    ) -> None:
+        """Record a generate whose files are now on disk; never fails the generate."""
+        entries = {
+            path: [
+                str(owners[path]),
+                sha256(text),
+                signatures.get(path, ""),
+                text if str(owners[path]) != "generated" else None,  # user files are the user's
+            ]
+            for path, text in sorted(files.items())
+        }
+        document = {
+            "format": FORMAT,
+            "key": key,
+            "files": entries,
+            "diagnostics": [{**dataclasses.asdict(d), "level": str(d.level)} for d in diagnostics],
+        }
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            target = safe_target(self.out, MEMO_FILE)
+            try:
+                current: str | None = target.read_text(encoding="utf-8")
+            except OSError:
+                current = None
+            if current != text:
+                atomic_write(target, text)
+        except (OSError, UnsafePathError):
+            return

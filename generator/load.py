@@ -264,9 +264,14 @@ class _Builder:
                 raise _Abort
         else:
             self._seen.add(id(node))
+        if path not in self.positions:
+            mark = node.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)  # nothing inside refers back to it: no need to track it
+        if fresh:
             self._written.append(node)
             self._open.add(id(node))
-        self.positions.setdefault(path, _mark(node))
         try:
             if isinstance(node, MappingNode):
                 return self._mapping(node, path)
@@ -299,7 +304,8 @@ class _Builder:
                     "E103", f"duplicate key {key!r} (first written at line {first[0]})", key_node
                 )
                 continue
-            self.key_positions[child] = _mark(key_node)
+            mark = key_node.start_mark
+            self.key_positions[child] = (mark.line + 1, mark.column + 1)
             result[key] = self.build(value_node, child)
         for key, value in merged.items():
             result.setdefault(key, value)

@@ -6,14 +6,16 @@ The CLI (and tests) call these; each step lives in its own module.
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass, replace
+from importlib.metadata import version
 from pathlib import Path
 
 from generator import __version__
+from generator.cache import FormatCache, GenerateMemo, memo_key
 from generator.diagnostics import Diagnostic, Level, SpecError, has_errors
-from generator.cache import FormatCache
 from generator.format import format_key, format_sources
-from generator.load import load_file
+from generator.load import LoadedSpec, load_bytes, load_file
 from generator.lock import (
     Lock,
     breaking_changes,
@@ -26,13 +28,23 @@ from generator.lock import (
 from generator.model import Spec
 from generator.plan import Owner, plan
 from generator.render import render_all
+from generator.resources import schema_path, templates_dir
 from generator.validate import validate_loaded
 from generator.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
 
 
 @dataclass(frozen=True)
+class Memo:
+    """How write() records this generate for the next one (see GenerateMemo in cache.py)."""
+
+    store: GenerateMemo
+    key: str
+    diagnostics: list[Diagnostic]  # what a generate of the same inputs reports next time
+
+
+@dataclass(frozen=True)
 class Output:
-    spec: Spec
+    spec: Spec | None  # None when recalled from the generate memo: nothing was validated
     files: dict[str, str]
     owners: dict[str, Owner]
     signatures: dict[str, str]  # what each user file must provide
@@ -41,6 +53,7 @@ class Output:
     lock_text: str
     lock_on_disk: str | None
     format_cache: FormatCache | None = None  # saved with the files by write()
+    memo: Memo | None = None  # likewise
 
 
 def produce(
@@ -54,14 +67,33 @@ def produce(
 
     Breaking event changes are checked against the lock next to the spec, or against the lock in
     git revision `against`; with `allow_breaking` they are reported as warnings instead.
-    With `cache_in` (the output directory), files formatted before are taken from its format
-    cache (see cache.py); the output is the same with or without it.
+    With `cache_in` (the output directory), a generate whose inputs did not change since the last
+    one is recalled from its memo, and files formatted before are taken from its format cache (see
+    cache.py); the output is the same with or without them.
     """
-    loaded = load_file(spec_path)
+    path = lock_path(spec_path)
+    raw = _bytes(spec_path)
+    store = GenerateMemo(cache_in) if cache_in is not None and against is None else None
+    if store is not None and raw is not None:
+        recalled = store.recall(_memo_key(spec_path, raw, _bytes(path), allow_breaking))
+        if recalled is not None:
+            lock_text = path.read_text(encoding="utf-8")  # the key says it is the lock produced
+            owners = {name: Owner(owner) for name, owner in recalled.owners.items()}
+            return Output(
+                None,
+                recalled.files,
+                owners,
+                recalled.signatures,
+                recalled.diagnostics,
+                path,
+                lock_text,
+                lock_text,
+            )
+    loaded = load_bytes(raw, str(spec_path)) if raw is not None else load_file(spec_path)
     spec, diagnostics = validate_loaded(loaded)
     if spec is None or has_errors(diagnostics):
         raise SpecError(diagnostics)
-    path = lock_path(spec_path)
+    checked = diagnostics
     on_disk = read_lock(path)
     baseline: Lock | None = read_lock_at(spec_path, against) if against else on_disk
     if baseline is not None:
@@ -80,7 +112,49 @@ def produce(
     current = path.read_text(encoding="utf-8") if on_disk is not None else None
     owners = {p.path: p.owner for p in planned}
     signatures = {p.path: p.signature for p in planned if p.signature}
-    return Output(spec, formatted, owners, signatures, diagnostics, path, text, current, cache)
+    memo = None
+    if store is not None and raw is not None:
+        # Next time the lock on disk is the one produced now; so are the breaking changes.
+        following = diagnostics if current == text else _against(loaded, spec, lock, allow_breaking)
+        if following is not None:
+            key = _memo_key(spec_path, raw, text.encode("utf-8"), allow_breaking)
+            memo = Memo(store, key, checked + following if current != text else following)
+    return Output(
+        spec, formatted, owners, signatures, diagnostics, path, text, current, cache, memo
+    )
+
+
+def _against(
+    loaded: LoadedSpec, spec: Spec, lock: Lock, allow_breaking: bool
+) -> list[Diagnostic] | None:
+    """The breaking changes a generate would report against `lock`; None if they are errors."""
+    breaking = breaking_changes(loaded, spec, lock)
+    if allow_breaking:
+        breaking = [replace(d, level=Level.WARNING) for d in breaking]
+    return None if has_errors(breaking) else breaking
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _memo_key(spec_path: Path, spec: bytes, lock: bytes | None, allow_breaking: bool) -> str:
+    """Everything a generate's output depends on, eventforge itself included."""
+    parts: list[bytes | str] = ["eventforge generate memo 1", __version__, sys.version]
+    parts += [format_key(), *(version(name) for name in ("Jinja2", "PyYAML", "jsonschema"))]
+    for source in [
+        *sorted(Path(__file__).parent.glob("*.py")),
+        *sorted(templates_dir().iterdir()),
+        schema_path(),
+    ]:
+        if source.is_file():
+            parts += [source.name, source.read_bytes()]
+    parts += [str(spec_path), spec, "allow" if allow_breaking else "refuse"]
+    parts += ["lock", lock] if lock is not None else ["no lock"]
+    return memo_key(*parts)
 
 
 def compare(output: Output, out: Path) -> list[FileState]:
@@ -113,6 +187,14 @@ def write(
                 if s.owner is Owner.GENERATED
                 and (s.verdict in written or (s.verdict is Verdict.CONFLICT and force))
             ),
+        )
+    if output.memo is not None and output.memo.store.out == out:
+        output.memo.store.remember(
+            output.memo.key,
+            output.files,
+            output.owners,
+            output.signatures,
+            output.memo.diagnostics,
         )
 
 

@@ -909,11 +909,20 @@ def _automations(
     draw: Any, names: Names, domain: Domain, aggregates: list[AggregateDef]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    # No automation may be set off, directly or through another, by the events it causes: such a
+    # cascade never ends (the generated automation test would wait for it forever).
+    triggers: set[str] = set()
+    caused: set[str] = set()
     for _ in range(draw(st.integers(0, 2))):
         source = draw(st.sampled_from(aggregates))
         event = draw(st.sampled_from(list(source.events.values())))
         target = draw(st.sampled_from(aggregates))
         command = draw(st.sampled_from(list(target.commands.values())))
+        emitted = {e for e, _ in command.emits}
+        if emitted & (triggers | {event.name}) or event.name in caused | emitted:
+            continue
+        triggers.add(event.name)
+        caused |= emitted
         name = names.pascal_name(module_of=names.automations)
         event_refs = {f.name: f.type for f in event.fields} | {source.id_name: source.id_type}
         targets = list(command.fields)

@@ -119,12 +119,12 @@ def test_spec_text_and_expressions_that_ruff_would_question_still_generate(
         """
         eventforge: 1
         domain: Odd
-        description: "It’s the customer’s ´account´ ‐ with look-alikes"
+        description: "It\u2019s the customer\u2019s \u00b4account\u00b4 \u2010 with look-alikes"
         aggregates:
           Box:
-            description: "A box – ′quoted′"
+            description: "A box \u2013 \u2032quoted\u2032"
             state: {l: int, note: str?}
-            errors: {Refused: "Refusé – it’s ′closed′"}
+            errors: {Refused: "Refusé \u2013 it\u2019s \u2032closed\u2032"}
             events:
               BoxMade: {fields: {l: int}}
             commands:
@@ -139,7 +139,7 @@ def test_spec_text_and_expressions_that_ruff_would_question_still_generate(
                   - {if: "not not command.l", error: Refused}
                 emits: [BoxMade]
             scenarios:
-              - name: "refused – always"
+              - name: "refused \u2013 always"
                 when: {MakeBox: {l: 1}}
                 then: {error: Refused}
         """,

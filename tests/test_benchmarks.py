@@ -1,0 +1,62 @@
+"""The benchmarks in benchmarks/ still run (at their tiniest size); nothing here is timed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from generator.validate import validate_file
+
+sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the checkout, not an installed package
+from benchmarks import generation, report, runtime, scenarios, specmaker
+
+
+@pytest.mark.parametrize("commands", [2, 3, 25])
+def test_the_spec_maker_makes_valid_specs(tmp_path: Path, commands: int) -> None:
+    spec = specmaker.write_spec(tmp_path / "eventforge.yaml", commands, seed=3)
+    model, diagnostics = validate_file(spec)
+    assert model is not None, [d.as_text() for d in diagnostics]
+    assert sum(len(a.commands) for a in model.aggregates) == commands
+    assert sum(len(a.scenarios) for a in model.aggregates) == commands
+    assert len(model.read_models) == len(model.aggregates)
+    changed = specmaker.write_spec(tmp_path / "changed.yaml", commands, seed=3, extra=True)
+    model, diagnostics = validate_file(changed)
+    assert model is not None, [d.as_text() for d in diagnostics]
+    assert sum(len(a.commands) for a in model.aggregates) == commands + 1
+
+
+def test_the_spec_maker_is_deterministic(tmp_path: Path) -> None:
+    first = specmaker.write_spec(tmp_path / "one.yaml", 30, seed=7).read_bytes()
+    second = specmaker.write_spec(tmp_path / "two.yaml", 30, seed=7).read_bytes()
+    other = specmaker.write_spec(tmp_path / "three.yaml", 30, seed=8).read_bytes()
+    assert first == second != other
+
+
+def test_the_generation_benchmark_runs(tmp_path: Path) -> None:
+    data = generation.run((3,), rounds=1, log=lambda line: None)
+    (row,) = data["results"]
+    assert set(row["seconds"]) == set(generation.STEPS)
+    assert "| 3 |" in generation.table(data)
+
+
+def test_the_runtime_benchmark_runs() -> None:
+    data = runtime.run(commands=12, accounts=(4,), rounds=1, stream=5, log=lambda line: None)
+    assert {row["implementation"] for row in data["handle"]} == {
+        implementation.name for implementation in runtime.IMPLEMENTATIONS
+    }
+    assert "commands/s" in runtime.table(data)
+
+
+def test_the_scenario_benchmark_runs() -> None:
+    data = scenarios.run(commands=2, rounds=1, whole=False, log=lambda line: None)
+    assert data["scenario_tests"] == 2
+    assert "pytest time" in scenarios.table(data)
+
+
+def test_the_report_has_its_markers() -> None:
+    text = (ROOT / "benchmarks/README.md").read_text()
+    for marker in report.MARKERS:
+        assert text.count(marker) == 1, marker
