@@ -15,6 +15,7 @@ baseline (the median of those ratios).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -173,6 +174,7 @@ def store_env(store: str) -> Iterator[dict[str, str]]:
 
 def workload(bank: Bank, commands: int, accounts: int) -> float:
     """Seconds to handle `commands` commands; checks the balances afterwards."""
+    gc.collect()  # garbage left by the previous run is not this one's cost
     start = time.perf_counter()
     ids = [bank.open(f"owner {i}") for i in range(accounts)]
     deposits = dict.fromkeys(ids, 0)
@@ -229,11 +231,17 @@ def run(
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     results: dict[tuple[str, str, int], Result] = {}
+    for implementation in IMPLEMENTATIONS:  # warm up: imports, caches, the first store
+        with store_env("memory") as env:
+            workload(implementation(env), min(commands, 500), min(accounts))
     for round_ in range(1, rounds + 1):
+        # Each round starts with another implementation, so none is always first or last.
+        shift = round_ % len(IMPLEMENTATIONS)
+        order = IMPLEMENTATIONS[shift:] + IMPLEMENTATIONS[:shift]
         for store in STORES:
             for count in accounts:
                 times: dict[str, float] = {}
-                for implementation in IMPLEMENTATIONS:
+                for implementation in order:
                     with store_env(store) as env:
                         bank = implementation(env)
                         try:
@@ -241,12 +249,14 @@ def run(
                         finally:
                             bank.close()
                 base = times[Functional.name]
-                for name, seconds in times.items():
+                for name, seconds in sorted(times.items()):
                     key = (name, store, count)
                     result = results.setdefault(key, Result(name, store, count, [], []))
                     result.seconds.append(seconds)
                     result.ratios.append(base / seconds)  # > 1: faster than the baseline
-                shown = ", ".join(f"{name} {commands / s:,.0f}/s" for name, s in times.items())
+                shown = ", ".join(
+                    f"{i.name} {commands / times[i.name]:,.0f}/s" for i in IMPLEMENTATIONS
+                )
                 log(f"round {round_} {store} {count} accounts: {shown}")
     rehydrate = []
     for store in STORES:
@@ -288,7 +298,12 @@ def run(
                 "ratio_to_functional": statistics.median(r.ratios),
                 "seconds": r.seconds,
             }
-            for r in results.values()
+            for r in (
+                results[(i.name, store, count)]
+                for store in STORES
+                for count in accounts
+                for i in IMPLEMENTATIONS
+            )
         ],
         "rehydrate": rehydrate,
     }

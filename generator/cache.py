@@ -1,20 +1,19 @@
 """Caches in the output folder that make a repeated generate fast, without changing its output.
 
-`FormatCache`: formatted files, so that a generate formats only the files whose text changed.
-`GenerateMemo` (below): the inputs and results of the last generate, so that a generate with
-nothing changed skips validating, rendering and formatting altogether.
+Both live in `.eventforge/cache/`, which carries its own `.gitignore` (like pytest's and ruff's
+caches) so that it is never committed, and may be deleted at any time. Both are optimisations
+only: a missing, stale, foreign or broken cache means working from scratch, and the output is
+byte-for-byte the same either way. `check` reads neither, so a tampered cache cannot hide a
+difference from the CI gate.
 
-Formatting (ruff, three passes over a temporary tree) is most of the cost of a generate. Its
-result depends only on a file's rendered text, the ruff version and the formatting
-configuration, so `.eventforge/cache/format.json` in the output directory records, for each
-generated Python file, the hash of its rendered text and the hash of its formatted text. The
-formatted text itself is the file on disk when its hash matches; for the few files whose disk
-content is not the generated text (user-owned stubs, a refused conflict) it is kept in the cache.
-
-The cache is an optimisation only: a missing, stale, foreign or broken cache means formatting
-from scratch, and the output is byte-for-byte the same either way. `check` never reads it, so a
-tampered cache cannot hide a difference from the CI gate. The folder carries its own
-`.gitignore`, like pytest's and ruff's caches, so it is never committed.
+- `FormatCache` (format.json): formatting (ruff, three passes over a temporary tree) is most of
+  the cost of a generate, and its result depends only on a file's rendered text, the ruff version
+  and the formatting configuration. For each generated Python file it records the hash of the
+  rendered text and the hash of the formatted text; the formatted text itself is the file on disk
+  when its hash matches, or is kept in the cache for the few files whose disk content is not the
+  generated text (user-owned stubs). A generate formats only the files whose text changed.
+- `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
+  with nothing changed skips validating, rendering and formatting altogether.
 """
 
 from __future__ import annotations
@@ -104,9 +103,7 @@ class FormatCache:
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
             target = safe_target(self.out, CACHE_FILE)
-            ignore = safe_target(self.out, _GITIGNORE)
-            if not ignore.is_file():
-                atomic_write(ignore, "# eventforge's format cache: never commit it.\n*\n")
+            _ignored_by_git(self.out)
             if self._read(CACHE_FILE) != text:
                 atomic_write(target, text)
         except (OSError, UnsafePathError):
@@ -117,6 +114,12 @@ class FormatCache:
             return self._targets(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, UnsafePathError):
             return None
+
+
+def _ignored_by_git(out: Path) -> None:
+    ignore = safe_target(out, _GITIGNORE)
+    if not ignore.is_file():
+        atomic_write(ignore, "# eventforge's caches (safe to delete): never commit them.\n*\n")
 
 
 MEMO_FILE = f"{CACHE_DIR}/generate.json"
@@ -208,6 +211,7 @@ class GenerateMemo:
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
             target = safe_target(self.out, MEMO_FILE)
+            _ignored_by_git(self.out)
             try:
                 current: str | None = target.read_text(encoding="utf-8")
             except OSError:

@@ -67,7 +67,11 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and ".pytest_cache" not in p.parts
+        # eventforge's own caches are local state, not output: they may differ between folders
+        and p.relative_to(root).parts[:2] != (".eventforge", "cache")
     }
 
 

@@ -42,7 +42,7 @@ settings.register_profile(
 settings.load_profile(PROFILE)
 
 # Examples per property: (ci, long).
-_EXAMPLES = {"mutation": (300, 5000), "valid": (40, 2000), "package": (10, 200)}
+_EXAMPLES = {"mutation": (200, 5000), "valid": (40, 2000), "package": (4, 200)}
 
 
 def examples(name: str) -> int:
