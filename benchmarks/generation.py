@@ -24,6 +24,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import shutil
 import statistics
 import subprocess
@@ -44,6 +45,14 @@ SIZES = (10, 100, 1000, 5000)
 STEPS = ("validate", "cload", "full", "no_change", "one_command", "check", "floor")
 
 
+def checkout_env() -> dict[str, str]:
+    """The environment for a child process that must run this checkout's eventforge, whatever
+    an editable install elsewhere points to."""
+    root = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
+
+
 def _cli(*args: str, cwd: Path) -> float:
     start = time.perf_counter()
     result = subprocess.run(
@@ -51,6 +60,7 @@ def _cli(*args: str, cwd: Path) -> float:
         cwd=cwd,
         capture_output=True,
         text=True,
+        env=checkout_env(),
         check=False,
     )
     elapsed = time.perf_counter() - start

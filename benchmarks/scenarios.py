@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.generation import checkout_env
 from benchmarks.specmaker import write_spec
 
 
@@ -68,6 +69,7 @@ def run(
             [sys.executable, "-m", "generator", "generate", str(spec)],
             check=True,
             capture_output=True,
+            env=checkout_env(),
         )
         scenario_args = ["--ignore=tests/test_store.py"]
         _pytest(project, *scenario_args)  # warm-up: bytecode and pytest's rewritten asserts

@@ -7,6 +7,8 @@ is discarded, so templates only ever see a fully valid spec.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -66,6 +68,7 @@ class _Analyzer:
         # so that uses of them are not reported again as missing.
         self.failed_fields: dict[str, set[str]] = {}
         self._aggregate_modules: dict[str, list[str]] | None = None  # package folder -> names
+        self._compiled: dict[tuple[Any, ...], str] = {}  # see _expression
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -449,10 +452,27 @@ class _Analyzer:
     def _expression(
         self, text: str, scope: Scope, path: PathKey, *, expected: TypeRef | None, what: str
     ) -> str | None:
+        # The same guard or rule is often written many times (each command of an aggregate
+        # checks `state.closed`): compile it once per text and types it can see. A name the
+        # text may use brings all its fields into the key (identifiers are NFKC-normalised, as
+        # Python does), so the key covers everything the code depends on.
+        normal = unicodedata.normalize("NFKC", text)
+        seen = tuple(
+            (name, tuple(sorted(fields.items())))
+            for name, fields in scope.names.items()
+            if re.search(rf"\b{name}\b", normal)
+        )
+        key = (text, expected, seen, id(scope.records), id(scope.enums))
+        known = self._compiled.get(key)
+        if known is not None:
+            return known
         compiled = compile_expression(text, scope, expected=expected)
         for code, message in compiled.errors:
             self.error(code, f"{what}: {message}", path)
-        return None if compiled.errors else compiled.code
+        if compiled.errors:
+            return None
+        self._compiled[key] = compiled.code
+        return compiled.code
 
     # -- aggregates ------------------------------------------------------------------------
 

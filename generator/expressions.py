@@ -333,6 +333,8 @@ class _Checker:
         known = [a for a in args if a is not None]
         if name in ("min", "max") and any(a.kind == "decimal" for a in known):
             return TypeRef("decimal")
+        if name in ("min", "max") and any(a.kind == "float" for a in known):
+            return TypeRef("float")
         return known[0] if known else None
 
 
@@ -478,7 +480,22 @@ class _Rewriter(ast.NodeTransformer):
         if node.func.id in ("min", "max") and typ is not None and typ.kind == "decimal":
             # `max(state.total, 0)` must give a Decimal whichever argument wins.
             args = [self._decimal_literal(a, numbers=(int, float)) for a in args]
+        if node.func.id in ("min", "max") and typ is not None and typ.kind in ("decimal", "float"):
+            # ... and so must an int field among the arguments (a float likewise).
+            args = [
+                self._widen_int(new, old, typ.kind)
+                for new, old in zip(args, node.args, strict=True)
+            ]
         return ast.Call(func=node.func, args=args, keywords=[])
+
+    def _widen_int(self, new: ast.expr, old: ast.expr, kind: str) -> ast.expr:
+        typ = self.types.get(id(old))
+        if typ is None or typ.kind != "int":
+            return new
+        if isinstance(old, ast.Constant):  # a literal: Decimal("2") already, or 2.0
+            return new if kind == "decimal" else ast.Constant(float(old.value))
+        convert = "Decimal" if kind == "decimal" else "float"
+        return ast.Call(func=ast.Name(id=convert), args=[new], keywords=[])
 
     def _decimal_literal(self, node: ast.expr, numbers: tuple[type, ...] = (float,)) -> ast.expr:
         if (

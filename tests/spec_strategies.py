@@ -779,7 +779,9 @@ def _scenarios(draw: Any, a: AggregateDef, domain: Domain) -> list[dict[str, Any
     scenarios: list[dict[str, Any]] = []
     creating = next(c for c in a.commands.values() if c.creates)
     first_event = a.events[creating.emits[0][0]]
-    stream: Any = f"{snake(a.name)}-1" if a.id_type.kind == "str" else UUID(int=1)
+    # The stream the generated scenario tests use (render.py `_aggregate_context`).
+    uuid = UUID("00000000-0000-4000-8000-000000000001")
+    stream: Any = f"{snake(a.name)}-1" if a.id_type.kind == "str" else uuid
     for command in a.commands.values():
         if command.custom:
             continue

@@ -84,6 +84,16 @@ class Recorded(Generic[E]):
     event: E
 
 
+def _recorded(originator_id: StreamId, version: int, timestamp: datetime, event: E) -> Recorded[E]:
+    """A Recorded without the frozen dataclass's __init__ (one object.__setattr__ per field):
+    loading a stream builds one per event, and this is the hot path of a load."""
+    recorded: Recorded[E] = object.__new__(Recorded)
+    recorded.__dict__.update(
+        originator_id=originator_id, originator_version=version, timestamp=timestamp, event=event
+    )
+    return recorded
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Snapshot:
     """A state object as of a version, so that loading need not replay every event."""
@@ -162,15 +172,22 @@ def rejection_stream(automation: str) -> UUID:
 # -- values <-> JSON, driven by the dataclasses' type hints -------------------------------------
 
 
+# Tuples, not `A | B`: isinstance() would build the union on every call, for every value stored.
+_SCALARS = (str, bool, int, float)
+_AS_TEXT = (Decimal, UUID)
+_DATES = (datetime, date)
+_SEQUENCES = (tuple, list)
+
+
 def encode(value: Any) -> Any:
     """A domain value as JSON data: exact decimals as strings, enums as their values."""
-    if isinstance(value, str | bool | int | float) or value is None:
+    if isinstance(value, _SCALARS) or value is None:
         return value.value if isinstance(value, enum.Enum) else value
-    if isinstance(value, Decimal | UUID):
+    if isinstance(value, _AS_TEXT):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, _DATES):
         return value.isoformat()
-    if isinstance(value, tuple | list):
+    if isinstance(value, _SEQUENCES):
         return [encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {name: encode(getattr(value, name)) for name in _field_names(type(value))}
@@ -296,11 +313,11 @@ class DomainMapper(Mapper[Any]):
         timestamp = datetime.fromisoformat(data.pop("timestamp"))
         plain = self.plain_events.get(stored_event.topic)
         if plain is not None and "class_version" not in data:
-            return Recorded(
-                originator_id=stored_event.originator_id,
-                originator_version=stored_event.originator_version,
-                timestamp=timestamp,
-                event=decode(plain, data, **{self.id_fields[plain]: stored_event.originator_id}),
+            return _recorded(
+                stored_event.originator_id,
+                stored_event.originator_version,
+                timestamp,
+                decode(plain, data, **{self.id_fields[plain]: stored_event.originator_id}),
             )
         state_cls = self.state_types.get(stored_event.topic)
         if state_cls is not None and data.pop("_schema", "") != getattr(
@@ -406,12 +423,7 @@ class DomainApplication(Application[Any]):
                 return []
             now = datetime.now(tz=UTC)
             recorded = [
-                Recorded(
-                    originator_id=state.id,
-                    originator_version=state.version + offset,
-                    timestamp=now,
-                    event=event,
-                )
+                _recorded(state.id, state.version + offset, now, event)
                 for offset, event in enumerate(events, start=1)
             ]
             try:
