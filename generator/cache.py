@@ -21,13 +21,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, Level
-from generator.write import SafeTargets, UnsafePathError, atomic_write, safe_target
+from generator.write import MANIFEST, SafeTargets, UnsafePathError, atomic_write, safe_target
 
 CACHE_DIR = ".eventforge/cache"
 CACHE_FILE = f"{CACHE_DIR}/format.json"
@@ -116,6 +118,14 @@ class FormatCache:
             return None
 
 
+def _fingerprint(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_dev, stat.st_ino]
+
+
+def _diagnostics(items: list[dict[str, Any]]) -> list[Diagnostic]:
+    return [Diagnostic(**{**item, "level": Level(item["level"])}) for item in items]
+
+
 def _ignored_by_git(out: Path) -> None:
     ignore = safe_target(out, _GITIGNORE)
     if not ignore.is_file():
@@ -123,6 +133,9 @@ def _ignored_by_git(out: Path) -> None:
 
 
 MEMO_FILE = f"{CACHE_DIR}/generate.json"
+# How far apart two file times must be to tell which came first: file systems take times from a
+# clock that ticks every few milliseconds; this is a margin well above that.
+_TICK_NS = 100_000_000
 
 
 def memo_key(*parts: bytes | str) -> str:
@@ -136,10 +149,13 @@ def memo_key(*parts: bytes | str) -> str:
 
 @dataclass(frozen=True)
 class Recalled:
-    files: dict[str, str]
+    files: dict[str, str]  # empty when `untouched`: nothing was read
     owners: dict[str, str]
     signatures: dict[str, str]
     diagnostics: list[Diagnostic]
+    # Every file (and the manifest) is as the last generate left it (see _untouched): nothing
+    # to compare and nothing to write.
+    untouched: bool = False
 
 
 class GenerateMemo:
@@ -164,6 +180,14 @@ class GenerateMemo:
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
         try:
+            if self._untouched(data.get("stat"), data["files"]):
+                return Recalled(
+                    {},
+                    {path: entry[0] for path, entry in data["files"].items()},
+                    {path: entry[2] for path, entry in data["files"].items() if entry[2]},
+                    _diagnostics(data["diagnostics"]),
+                    untouched=True,
+                )
             targets = SafeTargets(self.out)
             files: dict[str, str] = {}
             owners: dict[str, str] = {}
@@ -176,13 +200,40 @@ class GenerateMemo:
                 files[path], owners[path] = text, owner
                 if signature:
                     signatures[path] = signature
-            diagnostics = [
-                Diagnostic(**{**item, "level": Level(item["level"])})
-                for item in data["diagnostics"]
-            ]
+            diagnostics = _diagnostics(data["diagnostics"])
         except (OSError, UnicodeDecodeError, UnsafePathError, TypeError, ValueError, KeyError):
             return None
         return Recalled(files, owners, signatures, diagnostics)
+
+    def _untouched(self, stat: Any, files: dict[str, list[Any]]) -> bool:
+        """Whether every generated file (and the manifest) is as the last generate left it,
+        known the way git's index knows it: by size, modification time, device and inode, which
+        an edit or a replacement (even by a copy, or through a link) changes. A time too close
+        to the memo's own is no proof (an edit in the same clock tick would not show): such a
+        file is read and hashed instead. User files need only exist: their content is theirs."""
+        try:
+            racy_from = stat["written_ns"] - _TICK_NS
+            entries = [(MANIFEST, stat["manifest"], stat["manifest_sha256"])]
+            entries += [(path, stat["files"][path], entry[1]) for path, entry in files.items()]
+        except (TypeError, KeyError, IndexError):
+            return False  # no fingerprints recorded (or not these)
+        for path, recorded, digest in entries:
+            try:
+                now = os.stat(self.out / path)
+            except OSError:
+                return False
+            if recorded is None:  # a user file
+                continue
+            if _fingerprint(now) != recorded:
+                return False
+            if now.st_mtime_ns >= racy_from:
+                try:
+                    text = (self.out / path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    return False
+                if sha256(text) != digest:
+                    return False
+        return True
 
     def remember(
         self,
@@ -191,8 +242,15 @@ class GenerateMemo:
         owners: Mapping[str, str],
         signatures: Mapping[str, str],
         diagnostics: Iterable[Diagnostic],
+        settled: bool = False,
     ) -> None:
-        """Record a generate whose files are now on disk; never fails the generate."""
+        """Record a generate whose files are now on disk; never fails the generate.
+
+        `settled`: every file is now exactly as generated and the manifest lists exactly these
+        files (nothing orphaned or refused), so that the next generate may know them by their
+        fingerprints (see _untouched) instead of reading them.
+        """
+        written_ns = time.time_ns()
         entries = {
             path: [
                 str(owners[path]),
@@ -207,6 +265,7 @@ class GenerateMemo:
             "key": key,
             "files": entries,
             "diagnostics": [{**dataclasses.asdict(d), "level": str(d.level)} for d in diagnostics],
+            "stat": self._fingerprints(files, owners, written_ns) if settled else None,
         }
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
@@ -220,3 +279,22 @@ class GenerateMemo:
                 atomic_write(target, text)
         except (OSError, UnsafePathError):
             return
+
+    def _fingerprints(
+        self, files: Mapping[str, str], owners: Mapping[str, str], written_ns: int
+    ) -> dict[str, Any] | None:
+        try:
+            manifest = (self.out / MANIFEST).read_text(encoding="utf-8")
+            return {
+                "written_ns": written_ns,
+                "manifest": _fingerprint(os.stat(self.out / MANIFEST)),
+                "manifest_sha256": sha256(manifest),
+                "files": {
+                    path: None
+                    if str(owners[path]) != "generated"
+                    else _fingerprint(os.stat(self.out / path))
+                    for path in sorted(files)
+                },
+            }
+        except (OSError, UnicodeDecodeError):
+            return None

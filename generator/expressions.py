@@ -492,7 +492,8 @@ class _Rewriter(ast.NodeTransformer):
         typ = self.types.get(id(old))
         if typ is None or typ.kind != "int":
             return new
-        if isinstance(old, ast.Constant):  # a literal: Decimal("2") already, or 2.0
+        if isinstance(old, ast.Constant) and isinstance(old.value, int):
+            # a literal: Decimal("2") already, or 2.0
             return new if kind == "decimal" else ast.Constant(float(old.value))
         convert = "Decimal" if kind == "decimal" else "float"
         return ast.Call(func=ast.Name(id=convert), args=[new], keywords=[])

@@ -1,8 +1,10 @@
-"""Step 6, format: `ruff check --fix` and `ruff format` over the rendered tree, before any write.
+"""Step 6, format: tidy imports, `ruff format` and `ruff check` over the rendered tree, before
+any write.
 
-Templates import generously and ruff removes what a file does not use and sorts the rest, so
-imports stay correct without template logic. A file ruff still complains about afterwards is a
-generator bug, reported as E700 before anything reaches the output directory.
+Templates import generously; what a file does not use is removed and the rest sorted (by
+imports.py, with ruff's fixer as the fallback), so imports stay correct without template logic.
+A file ruff still complains about afterwards is a generator bug, reported as E700 before anything
+reaches the output directory.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 from generator import __version__
 from generator.cache import FormatCache
 from generator.diagnostics import Diagnostic, SpecError
+from generator.imports import tidy_imports
 
 RUFF_CONFIG = """\
 line-length = 100
@@ -47,6 +50,7 @@ skip-magic-trailing-comma = true
 # Only these are fixed automatically: unused imports and import order. Everything else must be
 # right in the templates, and is reported if it is not.
 _FIX = "F401,I001"
+_FIXABLE = frozenset(_FIX.split(","))
 
 
 def format_key() -> str:
@@ -83,38 +87,73 @@ def format_sources(
 
 
 def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
-    """Fix, format and lint the files in `todo` in a temporary tree.
+    """Prune and sort imports, format and lint the files in `todo` in a temporary tree.
 
     Every file of `python` is in the tree, so that ruff sees the same modules (and sorts imports
-    the same way) whichever subset it works on; only `todo` is named to it.
+    the same way) whichever subset it works on; only `todo` is named to it. Imports are tidied
+    in Python first (imports.py); a file ruff still flags for imports (F401, I001) is done again
+    from its rendered text with ruff's own fixer, so the result never depends on that shortcut.
     """
     size = sum(len(text) for text in python.values())
+    first_party = frozenset(
+        path.split("/")[1].removesuffix(".py")
+        for path in python
+        if path.startswith(("src/", "tests/"))
+    )
     with tempfile.TemporaryDirectory(prefix="eventforge-", dir=_scratch_parent(size)) as tmp:
         root = Path(tmp)
         (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
         for folder in sorted({(root / path).parent for path in python}):
             folder.mkdir(parents=True, exist_ok=True)
         for path, text in python.items():
+            if path in todo:
+                text = tidy_imports(text, first_party)
             (root / path).write_text(text, encoding="utf-8")
         ruff = find_ruff_bin()
-        base = [ruff, "--config", str(root / "ruff.toml")]
-        problems: list[str] = []
-        for targets in _batches(sorted(todo) if len(todo) < len(python) else ["."]):
-            quiet = ["--quiet", "--no-cache", *targets]
-            _run([*base[:1], "check", *base[1:], "--fix-only", "--select", _FIX, *quiet], root)
-            _run([*base[:1], "format", *base[1:], *quiet], root)
-            lint = subprocess.run(
-                [*base[:1], "check", *base[1:], "--output-format", "concise", *quiet],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if lint.returncode != 0:
-                problems += [line for line in lint.stdout.splitlines() if line.strip()]
-        if problems:
-            raise SpecError([_lint_problem(line) for line in problems][:20])
+        config = ["--config", str(root / "ruff.toml"), "--quiet", "--no-cache"]
+        targets = ["."] if len(todo) == len(python) else sorted(todo)
+        for batch in _batches(targets):
+            _run([ruff, "format", *config, *batch], root)
+        problems = _lint(ruff, config, root, targets)
+        redo = sorted(
+            path for path, found in problems.items() if all(c in _FIXABLE for c, _ in found)
+        )
+        if redo:
+            for path in redo:
+                (root / path).write_text(todo[path], encoding="utf-8")
+            for batch in _batches(redo):
+                _run([ruff, "check", *config, "--fix-only", "--select", _FIX, *batch], root)
+                _run([ruff, "format", *config, *batch], root)
+            for path in redo:
+                del problems[path]
+            problems.update(_lint(ruff, config, root, redo))
+        found = [line for lines in problems.values() for _, line in lines]
+        if found:
+            raise SpecError([_lint_problem(line) for line in found][:20])
         return {path: (root / path).read_text(encoding="utf-8") for path in todo}
+
+
+def _lint(
+    ruff: str, config: list[str], root: Path, paths: list[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """ruff's complaints about `paths`, by file: (rule code, the whole line) each."""
+    problems: dict[str, list[tuple[str, str]]] = {}
+    for batch in _batches(paths):
+        lint = subprocess.run(
+            [ruff, "check", *config, "--output-format", "concise", *batch],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if lint.returncode not in (0, 1):
+            _run([ruff, "check", *config, *batch], root)  # says why, as E700
+        for line in lint.stdout.splitlines():
+            if line.strip():
+                path, _, rest = line.partition(":")
+                code = rest.split(" ", 2)[1] if rest.count(" ") >= 2 else ""
+                problems.setdefault(path.removeprefix("./"), []).append((code, line))
+    return problems
 
 
 def _batches(paths: list[str], limit: int = 16_000) -> list[list[str]]:

@@ -54,6 +54,9 @@ class Output:
     lock_on_disk: str | None
     format_cache: FormatCache | None = None  # saved with the files by write()
     memo: Memo | None = None  # likewise
+    # Recalled from the memo with every file on disk as the last generate left it: `files` is
+    # empty (nothing was read), there is nothing to compare and nothing to write.
+    untouched: bool = False
 
 
 def produce(
@@ -88,6 +91,7 @@ def produce(
                 path,
                 lock_text,
                 lock_text,
+                untouched=recalled.untouched,
             )
     loaded = load_bytes(raw, str(spec_path)) if raw is not None else load_file(spec_path)
     spec, diagnostics = validate_loaded(loaded)
@@ -158,12 +162,19 @@ def _memo_key(spec_path: Path, spec: bytes, lock: bytes | None, allow_breaking: 
 
 
 def compare(output: Output, out: Path) -> list[FileState]:
+    if output.untouched:
+        return [
+            FileState(path, owner, Verdict.IDENTICAL if owner is Owner.GENERATED else Verdict.KEEP)
+            for path, owner in sorted(output.owners.items())
+        ]
     return plan_writes(out, output.files, output.owners, output.signatures)
 
 
 def write(
     output: Output, out: Path, states: list[FileState], *, spec_path: Path, force: bool
 ) -> None:
+    if output.untouched:
+        return
     spec_hash = hashlib.sha256(spec_path.read_bytes()).hexdigest()
     extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
     # Order matters for a generate killed part way: files, then the lock, then the manifest.
@@ -195,7 +206,18 @@ def write(
             output.owners,
             output.signatures,
             output.memo.diagnostics,
+            settled=all(_settled(s, force) for s in states),
         )
+
+
+def _settled(state: FileState, force: bool) -> bool:
+    """Whether a file is, after this write, exactly what was produced (or a user file, with
+    nothing to say about it), and listed so in the manifest."""
+    if state.verdict is Verdict.CONFLICT:
+        return force
+    if state.verdict is Verdict.KEEP:
+        return not state.reason
+    return state.verdict in (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
 
 
 def lock_is_current(output: Output) -> bool:

@@ -13,7 +13,6 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -211,25 +210,37 @@ def apply_writes(
 
 
 def _write_all(pending: list[tuple[Path, str]]) -> None:
-    """Write every file (each atomically) before the lock and the manifest. Many files are
-    written from a few threads: each write waits for the disk (fsync), and waits overlap."""
-    if len(pending) <= 8:
-        for target, text in pending:
-            atomic_write(target, text)
-        return
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for future in [pool.submit(atomic_write, target, text) for target, text in pending]:
-            future.result()  # the first failure is raised once the others have finished
+    """Write every file, each atomically, before the lock and the manifest.
+
+    Each file goes through a temporary file and `os.replace`, so a reader or a generate killed
+    part way never sees half a file. Unlike the manifest and the lock, they are not fsync'ed one
+    by one (that cost more than rendering them): every generated file can be produced again,
+    and after a power cut a file the disk lost no longer matches the manifest, so the next
+    generate reports it instead of trusting it.
+    """
+    made: set[Path] = set()
+    for target, text in pending:
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        _replace(target, text, durable=False)
 
 
 def atomic_write(target: Path, text: str) -> None:
+    """Write `text` to `target` through a temporary file in the same folder, fsync and
+    `os.replace`: readers see the old file or the new one, and the new one survives a crash."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    _replace(target, text, durable=True)
+
+
+def _replace(target: Path, text: str, *, durable: bool) -> None:
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -181,19 +181,20 @@ def test_a_generate_killed_half_way_is_completed_by_the_next(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     spec = copy_example("bank", tmp_path / "fresh")
-    real = write_step.atomic_write
+    real = write_step._replace
     calls = {"n": 0}
 
-    def dying(target: Path, text: str) -> None:
+    def dying(target: Path, text: str, *, durable: bool) -> None:
         calls["n"] += 1
         if calls["n"] == 7:
             raise _Killed
-        real(target, text)
+        real(target, text, durable=durable)
 
-    monkeypatch.setattr(write_step, "atomic_write", dying)
+    monkeypatch.setattr(write_step, "_replace", dying)
     with pytest.raises(_Killed):
         cli("generate", spec)
-    monkeypatch.setattr(write_step, "atomic_write", real)
+    assert calls["n"] == 7
+    monkeypatch.setattr(write_step, "_replace", real)
     assert not (spec.parent / ".eventforge/manifest.json").exists()
     assert not list(spec.parent.rglob("*.tmp"))
     assert cli("generate", spec).exit_code == 0
