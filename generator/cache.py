@@ -119,7 +119,8 @@ class FormatCache:
 
 
 def _fingerprint(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_dev, stat.st_ino]
+    # The change time too: unlike the modification time, no program can set it back.
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev, stat.st_ino]
 
 
 def _diagnostics(items: list[dict[str, Any]]) -> list[Diagnostic]:
@@ -207,10 +208,11 @@ class GenerateMemo:
 
     def _untouched(self, stat: Any, files: dict[str, list[Any]]) -> bool:
         """Whether every generated file (and the manifest) is as the last generate left it,
-        known the way git's index knows it: by size, modification time, device and inode, which
-        an edit or a replacement (even by a copy, or through a link) changes. A time too close
-        to the memo's own is no proof (an edit in the same clock tick would not show): such a
-        file is read and hashed instead. User files need only exist: their content is theirs."""
+        known the way git's index knows it: by size, modification and change times, device and
+        inode, which an edit or a replacement (even by a copy, or through a link) changes. A
+        time too close to the memo's own is no proof (an edit in the same clock tick would not
+        show): such a file is read and hashed instead. User files need only exist: their
+        content is theirs."""
         try:
             racy_from = stat["written_ns"] - _TICK_NS
             entries = [(MANIFEST, stat["manifest"], stat["manifest_sha256"])]
@@ -226,7 +228,7 @@ class GenerateMemo:
                 continue
             if _fingerprint(now) != recorded:
                 return False
-            if now.st_mtime_ns >= racy_from:
+            if max(now.st_mtime_ns, now.st_ctime_ns) >= racy_from:
                 try:
                     text = (self.out / path).read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):

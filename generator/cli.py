@@ -14,14 +14,10 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.cli_add import add
-from generator.cli_agent import context, mcp, prompt, slices
-from generator.cli_edit import remove, rename
 from generator.cli_output import JsonGroup, error
 from generator.diagnostics import Diagnostic, Level, SpecError
 from generator.pipeline import Output, compare, lock_is_current, produce, write
 from generator.resources import examples_dir
-from generator.validate import validate_file
 from generator.write import MANIFEST, FileState, UnsafePathError, Verdict
 
 DEFAULT_SPEC = "eventforge.yaml"
@@ -113,6 +109,8 @@ def validate(spec: Path, fmt: str) -> None:
     Example:
       eventforge validate --format json   # a list of {code, message, hint, path, line, column}
     """
+    from generator.validate import validate_file  # not at the top: see pipeline.produce
+
     _, diagnostics = validate_file(spec)
     errors = [d for d in diagnostics if d.level is Level.ERROR]
     if fmt == "json":
@@ -406,7 +404,14 @@ def _check_json(state: FileState) -> dict[str, str]:
     return {**_state_json(state), "kind": kind, "message": _check_text(state)}
 
 
-for _command in (add, remove, rename, context, slices, prompt, mcp):
-    main.add_command(_command)
+main.lazy = {
+    "add": "generator.cli_add:add",
+    "remove": "generator.cli_edit:remove",
+    "rename": "generator.cli_edit:rename",
+    "context": "generator.cli_agent:context",
+    "slices": "generator.cli_agent:slices",
+    "prompt": "generator.cli_agent:prompt",
+    "mcp": "generator.cli_agent:mcp",
+}
 
 __all__ = ["MANIFEST", "main"]

@@ -5,6 +5,7 @@ Exit codes: 0 fine, 1 the spec is (or would become) invalid, 2 usage or I/O erro
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Sequence
@@ -81,7 +82,25 @@ def _wants_json(argv: list[str]) -> bool:
 
 class JsonGroup(click.Group):
     """A command group whose usage errors are one JSON document when the command line asked for
-    `--format json` (a list for `validate`, whose JSON output is a list of diagnostics)."""
+    `--format json` (a list for `validate`, whose JSON output is a list of diagnostics).
+
+    Commands named in `lazy` ("name" -> "module:attribute") are imported only when run or listed
+    in help: the spec-editing and agent commands pull in ruamel.yaml and more, which a generate
+    (run on every save) should not wait for.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(
         self,

@@ -13,11 +13,13 @@ import json
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic, SpecError
 from generator.load import LoadedSpec, PathKey, path_text
-from generator.model import Event, Spec
+
+if TYPE_CHECKING:  # annotations only: keeps `lock_path` cheap to import
+    from generator.model import Event, Spec
 
 LOCK_FILE = "eventforge.lock"
 FORMAT = 1

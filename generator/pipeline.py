@@ -10,12 +10,12 @@ import sys
 from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.cache import FormatCache, GenerateMemo, memo_key
 from generator.diagnostics import Diagnostic, Level, SpecError, has_errors
-from generator.format import format_key, format_sources
-from generator.load import LoadedSpec, load_bytes, load_file
+from generator.format import format_key
 from generator.lock import (
     Lock,
     breaking_changes,
@@ -25,12 +25,13 @@ from generator.lock import (
     read_lock_at,
     render_lock,
 )
-from generator.model import Spec
-from generator.plan import Owner, plan
-from generator.render import render_all
+from generator.plan import Owner
 from generator.resources import schema_path, templates_dir
-from generator.validate import validate_loaded
 from generator.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
+
+if TYPE_CHECKING:
+    from generator.load import LoadedSpec
+    from generator.model import Spec
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,14 @@ def produce(
                 lock_text,
                 untouched=recalled.untouched,
             )
+    # Imported here, not at the top: a generate recalled from its memo needs none of them, and
+    # Jinja2, jsonschema and the model take a good part of the time such a generate takes.
+    from generator.format import format_sources
+    from generator.load import load_bytes, load_file
+    from generator.plan import plan
+    from generator.render import render_all
+    from generator.validate import validate_loaded
+
     loaded = load_bytes(raw, str(spec_path)) if raw is not None else load_file(spec_path)
     spec, diagnostics = validate_loaded(loaded)
     if spec is None or has_errors(diagnostics):

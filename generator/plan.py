@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.lock import Lock
-from generator.model import Aggregate, Command, Event, Spec
+if TYPE_CHECKING:  # annotations only: write.py imports Owner, and a generate starts faster
+    from generator.lock import Lock
+    from generator.model import Aggregate, Command, Event, Spec
 
 
 class Owner(StrEnum):

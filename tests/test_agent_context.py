@@ -101,8 +101,9 @@ def _check_agents_md(project: Path) -> str:
         for word in command[1:]:
             if not isinstance(found, click.Group) or word.startswith(("-", "'", '"')):
                 break
-            assert word in found.commands, command
-            found = found.commands[word]
+            sub = found.get_command(click.Context(found), word)
+            assert sub is not None, command
+            found = sub
     return text
 
 

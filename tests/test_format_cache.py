@@ -19,7 +19,8 @@ import pytest
 from conftest import EXAMPLES, ROOT, cli, copy_example, tree
 
 from generator import format as format_step
-from generator import load, pipeline, schema
+from generator import load, schema
+from generator import validate as validate_step
 from generator.cache import CACHE_FILE, MEMO_FILE
 from generator.diagnostics import SpecError
 from generator.lock import build_lock
@@ -307,7 +308,7 @@ def test_a_recalled_generate_does_not_validate(
     def refuse(*args: object) -> None:
         raise AssertionError("validated again")
 
-    monkeypatch.setattr(pipeline, "validate_loaded", refuse)
+    monkeypatch.setattr(validate_step, "validate_loaded", refuse)
     result = cli("generate", spec)
     assert result.exit_code == 0, result.stderr
     with pytest.raises(AssertionError, match="validated again"):

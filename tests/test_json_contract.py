@@ -19,7 +19,10 @@ ERROR_KEYS = {"code", "level", "message", "hint", "file", "path", "line", "colum
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):  # lazy commands too
+        command = group.get_command(context, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found += _commands(command, (*prefix, name))
         else:
@@ -42,7 +45,9 @@ def test_every_command_accepts_format_json(path: tuple[str, ...]) -> None:
     command: click.Command = main
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, path
+        command = found
     options = {o.name: o for o in command.params if isinstance(o, click.Option)}
     assert "fmt" in options, path
     assert isinstance(options["fmt"].type, click.Choice)
