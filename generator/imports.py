@@ -19,7 +19,7 @@ import sys
 from functools import lru_cache
 
 _IMPORT = re.compile(r"import ([\w.]+(?:, [\w.]+)*)\Z")
-_FROM = re.compile(r"from ([\w.]+) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*),?\Z")
+_FROM = re.compile(r"from (\w[\w.]*) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*),?\Z")
 _DIGITS = re.compile(r"(\d+)")
 _BLOCK_START = re.compile(r"^(?:import|from) ", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d]\w*")  # an identifier, or a word that looks like one

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -18,9 +19,12 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, ROOT, cli, copy_example, tree
 
+from generator import cache as cache_step
 from generator import format as format_step
 from generator import load, schema
+from generator import pipeline as pipeline_step
 from generator import validate as validate_step
+from generator import write as write_step
 from generator.cache import CACHE_FILE, MEMO_FILE
 from generator.diagnostics import SpecError
 from generator.lock import build_lock
@@ -313,3 +317,108 @@ def test_a_recalled_generate_does_not_validate(
     assert result.exit_code == 0, result.stderr
     with pytest.raises(AssertionError, match="validated again"):
         cli("check", spec)  # check never uses the caches
+
+
+# -- the no-change generate that trusts file fingerprints (cache.GenerateMemo._untouched) ---------
+
+
+def _settle(spec: Path) -> None:
+    """Generate, then wait until the files are older than the racy window, then generate again
+    so that the memo's fingerprints can be trusted."""
+    assert cli("generate", spec).exit_code == 0
+    assert cli("generate", spec).exit_code == 0
+
+
+def test_an_untouched_tree_is_neither_read_nor_compared(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spec = copy_example("bank", tmp_path / "bank")
+    _settle(spec)
+    monkeypatch.setattr(cache_step, "_TICK_NS", 0)  # no file counts as racy
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compared the files again")
+
+    monkeypatch.setattr(write_step, "plan_writes", refuse)
+    monkeypatch.setattr(pipeline_step, "plan_writes", refuse)
+    before = tree(spec.parent)
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.stderr
+    assert "unchanged" in result.stderr and "create" not in result.stdout
+    assert tree(spec.parent) == before
+
+
+@pytest.mark.parametrize("how", ["same size, time set back", "replaced by a copy", "removed"])
+def test_an_edit_the_fingerprints_could_hide_is_still_found(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+) -> None:
+    spec = copy_example("bank", tmp_path / "bank")
+    _settle(spec)
+    monkeypatch.setattr(cache_step, "_TICK_NS", 0)
+    target = spec.parent / "src/bank/account/deposit_money.py"
+    stat = target.stat()
+    text = target.read_text()
+    if how == "same size, time set back":
+        edited = text.replace("Deposit", "Depos1t", 1)
+        assert len(edited) == len(text)
+        with target.open("r+", encoding="utf-8") as handle:  # in place: the same inode
+            handle.write(edited)
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert target.stat().st_mtime_ns == stat.st_mtime_ns
+        assert target.stat().st_size == stat.st_size
+        assert target.stat().st_ino == stat.st_ino
+        result = cli("generate", spec)
+        assert result.exit_code == 1 and "edited by hand" in result.stderr
+        assert target.read_text() == edited  # refused, not overwritten
+    elif how == "replaced by a copy":
+        copy = tmp_path / "copy.py"
+        shutil.copy2(target, copy)  # same bytes, same times, another inode
+        copy.replace(target)
+        result = cli("generate", spec)
+        assert result.exit_code == 0
+        assert target.read_text() == text
+    else:
+        target.unlink()
+        result = cli("generate", spec)
+        assert result.exit_code == 0 and "create" in result.stdout
+        assert target.read_text() == text
+    assert cli("check", spec).exit_code == (1 if how == "same size, time set back" else 0)
+
+
+def test_a_racy_file_is_hashed_not_trusted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    spec = copy_example("bank", tmp_path / "bank")
+    _settle(spec)
+    monkeypatch.setattr(cache_step, "_TICK_NS", 10**18)  # every file counts as racy
+    # Forge the recorded fingerprint of one file to match an edit that kept size and times:
+    # only reading it can tell.
+    target = spec.parent / "src/bank/account/deposit_money.py"
+    text = target.read_text()
+    target.write_text(text.replace("Deposit", "Depos1t", 1))
+    memo_path = spec.parent / MEMO_FILE
+    memo = json.loads(memo_path.read_text())
+    stat = target.stat()
+    memo["stat"]["files"]["src/bank/account/deposit_money.py"] = [
+        stat.st_size,
+        stat.st_mtime_ns,
+        stat.st_ctime_ns,
+        stat.st_dev,
+        stat.st_ino,
+    ]
+    memo_path.write_text(json.dumps(memo))
+    result = cli("generate", spec)
+    assert result.exit_code == 1 and "edited by hand" in result.stderr
+
+
+def test_a_tree_with_an_orphan_is_not_trusted(tmp_path: Path) -> None:
+    spec = copy_example("bank", tmp_path / "bank")
+    assert cli("generate", spec).exit_code == 0
+    handler = spec.parent / "src/bank/account/custom/close_account.py"
+    text = spec.read_text()
+    start = text.index("      CloseAccount:\n        handler: custom")
+    end = text.index("    scenarios:", start)
+    spec.write_text(text[:start] + text[end:])
+    first = cli("generate", spec)
+    assert first.exit_code == 0 and "orphan" in first.stdout
+    again = cli("generate", spec)  # recalled, but the orphan must still be reported
+    assert again.exit_code == 0 and "orphan" in again.stdout
+    assert handler.exists()
