@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from generator.plan import Owner
 
 MANIFEST = ".eventforge/manifest.json"
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # POSIX only
 
 
 class Verdict(StrEnum):
@@ -234,17 +236,40 @@ def atomic_write(target: Path, text: str) -> None:
 
 
 def _replace(target: Path, text: str, *, durable: bool) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    """The new file gets the mode of the one it replaces, or the usual one for a new file (what
+    the umask leaves of rw-rw-rw-), not mkstemp's owner-only mode."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = None
+    temp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o666)
+    except FileExistsError:  # left by a killed process that had our pid: make a fresh one
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        temp = Path(name)
+        mode = _new_file_mode() if mode is None else mode
+    try:
+        try:
+            if mode is not None:
+                os.chmod(temp, mode)
+            data = text.encode("utf-8")
+            while data:
+                data = data[os.write(fd, data) :]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _read(path: Path) -> str | None:

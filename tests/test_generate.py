@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -335,3 +336,21 @@ def test_aggregates_without_events_or_commands_still_generate(tmp_path: Path) ->
     assert cli("generate", spec).exit_code == 0
     result = run_pytest(spec.parent)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_written_files_get_the_usual_mode_and_keep_the_one_they_had(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        spec = copy_example("bank", tmp_path / "modes")
+        assert cli("generate", spec).exit_code == 0
+        generated = spec.parent / "src/bank/account/errors.py"
+        assert stat.S_IMODE(generated.stat().st_mode) == 0o644  # not mkstemp's 0o600
+        assert stat.S_IMODE((spec.parent / ".eventforge/manifest.json").stat().st_mode) == 0o644
+        generated.chmod(0o664)
+        spec.write_text(spec.read_text().replace("must be positive", "must be above zero"))
+        result = cli("generate", spec)
+        assert result.exit_code == 0 and "update" in result.stdout
+        assert stat.S_IMODE(generated.stat().st_mode) == 0o664
+        assert not list(spec.parent.rglob("*.tmp"))
+    finally:
+        os.umask(umask)
