@@ -101,9 +101,12 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
     elif kind == "type":
         expected = error.validator_value
         wanted = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        article = _article(wanted)
+        if wanted == "string or object":
+            article = _name_or_mapping(error.schema)
         code, message = (
             "E200",
-            f"{where} must be {_article(wanted)}, not {kind_of(error.instance)}",
+            f"{where} must be {article}, not {kind_of(error.instance)}",
         )
         if isinstance(error.instance, bool):
             hint = "YAML reads yes/no/on/off/true/false as booleans; quote the value"
@@ -137,6 +140,23 @@ def _plain(error: ValidationError) -> str:
         "uniqueItems": "has repeated items",
         "minLength": "must not be empty",
     }.get(str(error.validator), error.message)
+
+
+# Where the spec takes a name or a mapping, the name differs: say which one (by `$defs` entry).
+_NAME_OR_MAPPING = {
+    "aggregateId": "a field name or a mapping",
+    "emit": "an event name or a mapping",
+    "readModelHandler": "`delete` or a mapping",
+    "upcastStep": "`custom` or a mapping",
+}
+
+
+def _name_or_mapping(schema: Any) -> str:
+    definitions = _schema().get("$defs", {})
+    for name, wording in _NAME_OR_MAPPING.items():
+        if schema is definitions.get(name) or schema == definitions.get(name):
+            return wording
+    return "a type name or a mapping"
 
 
 def _article(kind: str) -> str:

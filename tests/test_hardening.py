@@ -4,13 +4,15 @@ write ever leaves the output directory (through `..`, absolute names or symbolic
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli, copy_example, tree
+from conftest import EXAMPLES, cli, copy_example, tree
 from test_validation import CASES, TEXT_LINE, expected
 
 from generator.load import MAX_BYTES
@@ -30,7 +32,15 @@ def test_generate_on_a_corpus_file_writes_nothing(case: Path, tmp_path: Path) ->
     shutil.copy(case, spec)
     out = tmp_path / "out"
     out.mkdir()
-    for args in (("generate", spec, "--out", out), ("generate", spec), ("check", spec)):
+    checked = tmp_path / "checked"
+    checked.mkdir()
+    runs = (
+        ("generate", spec, "--out", out),
+        ("generate", spec),
+        ("check", spec),
+        ("check", spec, "--out", checked),
+    )
+    for args in runs:
         result = cli(*args)
         assert result.exit_code == 1, (args, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr
@@ -41,13 +51,20 @@ def test_generate_on_a_corpus_file_writes_nothing(case: Path, tmp_path: Path) ->
             for m in located
             if m is not None and m["level"] == "error"
         )
-        assert reported == expected(case)
-    as_json = cli("generate", spec, "--format", "json")
-    assert as_json.exit_code == 1
-    document = json.loads(as_json.stdout)
-    assert document["ok"] is False and document["errors"]
-    assert all(e["line"] >= 1 and e["column"] >= 1 for e in document["errors"])
+        assert reported == expected(case), args
+    for args in (runs[0], runs[3]):
+        as_json = cli(*args, "--format", "json")
+        assert as_json.exit_code == 1, args
+        assert "Traceback" not in as_json.stdout + as_json.stderr
+        document = json.loads(as_json.stdout)
+        assert document["ok"] is False, args
+        reported = sorted(
+            (e["code"], e["line"], e["column"]) for e in document["errors"] if e["level"] == "error"
+        )
+        assert reported == expected(case), args
+        assert all(e["file"] == str(spec) for e in document["errors"]), args
     assert _files(out) == set()
+    assert _files(checked) == set()
     assert _files(project) == {"eventforge.yaml"}
 
 
@@ -116,14 +133,119 @@ def test_refused_bytes_are_located_and_write_nothing(name: str, tmp_path: Path) 
     assert _files(tmp_path) == {"eventforge.yaml"}
 
 
-def test_a_spec_that_is_a_directory_is_an_io_error(tmp_path: Path) -> None:
+UNREADABLE = {
+    "missing": "No such file or directory",
+    "directory": "Is a directory",
+    "unreadable": "Permission denied",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_a_spec_that_cannot_be_read_is_an_io_error(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = tmp_path / "eventforge.yaml"
-    spec.mkdir()
-    for command in ("validate", "generate", "check"):
-        result = cli(command, spec)
-        assert result.exit_code == 2, command
-        assert "error[E100]" in result.stderr and "Traceback" not in result.stderr
-    assert _files(tmp_path) == {"eventforge.yaml"}
+    refused: list[Path] = []
+    if kind == "directory":
+        spec.mkdir()
+    elif kind == "unreadable":
+        shutil.copy(EXAMPLES / "bank/eventforge.yaml", spec)
+        spec.chmod(0)
+        if os.access(spec, os.R_OK):  # root reads a mode-000 file: refuse it the way the OS would
+            read_bytes = Path.read_bytes
+
+            def refuse(self: Path) -> bytes:
+                if self.resolve() == spec.resolve():
+                    refused.append(self)
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+                return read_bytes(self)
+
+            monkeypatch.setattr(Path, "read_bytes", refuse)
+    before = _files(tmp_path)
+    out = tmp_path / "out"
+    runs: list[tuple[str | Path, ...]] = [
+        ("validate", spec),
+        ("generate", spec),
+        ("generate", spec, "--out", out),
+        ("check", spec),
+        ("check", spec, "--out", out),
+    ]
+    for args in runs:
+        text = cli(*args)
+        assert text.exit_code == 2, (args, text.stderr)
+        assert "Traceback" not in text.stdout + text.stderr
+        assert text.stderr.splitlines() == [
+            f"{spec}:1:1: error[E100]: cannot read the spec: {UNREADABLE[kind]} "
+            "(hint: check the path; the spec is `eventforge.yaml` in the current directory "
+            "by default)"
+        ], text.stderr
+        as_json = cli(*args, "--format", "json")
+        assert as_json.exit_code == 2, args
+        assert "Traceback" not in as_json.stdout + as_json.stderr
+        document = json.loads(as_json.stdout)
+        errors = document if args[0] == "validate" else document["errors"]
+        assert args[0] == "validate" or document["ok"] is False
+        assert [(e["code"], e["line"], e["column"], e["file"]) for e in errors] == [
+            ("E100", 1, 1, str(spec))
+        ]
+        assert errors[0]["message"] == f"cannot read the spec: {UNREADABLE[kind]}"
+    if kind == "unreadable" and os.access(spec, os.R_OK):
+        assert refused, "the spec was read: the test proved nothing"
+    assert not out.exists()
+    assert _files(tmp_path) == before
+
+
+# -- a domain title that looks like a path ------------------------------------------------------
+
+
+def _titled(title: str, directory: Path) -> Path:
+    """The bank spec with this domain title and no `package:`, so the title names the package."""
+    text = (EXAMPLES / "bank/eventforge.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^domain: .*$", f"domain: {json.dumps(title)}", text, count=1, flags=re.M)
+    text, removed = re.subn(r"^package: .*\n", "", text, count=1, flags=re.M)
+    assert removed == 1
+    directory.mkdir(parents=True)
+    spec = directory / "eventforge.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return spec
+
+
+TITLES = {"../../x": "x", "/etc/passwd": "etc_passwd"}
+
+
+@pytest.mark.parametrize("title", sorted(TITLES))
+def test_a_domain_title_that_looks_like_a_path_only_names_the_package(
+    title: str, tmp_path: Path
+) -> None:
+    spec = _titled(title, tmp_path / "a/b/project")
+    out = tmp_path / "a/b/out"
+    before = _files(tmp_path)
+    passwd = Path("/etc/passwd").read_bytes() if Path("/etc/passwd").is_file() else None
+    for target, extra in ((spec.parent, ()), (out, ("--out", out))):
+        result = cli("generate", spec, *extra)
+        assert result.exit_code == 0, result.stderr
+        assert [p.name for p in (target / "src").iterdir()] == [TITLES[title]]
+        assert (target / "src" / TITLES[title] / "__init__.py").is_file()
+        assert cli("check", spec, *extra).exit_code == 0
+    written = _files(tmp_path) - before
+    assert written and all(
+        name == "a/b/out" or name.startswith(("a/b/project/", "a/b/out/")) for name in written
+    )
+    assert not [name for name in written if (tmp_path / name).is_symlink()]
+    if passwd is not None:
+        assert Path("/etc/passwd").read_bytes() == passwd
+
+
+def test_a_domain_title_with_no_name_in_it_is_refused_where_it_is(tmp_path: Path) -> None:
+    spec = _titled("..", tmp_path / "project")
+    for command in ("validate", "generate"):
+        result = cli(command, spec, "--format", "json")
+        assert result.exit_code == 1
+        document = json.loads(result.stdout)
+        errors = document if command == "validate" else document["errors"]
+        assert [(e["code"], e["line"], e["column"]) for e in errors] == [("E300", 3, 9)]
+        assert "Traceback" not in result.stdout + result.stderr
+    assert _files(tmp_path) == {"project", "project/eventforge.yaml"}
 
 
 # -- symbolic links in and around the output tree ------------------------------------------------

@@ -174,6 +174,61 @@ def test_booleans_where_strings_are_expected_get_a_yaml_hint() -> None:
     assert "quote the value" in only(corpus("e200_boolean_where_string_expected"), "E200").hint
 
 
+def test_a_name_or_mapping_of_the_wrong_type_says_which_name(tmp_path: Path) -> None:
+    """Five places take a name or a mapping; a number in each names the name it should be."""
+    model, diagnostics = validate_text(
+        tmp_path,
+        """
+        eventforge: 1
+        domain: Shop
+        aggregates:
+          Order:
+            id: 5
+            state: {total: int, note: [1]}
+            events:
+              Placed:
+                version: 2
+                fields: {total: int}
+                upcast: {1: 7}
+            commands:
+              Place:
+                fields: {total: int}
+                emits: [3]
+        read_models:
+          Totals:
+            key: order_id
+            fields: {total: int}
+            on:
+              Placed: 9
+    """,
+    )
+    assert model is None
+    messages = {d.path: d.message for d in diagnostics if d.code == "E200"}
+    assert messages == {
+        "aggregates.Order.id": "aggregates.Order.id must be a field name or a mapping, not a number",
+        "aggregates.Order.state.note": (
+            "aggregates.Order.state.note must be a type name or a mapping, not a list"
+        ),
+        "aggregates.Order.events.Placed.upcast.1": (
+            "aggregates.Order.events.Placed.upcast.1 must be `custom` or a mapping, not a number"
+        ),
+        "aggregates.Order.commands.Place.emits[0]": (
+            "aggregates.Order.commands.Place.emits[0] must be an event name or a mapping, "
+            "not a number"
+        ),
+        "read_models.Totals.on.Placed": (
+            "read_models.Totals.on.Placed must be `delete` or a mapping, not a number"
+        ),
+    }
+    assert errors(diagnostics) == [
+        ("E200", 5, 9),
+        ("E200", 6, 31),
+        ("E200", 11, 21),
+        ("E200", 15, 17),
+        ("E200", 21, 15),
+    ]
+
+
 def test_an_unfillable_event_field_names_the_event_the_field_and_the_command() -> None:
     diagnostic = only(corpus("e406_unfillable_event_field"), "E406")
     assert "OrderPlaced" in diagnostic.message
