@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from functools import lru_cache
+from typing import ClassVar
 
 _IMPORT = re.compile(r"import ([\w.]+(?:, [\w.]+)*)\Z")
 _FROM = re.compile(r"from (\w[\w.]*) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*),?\Z")
@@ -35,48 +36,94 @@ def tidy_imports(text: str, first_party: frozenset[str]) -> str:
         return text
     start = found.start()
     lines = _block_lines(text, start)
-    parsed = _parse_block(lines)
-    if parsed is None:
+    block = _Block.of(tuple(lines), first_party)
+    if block is None:
         return text
-    end, future, straight, members = parsed
-    gap = 0  # the blank lines between the block and the code, kept as the template wrote them
-    while end > 0 and not lines[end - 1]:
-        end -= 1
-        gap += 1
-    stop = start + sum(len(line) + 1 for line in lines[: end + gap])  # where the code resumes
+    stop = start + block.length  # where the code resumes
     if text.startswith((" ", "\t", "#"), stop):
         return text  # the block runs into something indented or a comment: not ours to judge
-    bound = {m.split(".")[0] for m in straight} | {
-        alias or name for names in members.values() for name, alias in names
-    }
-    if not bound:
-        return text
-    used = bound.intersection(_WORD.findall(text, 0, start))
-    used.update(bound.intersection(_WORD.findall(text, stop)))
-    sections: dict[int, list[str]] = {}
-    for module in straight:
-        if module.split(".")[0] in used:
-            sections.setdefault(_section(module, first_party), []).append(module)
-    froms: dict[int, list[tuple[str, list[Member]]]] = {}
-    for module, names in members.items():
-        kept = sorted((m for m in names if (m[1] or m[0]) in used), key=_member_key)
-        plain = [m for m in kept if not m[1]]
-        statements = [[m] for m in kept if m[1]] + ([plain] if plain else [])
-        for statement in statements:
-            froms.setdefault(_section(module, first_party), []).append((module, statement))
-    block: list[str] = []
-    if future:
-        block += [*dict.fromkeys(future), ""]
-    for section in sorted(set(sections) | set(froms)):
-        block += [f"import {m}" for m in sorted(sections.get(section, []), key=_module_key)]
-        ordered = sorted(
-            froms.get(section, []),
-            key=lambda item: (_module_key(item[0]), _member_key(item[1][0])),
-        )
-        for module, statement in ordered:
-            block += _from_lines(module, statement)
-        block.append("")
-    return text[:start] + "\n".join(block[:-1]) + "\n" * (gap + 1) + text[stop:]
+    used = block.bound.intersection(_WORD.findall(text, 0, start))
+    used.update(block.bound.intersection(_WORD.findall(text, stop)))
+    return text[:start] + block.tidied(used) + text[stop:]
+
+
+class _Block:
+    """One import block as written, parsed and sorted once however many modules start with it
+    (on a large spec, thousands of modules share a few hundred blocks); each module then only
+    drops the names it does not use, which keeps the order."""
+
+    _known: ClassVar[dict[tuple[tuple[str, ...], frozenset[str]], _Block | None]] = {}
+
+    def __init__(self, length: int, gap: int, future: list[str]) -> None:
+        self.length = length  # characters, up to the code after it
+        self.gap = gap  # the blank lines before that code, kept as the template wrote them
+        self.future = future
+        # Per section, in order: a plain `import module` (members empty) or a module's names.
+        self.sections: list[list[tuple[str, list[Member]]]] = []
+        self.bound: set[str] = set()
+
+    @classmethod
+    def of(cls, lines: tuple[str, ...], first_party: frozenset[str]) -> _Block | None:
+        key = (lines, first_party)
+        if key not in cls._known:
+            if len(cls._known) > 4096:
+                cls._known.clear()
+            cls._known[key] = cls._parse(lines, first_party)
+        return cls._known[key]
+
+    @classmethod
+    def _parse(cls, lines: tuple[str, ...], first_party: frozenset[str]) -> _Block | None:
+        parsed = _parse_block(list(lines))
+        if parsed is None:
+            return None
+        end, future, straight, members = parsed
+        gap = 0
+        while end > 0 and not lines[end - 1]:
+            end -= 1
+            gap += 1
+        block = cls(sum(len(line) + 1 for line in lines[: end + gap]), gap, future)
+        sections: dict[int, tuple[list[str], list[str]]] = {}
+        for module in straight:
+            sections.setdefault(_section(module, first_party), ([], []))[0].append(module)
+            block.bound.add(module.split(".")[0])
+        for module, names in members.items():
+            sections.setdefault(_section(module, first_party), ([], []))[1].append(module)
+            block.bound.update(alias or name for name, alias in names)
+        for _, (plain, froms) in sorted(sections.items()):
+            entries: list[tuple[str, list[Member]]] = [
+                (m, []) for m in sorted(plain, key=_module_key)
+            ]
+            for module in sorted(froms, key=_module_key):
+                entries.append((module, sorted(members[module], key=_member_key)))
+            block.sections.append(entries)
+        return block if block.bound else None
+
+    def tidied(self, used: set[str]) -> str:
+        """The block with only the names in `used`, and the blank lines after it."""
+        block: list[str] = []
+        if self.future:
+            block += [*dict.fromkeys(self.future), ""]
+        for entries in self.sections:
+            size = len(block)
+            for module, names in entries:
+                if not names:
+                    if module.split(".")[0] in used:
+                        block.append(f"import {module}")
+                    continue
+                kept = [m for m in names if (m[1] or m[0]) in used]
+                plain = [m for m in kept if not m[1]]
+                statements = [[m] for m in kept if m[1]]
+                if statements:  # `from m import a as b` is a statement of its own
+                    statements = sorted(
+                        [*statements, *([plain] if plain else [])], key=lambda s: _member_key(s[0])
+                    )
+                elif plain:
+                    statements = [plain]
+                for statement in statements:
+                    block += _from_lines(module, statement)
+            if len(block) > size:
+                block.append("")
+        return "\n".join(block[:-1]) + "\n" * (self.gap + 1)
 
 
 def _block_lines(text: str, start: int) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -120,21 +121,32 @@ def py(value: object) -> str:
 
 
 def _docstring_body(text: str) -> str:
-    out = []
-    for ch in str(text).strip():
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n" or ch == "\t" or (ch.isprintable() and unicodedata.category(ch) != "Cf"):
-            out.append(ch)
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    body = "".join(out).replace('"""', '\\"\\"\\"')
+    text = str(text).strip()
+    if text.isascii() and "\\" not in text and _PLAIN.match(text):
+        body = text.replace('"""', '\\"\\"\\"')  # the common case, without the loop below
+    else:
+        body = _escaped(text)
     # A closing quote would run into the closing """, unless a backslash escapes it already
     # (an odd run of backslashes: an even one is escaped backslashes, and the quote is bare).
     before = body[:-1]
     if body.endswith('"') and (len(before) - len(before.rstrip("\\"))) % 2 == 0:
         body = before + '\\"'
     return body
+
+
+_PLAIN = re.compile(r"[ -~\n\t]*\Z")  # printable ASCII, newlines and tabs
+
+
+def _escaped(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n" or ch == "\t" or (ch.isprintable() and unicodedata.category(ch) != "Cf"):
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return "".join(out).replace('"""', '\\"\\"\\"')
 
 
 def docstring(text: str, fallback: str = "") -> str:
@@ -147,6 +159,9 @@ def docstring(text: str, fallback: str = "") -> str:
 
 def comment(text: str) -> str:
     """Spec text on one comment line."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
     return "".join(
         ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else " " for ch in str(text)
     )
