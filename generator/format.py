@@ -89,8 +89,10 @@ def format_sources(
 def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
     """Prune and sort imports, format and lint the files in `todo` in a temporary tree.
 
-    Every file of `python` is in the tree, so that ruff sees the same modules (and sorts imports
-    the same way) whichever subset it works on; only `todo` is named to it. Imports are tidied
+    The tree has every module of `python`, so that ruff sorts imports the same way whichever
+    subset it works on (what is first-party depends on which modules exist under `src` and
+    `tests`); but only `todo` is written out (the rest are empty) and named to it, so that a
+    change to one command costs a few files, not thousands. Imports are tidied
     in Python first (imports.py); a file ruff still flags for imports (F401, I001) is done again
     from its rendered text with ruff's own fixer, so the result never depends on that shortcut.
     """
@@ -105,10 +107,11 @@ def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
         (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
         for folder in sorted({(root / path).parent for path in python}):
             folder.mkdir(parents=True, exist_ok=True)
-        for path, text in python.items():
-            if path in todo:
-                text = tidy_imports(text, first_party)
-            (root / path).write_text(text, encoding="utf-8")
+        for path, text in todo.items():
+            (root / path).write_text(tidy_imports(text, first_party), encoding="utf-8")
+        for path in python:
+            if path not in todo:
+                (root / path).touch()
         ruff = find_ruff_bin()
         config = ["--config", str(root / "ruff.toml"), "--quiet", "--no-cache"]
         targets = ["."] if len(todo) == len(python) else sorted(todo)

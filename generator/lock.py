@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic, SpecError
+from generator.jsontext import indented
 from generator.load import LoadedSpec, PathKey, path_text
 
 if TYPE_CHECKING:  # annotations only: keeps `lock_path` cheap to import
@@ -60,7 +61,7 @@ def build_lock(spec: Spec, previous: Lock | None) -> Lock:
 
 
 def render_lock(lock: Lock) -> str:
-    return json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
+    return indented(lock, ensure_ascii=False) + "\n"
 
 
 def parse_lock(text: str, origin: str) -> Lock:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from generator.jsontext import indented
 from generator.plan import Owner
 
 MANIFEST = ".eventforge/manifest.json"
@@ -205,7 +206,7 @@ def apply_writes(
     if before_manifest is not None:
         before_manifest()
     payload = {**manifest_extra, "files": dict(sorted(manifest.items()))}
-    text = json.dumps(payload, indent=2, sort_keys=False) + "\n"
+    text = indented(payload) + "\n"
     target = safe_target(out, MANIFEST)
     if _read(target) != text:
         atomic_write(target, text)
