@@ -8,6 +8,7 @@ laughs"), and keep mapping keys as the text written (YAML 1.1 would turn the key
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,9 @@ def load_bytes(raw: bytes, file: str) -> LoadedSpec:
 
 def load_text(text: str, file: str) -> LoadedSpec:
     root = _compose(text, file)
-    builder = _Builder(file)
+    # An alias is `*` right before its anchor's name: text without `*` or `&` before a
+    # non-space character has none, and the builder can skip the bookkeeping aliases need.
+    builder = _Builder(file, aliases=_ALIAS_LIKE.search(text) is not None)
     try:
         data = builder.build(root, ())
     except _Abort:
@@ -138,6 +141,24 @@ class _DepthGuard:
 
     def ascend_resolver(self) -> None:
         self._depth -= 1
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node written without one: the resolver's answer, remembered for plain
+        scalars (the composer asks for every node, and most values repeat: names, types)."""
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR_TAG  # quoted or block text
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                if len(_PLAIN_TAGS) > 100_000:
+                    _PLAIN_TAGS.clear()
+                tag = _PLAIN_TAGS[value] = super().resolve(kind, value, implicit)  # type: ignore[misc]
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[misc,no-any-return]
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_ALIAS_LIKE = re.compile(r"[&*]\S")
 
 
 _GuardedLoader: type = type("_GuardedLoader", (_DepthGuard, _Loader), {})
@@ -232,8 +253,9 @@ def _diag(
 class _Builder:
     """Turns a composed node tree into plain data, recording positions as it goes."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, aliases: bool = True) -> None:
         self.file = file
+        self._aliases = aliases  # whether the text may hold aliases (see load_text)
         self.positions: dict[PathKey, tuple[int, int]] = {}
         self.key_positions: dict[PathKey, tuple[int, int]] = {}
         self.errors: list[Diagnostic] = []
@@ -244,6 +266,16 @@ class _Builder:
         self._scalars = SafeConstructor()
 
     def build(self, node: Node, path: PathKey) -> Any:
+        if not self._aliases:  # every node is reached once: no alias to count or bound
+            if path not in self.positions:
+                mark = node.start_mark
+                self.positions[path] = (mark.line + 1, mark.column + 1)
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                self._check_tag(node, "tag:yaml.org,2002:seq")
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return self._scalar(node)
         if id(node) in self._open:
             # `&a [*a]`: an alias inside the node it names would expand forever.
             self._fail("E104", "an alias refers to a node that contains it", self._written[-1])

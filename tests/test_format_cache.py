@@ -12,11 +12,13 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import EXAMPLES, ROOT, cli, copy_example, tree
 
 from generator import cache as cache_step
@@ -189,6 +191,30 @@ def test_the_one_pass_load_of_the_examples_is_the_two_pass_load(
     one_pass = [_outcome(text) for text in texts]
     monkeypatch.setattr(load, "_GuardedLoader", _TwoPass)
     assert one_pass == [_outcome(text) for text in texts]
+
+
+def test_the_alias_free_builder_builds_what_the_careful_one_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [path.read_text() for path in sorted(EXAMPLES.glob("*/eventforge.yaml"))]
+    texts += [path.read_text() for path in sorted((ROOT / "tests/specs/invalid").glob("*.yaml"))]
+    texts += ["a: {b: 1, b: 2}\n", "<<: {a: 1}\nb: 2\n", "a: !!python/name:os.system x\n"]
+    fast = [_outcome(text) for text in texts]
+    assert any(load._ALIAS_LIKE.search(text) is None for text in texts)
+    monkeypatch.setattr(load, "_ALIAS_LIKE", re.compile(""))  # every text may hold aliases
+    assert fast == [_outcome(text) for text in texts]
+
+
+def test_remembered_tags_are_the_resolvers() -> None:
+    text = (
+        "a: [yes, No, on, OFF, ~, null, '', 1, -0, 0x1F, 0o17, 1_000, 1.5, .inf, -.Inf, .nan,"
+        " 2001-12-14, 2001-12-14 21:59:43.10 -5, '1', \"yes\", x, 1.5e3]\n"
+        "b: [yes, 1, '1', x]\n"
+    )
+    for _ in range(2):  # the second time from the remembered tags
+        data = load.load_text(text, "f").data
+        expected = yaml.safe_load(text)
+        assert repr(data) == repr(expected)  # repr: nan != nan
 
 
 # -- the fast shape check is never more lenient than jsonschema -------------------------------
