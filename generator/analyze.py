@@ -49,6 +49,10 @@ def analyze(spec: LoadedSpec) -> tuple[m.Spec | None, list[Diagnostic]]:
     return (None if has_errors(diagnostics) else result), diagnostics
 
 
+# A name not preceded by a dot, and the attribute after it if any: `state . closed` too.
+_REFERENCE = re.compile(r"(?<![\w.])([^\W\d]\w*)(\s*\.\s*([^\W\d]\w*))?")
+
+
 class _Analyzer:
     def __init__(self, spec: LoadedSpec) -> None:
         self.spec = spec
@@ -453,14 +457,31 @@ class _Analyzer:
         self, text: str, scope: Scope, path: PathKey, *, expected: TypeRef | None, what: str
     ) -> str | None:
         # The same guard or rule is often written many times (each command of an aggregate
-        # checks `state.closed`): compile it once per text and types it can see. A name the
-        # text may use brings all its fields into the key (identifiers are NFKC-normalised, as
-        # Python does), so the key covers everything the code depends on.
+        # checks `state.closed`): compile it once per text and the types it refers to. The key
+        # holds each `name.attribute` the text may use with that attribute's type (None when
+        # there is no such attribute), and all of a name's fields when it is used bare;
+        # identifiers are NFKC-normalised, as Python does. So the key covers everything the
+        # code depends on, and the same guard in a hundred commands compiles once.
         normal = unicodedata.normalize("NFKC", text)
+        used: dict[str, set[str] | None] = {}
+        for found in _REFERENCE.finditer(normal):
+            name, attribute = found[1], found[3]
+            if name not in scope.names:
+                continue
+            attributes = used.setdefault(name, set())
+            if attributes is not None:
+                if attribute is None:
+                    used[name] = None  # the name itself: every field may matter
+                else:
+                    attributes.add(attribute)
         seen = tuple(
-            (name, tuple(sorted(fields.items())))
-            for name, fields in scope.names.items()
-            if re.search(rf"\b{name}\b", normal)
+            (
+                name,
+                tuple(sorted(scope.names[name].items()))
+                if attributes is None
+                else tuple((a, scope.names[name].get(a)) for a in sorted(attributes)),
+            )
+            for name, attributes in sorted(used.items())
         )
         key = (text, expected, seen, id(scope.records), id(scope.enums))
         known = self._compiled.get(key)
