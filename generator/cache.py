@@ -44,15 +44,21 @@ def sha256(text: str) -> str:
 class FormatCache:
     """Formatted text by rendered text, for one output directory."""
 
-    def __init__(self, out: Path, key: str, entries: Mapping[str, list[str]] | None = None):
+    def __init__(
+        self,
+        out: Path,
+        key: str,
+        entries: Mapping[str, list[str]] | None = None,
+        targets: SafeTargets | None = None,
+    ):
         self.out = out
         self.key = key
         self._entries = dict(entries or {})
         self._current: dict[str, tuple[str, str]] = {}  # this run: path -> (rendered, formatted)
-        self._targets = SafeTargets(out)
+        self.targets = targets if targets is not None else SafeTargets(out)
 
     @classmethod
-    def open(cls, out: Path, key: str) -> FormatCache:
+    def open(cls, out: Path, key: str, targets: SafeTargets | None = None) -> FormatCache:
         """The cache in `out`; an empty one when there is none or it cannot be used."""
         entries: dict[str, list[str]] = {}
         try:
@@ -69,7 +75,7 @@ class FormatCache:
                     and len(entry) in (2, 3)
                     and all(isinstance(part, str) for part in entry)
                 }
-        return cls(out, key, entries)
+        return cls(out, key, entries, targets)
 
     def lookup(self, path: str, rendered: str) -> str | None:
         """The formatted text of `rendered` at `path`, when this cache knows it; else None."""
@@ -113,9 +119,10 @@ class FormatCache:
 
     def _read(self, path: str) -> str | None:
         try:
-            return self._targets(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError, UnsafePathError):
+            text = self.targets.read(path)
+        except (OSError, UnsafePathError):
             return None
+        return None if text == "\0unreadable" else text
 
 
 def _fingerprint(stat: os.stat_result) -> list[int]:

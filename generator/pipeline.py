@@ -176,7 +176,9 @@ def compare(output: Output, out: Path) -> list[FileState]:
             FileState(path, owner, Verdict.IDENTICAL if owner is Owner.GENERATED else Verdict.KEEP)
             for path, owner in sorted(output.owners.items())
         ]
-    return plan_writes(out, output.files, output.owners, output.signatures)
+    # The format cache read the files it knows already: share those reads.
+    targets = output.format_cache.targets if output.format_cache is not None else None
+    return plan_writes(out, output.files, output.owners, output.signatures, targets)
 
 
 def write(

@@ -78,6 +78,14 @@ class SafeTargets:
     def __init__(self, out: Path) -> None:
         self.out = out
         self._folders: dict[str, Path] = {}
+        self._texts: dict[str, str | None] = {}
+
+    def read(self, relative: str) -> str | None:
+        """The text of a file (None if missing), read once per generate: the format cache and
+        the comparison with the disk both need it, and on a large spec reading is not free."""
+        if relative not in self._texts:
+            self._texts[relative] = _read(self(relative))
+        return self._texts[relative]
 
     def __call__(self, relative: str) -> Path:
         folder, _, name = relative.rpartition("/")
@@ -96,16 +104,16 @@ def plan_writes(
     files: dict[str, str],
     owners: dict[str, Owner],
     signatures: dict[str, str] | None = None,
+    targets: SafeTargets | None = None,
 ) -> list[FileState]:
     safe_target(out, MANIFEST)  # a manifest folder linked elsewhere: refuse before any write
     manifest = read_manifest(out)
     signatures = signatures or {}
     states: list[FileState] = []
-    targets = SafeTargets(out)
+    targets = targets if targets is not None and targets.out == out else SafeTargets(out)
     for path in sorted(files):
         owner = owners[path]
-        target = targets(path)
-        current = _read(target)
+        current = targets.read(path)
         if current is None:
             states.append(FileState(path, owner, Verdict.CREATE))
         elif owner is Owner.USER:
