@@ -2,7 +2,8 @@
 
     python -m benchmarks.runtime [--commands 10000] [--rounds 5] [--json FILE]
 
-One process, one run. Each round runs every implementation on every store, side by side, on the
+One process, one run. Each round runs every implementation on every store, side by side (in turns
+of a few hundred commands each, so that a machine whose speed drifts slows them all alike), on the
 same workloads: `--accounts` accounts are opened (1,000: short streams of 10 events; 100: long
 streams of 100 events, where each load replays up to 99 events after the last snapshot), then
 deposits and withdrawals go round robin over them until `--commands` commands were handled; every
@@ -15,6 +16,7 @@ baseline (the median of those ratios).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import statistics
@@ -172,26 +174,80 @@ def store_env(store: str) -> Iterator[dict[str, str]]:
         }
 
 
+class Lane:
+    """One implementation working through the workload a slice at a time: `commands` commands
+    over `accounts` accounts (each opened first, then deposits and withdrawals round robin)."""
+
+    def __init__(self, bank: Bank, commands: int, accounts: int) -> None:
+        self.bank = bank
+        self.commands = commands
+        self.accounts = accounts
+        self.ids: list[UUID] = []
+        self.done = 0
+        self.seconds = 0.0
+        self.deposits: dict[UUID, int] = {}
+        self.withdrawals: dict[UUID, int] = {}
+
+    def step(self, count: int) -> None:
+        """Handle the next `count` commands (fewer at the end), adding to `seconds`."""
+        start = time.perf_counter()
+        for _ in range(min(count, self.commands - self.done)):
+            if len(self.ids) < self.accounts:
+                self.ids.append(self.bank.open(f"owner {len(self.ids)}"))
+            else:
+                n = self.done - self.accounts
+                account = self.ids[n % self.accounts]
+                if (n // self.accounts) % 2 == 0:
+                    self.bank.deposit(account, DEPOSIT)
+                    self.deposits[account] = self.deposits.get(account, 0) + 1
+                else:
+                    self.bank.withdraw(account, WITHDRAWAL)
+                    self.withdrawals[account] = self.withdrawals.get(account, 0) + 1
+            self.done += 1
+        self.seconds += time.perf_counter() - start
+
+    def check(self) -> None:
+        for account in self.ids[:3]:
+            expected = (
+                self.deposits.get(account, 0) * DEPOSIT
+                - self.withdrawals.get(account, 0) * WITHDRAWAL
+            )
+            actual = self.bank.balance(account)
+            assert actual == expected, (self.bank.name, actual, expected)
+
+
+SLICE = 250  # commands each implementation handles in turn (see side_by_side)
+
+
+def side_by_side(
+    implementations: tuple[type[Bank], ...], store: str, commands: int, accounts: int
+) -> dict[str, float]:
+    """Seconds each implementation takes for the same workload, run in turns of SLICE commands:
+    on a shared machine whose speed drifts from second to second, every implementation meets
+    the same slow and fast moments, so the ratios hold even when the absolute times do not."""
+    with contextlib.ExitStack() as stack:
+        lanes = []
+        for implementation in implementations:
+            bank = implementation(stack.enter_context(store_env(store)))
+            stack.callback(bank.close)
+            lanes.append(Lane(bank, commands, accounts))
+        gc.collect()
+        turn = 0
+        while any(lane.done < commands for lane in lanes):
+            for lane in lanes[turn % len(lanes) :] + lanes[: turn % len(lanes)]:
+                lane.step(SLICE)
+            turn += 1
+        for lane in lanes:
+            lane.check()
+        return {lane.bank.name: lane.seconds for lane in lanes}
+
+
 def workload(bank: Bank, commands: int, accounts: int) -> float:
-    """Seconds to handle `commands` commands; checks the balances afterwards."""
-    gc.collect()  # garbage left by the previous run is not this one's cost
-    start = time.perf_counter()
-    ids = [bank.open(f"owner {i}") for i in range(accounts)]
-    deposits = dict.fromkeys(ids, 0)
-    withdrawals = dict.fromkeys(ids, 0)
-    for n in range(commands - accounts):
-        account = ids[n % accounts]
-        if (n // accounts) % 2 == 0:
-            bank.deposit(account, DEPOSIT)
-            deposits[account] += 1
-        else:
-            bank.withdraw(account, WITHDRAWAL)
-            withdrawals[account] += 1
-    elapsed = time.perf_counter() - start
-    for account in ids[:3]:
-        expected = deposits[account] * DEPOSIT - withdrawals[account] * WITHDRAWAL
-        assert bank.balance(account) == expected, (bank.name, bank.balance(account), expected)
-    return elapsed
+    """Seconds for one implementation alone to handle the workload (used to warm up)."""
+    lane = Lane(bank, commands, accounts)
+    lane.step(commands)
+    lane.check()
+    return lane.seconds
 
 
 def build_stream(bank: Bank, events: int) -> UUID:
@@ -240,14 +296,7 @@ def run(
         order = IMPLEMENTATIONS[shift:] + IMPLEMENTATIONS[:shift]
         for store in STORES:
             for count in accounts:
-                times: dict[str, float] = {}
-                for implementation in order:
-                    with store_env(store) as env:
-                        bank = implementation(env)
-                        try:
-                            times[implementation.name] = workload(bank, commands, count)
-                        finally:
-                            bank.close()
+                times = side_by_side(order, store, commands, count)
                 base = times[Functional.name]
                 for name, seconds in sorted(times.items()):
                     key = (name, store, count)
