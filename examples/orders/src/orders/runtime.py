@@ -452,7 +452,10 @@ class DomainApplication(Application[Any]):
         # What Application.save() does, plus tracking; the state goes along so that the library
         # takes snapshots of it.
         processing: ProcessingEvent[Any] = ProcessingEvent(tracking=tracking)
-        processing.collect_events(state, *recorded)
+        # What collect_events() would do with these, without its isinstance() checks against
+        # runtime protocols, which cost a third of a command on Python 3.11.
+        processing.events.extend(recorded)
+        processing.aggregates[state.id] = state
         recordings = self._record(processing)
         self._take_snapshots(processing)
         self._notify(recordings)
