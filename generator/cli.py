@@ -16,6 +16,7 @@ import click
 from generator import __version__
 from generator.cli_output import JsonGroup, error
 from generator.diagnostics import Diagnostic, Level, SpecError
+from generator.gcpause import one_command
 from generator.pipeline import Output, compare, lock_is_current, produce, write
 from generator.resources import examples_dir
 from generator.write import MANIFEST, FileState, UnsafePathError, Verdict
@@ -404,6 +405,12 @@ def _check_json(state: FileState) -> dict[str, str]:
     return {**_state_json(state), "kind": kind, "message": _check_text(state)}
 
 
+def run() -> None:
+    """The `eventforge` command: one command, then the process ends (see gcpause.py)."""
+    one_command()
+    main()
+
+
 main.lazy = {
     "add": "generator.cli_add:add",
     "remove": "generator.cli_edit:remove",
@@ -414,4 +421,4 @@ main.lazy = {
     "mcp": "generator.cli_agent:mcp",
 }
 
-__all__ = ["MANIFEST", "main"]
+__all__ = ["MANIFEST", "main", "run"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from mcp.server.mcpserver import MCPServer
 
 from generator import __version__
+from generator.gcpause import long_lived
 from generator.mcp_tools import TOOLS
 from generator.resources import schema_path, spec_reference_path
 
@@ -52,6 +53,7 @@ def _resources(server: MCPServer) -> None:
 
 
 def serve() -> None:
+    long_lived()  # many commands in this process: collect after each (see gcpause.py)
     build_server().run("stdio")
 
 

@@ -16,6 +16,7 @@ from generator import __version__
 from generator.cache import FormatCache, GenerateMemo, memo_key
 from generator.diagnostics import Diagnostic, Level, SpecError, has_errors
 from generator.format import format_key
+from generator.gcpause import paused_gc
 from generator.lock import (
     Lock,
     breaking_changes,
@@ -75,6 +76,19 @@ def produce(
     one is recalled from its memo, and files formatted before are taken from its format cache (see
     cache.py); the output is the same with or without them.
     """
+    with paused_gc():
+        return _produce(
+            spec_path, against=against, allow_breaking=allow_breaking, cache_in=cache_in
+        )
+
+
+def _produce(
+    spec_path: Path,
+    *,
+    against: str | None,
+    allow_breaking: bool,
+    cache_in: Path | None,
+) -> Output:
     path = lock_path(spec_path)
     raw = _bytes(spec_path)
     store = GenerateMemo(cache_in) if cache_in is not None and against is None else None

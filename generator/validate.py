@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.analyze import analyze
 from generator.diagnostics import Diagnostic, SpecError, has_errors, sort_key
+from generator.gcpause import paused_gc
 from generator.load import LoadedSpec, load_file
 from generator.model import Spec
 from generator.schema import check_shape
@@ -22,8 +23,9 @@ def validate_loaded(loaded: LoadedSpec) -> tuple[Spec | None, list[Diagnostic]]:
 
 def validate_file(path: Path) -> tuple[Spec | None, list[Diagnostic]]:
     """Load and validate a spec file; never raises for a bad spec (I/O errors carry E100)."""
-    try:
-        loaded = load_file(path)
-    except SpecError as exc:
-        return None, exc.diagnostics
-    return validate_loaded(loaded)
+    with paused_gc():
+        try:
+            loaded = load_file(path)
+        except SpecError as exc:
+            return None, exc.diagnostics
+        return validate_loaded(loaded)

@@ -1,0 +1,48 @@
+"""generator/gcpause.py: the collector is paused during a run and left as it was found."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+from conftest import EXAMPLES
+
+from generator import gcpause
+from generator.pipeline import produce
+
+
+@pytest.fixture(autouse=True)
+def _restore() -> Iterator[None]:
+    yield
+    gcpause.long_lived()
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_a_run_pauses_the_collector_and_a_long_lived_process_collects_after() -> None:
+    seen: list[bool] = []
+    with gcpause.paused_gc():
+        seen.append(gc.isenabled())
+        with gcpause.paused_gc():  # nested
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    produce(EXAMPLES / "bank" / "eventforge.yaml")
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_a_one_command_process_freezes_instead_of_walking() -> None:
+    gcpause.one_command()
+    frozen = gc.get_freeze_count()
+    produce(EXAMPLES / "bank" / "eventforge.yaml")
+    assert gc.isenabled() and gc.get_freeze_count() > frozen
+
+
+def test_a_disabled_collector_stays_disabled() -> None:
+    gc.disable()
+    with gcpause.paused_gc():
+        pass
+    assert not gc.isenabled()
