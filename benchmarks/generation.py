@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import gc
 import itertools
 import json
 import math
@@ -43,7 +44,7 @@ from benchmarks.specmaker import write_spec
 from generator.validate import validate_file
 
 SIZES = (10, 100, 1000, 5000)
-STEPS = ("validate", "cload", "full", "no_change", "one_command", "check", "floor")
+STEPS = ("validate", "cload", "cload_paused", "full", "no_change", "one_command", "check", "floor")
 
 
 def checkout_env() -> dict[str, str]:
@@ -104,6 +105,14 @@ def one_round(commands: int, seed: int, work: Path) -> dict[str, float]:
     changed = write_spec(work / "changed" / "eventforge.yaml", commands, seed, extra=True)
     times: dict[str, float] = {}
     times["cload"] = _timed(lambda: yaml.load(spec.read_bytes(), Loader=yaml.CSafeLoader))
+    # The same with the cyclic garbage collector paused, as eventforge pauses it (gcpause.py).
+    gc.disable()
+    try:
+        times["cload_paused"] = _timed(
+            lambda: yaml.load(spec.read_bytes(), Loader=yaml.CSafeLoader)
+        )
+    finally:
+        gc.enable()
 
     def validate() -> None:
         model, diagnostics = validate_file(spec)
@@ -162,6 +171,7 @@ def _summary(commands: int, samples: list[dict[str, float]]) -> dict[str, Any]:
         | {"check": ratio("check", "floor")},
         "vs_full": {step: ratio(step, "full") for step in ("no_change", "one_command", "check")},
         "validate_vs_cload": ratio("validate", "cload"),
+        "validate_vs_cload_paused": ratio("validate", "cload_paused"),
         "samples": samples,
     }
 
