@@ -94,7 +94,7 @@ class _Block:
                 (m, []) for m in sorted(plain, key=_module_key)
             ]
             for module in sorted(froms, key=_module_key):
-                entries.append((module, sorted(members[module], key=_member_key)))
+                entries.append((module, list(_sorted_members(tuple(members[module])))))
             block.sections.append(entries)
         return block if block.bound else None
 
@@ -169,16 +169,35 @@ def _parse_block(
             continue
         if line.startswith("from __future__ "):
             future.append(line)
-        elif match := _IMPORT.match(line):
-            straight.update(dict.fromkeys(match[1].split(", ")))
-        elif match := _FROM.match(line):
-            names = members.setdefault(match[1], {})
-            for item in match[2].rstrip(",").split(", "):
-                name, _, alias = item.partition(" as ")
-                names[(name, alias)] = None
-        else:
+            continue
+        parsed = _parse_line(line)
+        if parsed is None:
             return None  # `import x as y`, `\`, `;`, comments: leave it to ruff
+        module, names = parsed
+        if module is None:
+            straight.update(dict.fromkeys(name for name, _ in names))
+        else:
+            members.setdefault(module, {}).update(dict.fromkeys(names))
     return end, future, straight, members
+
+
+@lru_cache(maxsize=8192)
+def _parse_line(line: str) -> tuple[str | None, tuple[Member, ...]] | None:
+    """`import a, b` as (None, modules); `from m import x, y as z` as (m, members); None if
+    neither. Remembered: the same lines start thousands of modules."""
+    if match := _IMPORT.match(line):
+        return None, tuple((module, "") for module in match[1].split(", "))
+    if match := _FROM.match(line):
+        items = match[2].rstrip(",").split(", ")
+        return match[1], tuple(
+            (name, alias) for name, _, alias in (item.partition(" as ") for item in items)
+        )
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _sorted_members(members: tuple[Member, ...]) -> tuple[Member, ...]:
+    return tuple(sorted(members, key=_member_key))
 
 
 def _from_lines(module: str, names: list[Member]) -> list[str]:
