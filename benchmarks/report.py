@@ -1,7 +1,7 @@
 """Run every benchmark and rewrite the results in benchmarks/README.md, with the plot.
 
     pip install -e ".[test,bench]"
-    python -m benchmarks.report            # everything: about 15-25 minutes on 2 cores
+    python -m benchmarks.report            # everything: about 20-30 minutes on 2 cores
     python -m benchmarks.report --quick    # small sizes and one round, to try it out
 
 Writes benchmarks/results.json (every sample), benchmarks/generation.png (the plot) and the parts
