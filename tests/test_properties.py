@@ -46,8 +46,15 @@ _EXAMPLES = {"mutation": (200, 5000), "valid": (40, 2000), "package": (4, 200)}
 
 
 def examples(name: str) -> int:
+    """Examples for a property in this profile; EVENTFORGE_HYPOTHESIS_EXAMPLES overrides them for
+    a run of a given size (`mutation=2000,package=60`)."""
     ci, long = _EXAMPLES[name]
-    return ci if PROFILE == "ci" else long
+    chosen = dict(
+        item.split("=", 1)
+        for item in os.environ.get("EVENTFORGE_HYPOTHESIS_EXAMPLES", "").split(",")
+        if "=" in item
+    )
+    return int(chosen[name]) if name in chosen else ci if PROFILE == "ci" else long
 
 
 def _located(diagnostics: list[Diagnostic], text: str) -> None:
