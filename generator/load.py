@@ -267,15 +267,8 @@ class _Builder:
 
     def build(self, node: Node, path: PathKey) -> Any:
         if not self._aliases:  # every node is reached once: no alias to count or bound
-            if path not in self.positions:
-                mark = node.start_mark
-                self.positions[path] = (mark.line + 1, mark.column + 1)
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, SequenceNode):
-                self._check_tag(node, "tag:yaml.org,2002:seq")
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._scalar(node)
+            self._locate(node, path)
+            return self._contents(node, path)
         if id(node) in self._open:
             # `&a [*a]`: an alias inside the node it names would expand forever.
             self._fail("E104", "an alias refers to a node that contains it", self._written[-1])
@@ -296,24 +289,30 @@ class _Builder:
                 raise _Abort
         else:
             self._seen.add(id(node))
-        if path not in self.positions:
-            mark = node.start_mark
-            self.positions[path] = (mark.line + 1, mark.column + 1)
+        self._locate(node, path)
         if isinstance(node, ScalarNode):
             return self._scalar(node)  # nothing inside refers back to it: no need to track it
         if fresh:
             self._written.append(node)
             self._open.add(id(node))
         try:
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, SequenceNode):
-                self._check_tag(node, "tag:yaml.org,2002:seq")
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._scalar(node)
+            return self._contents(node, path)
         finally:
             if fresh:
                 self._open.discard(id(self._written.pop()))
+
+    def _locate(self, node: Node, path: PathKey) -> None:
+        if path not in self.positions:  # a merge key (<<) builds its source at the same path
+            mark = node.start_mark
+            self.positions[path] = (mark.line + 1, mark.column + 1)
+
+    def _contents(self, node: Node, path: PathKey) -> Any:
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            self._check_tag(node, "tag:yaml.org,2002:seq")
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
 
     def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
         self._check_tag(node, "tag:yaml.org,2002:map")
