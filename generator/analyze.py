@@ -20,6 +20,7 @@ from generator.load import LoadedSpec, PathKey, path_text
 from generator.names import (
     PACKAGE_MODULES,
     PASCAL,
+    PROJECT_NAMES,
     RESERVED_CLASSES,
     RESERVED_FIELDS,
     RESERVED_MODULES,
@@ -152,6 +153,14 @@ class _Analyzer:
             )
         elif is_keyword(package):
             self.error("E301", f"the package name {package!r} is a Python keyword", path)
+        elif package in PROJECT_NAMES:
+            self.error(
+                "E301",
+                f"the package name {package!r} is taken by the generated project itself (its "
+                "`tests/` folder and `conftest.py`); imports of the package would find those",
+                path,
+                hint="set `package:` to a name of your own, like `bank` or `order_desk`",
+            )
         elif package in TAKEN_PACKAGES:
             self.error(
                 "E301",

@@ -79,6 +79,10 @@ TAKEN_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "pygments",
 }
 
+# Top-level names the generated project uses itself: its test folder (a package on the test
+# path) and pytest's conftest module.
+PROJECT_NAMES = frozenset({"tests", "conftest"})
+
 # Soft keywords of every Python the generated code may run on (`type` is one since 3.12).
 SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from generator.names import (
     PACKAGE_MODULES,
+    PROJECT_NAMES,
     RESERVED_CLASSES,
     RESERVED_FIELDS,
     RESERVED_MODULES,
@@ -533,7 +534,7 @@ def _build(draw: Any, max_aggregates: int) -> Built:
             st.sampled_from(TRICKY_PACKAGES)
             | st.from_regex(r"\A[a-z][a-z0-9]{1,8}(?:_[a-z0-9]{1,4})?\Z")
         )
-        if is_keyword(package) or package in TAKEN_PACKAGES:
+        if is_keyword(package) or package in TAKEN_PACKAGES or package in PROJECT_NAMES:
             raise _Reject
         data["package"] = package
     names.blocked.add("".join(p[:1].upper() + p[1:] for p in package.split("_")) + "Application")

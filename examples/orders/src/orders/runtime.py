@@ -211,7 +211,7 @@ def decoders(cls: type) -> Mapping[str, Decode]:
     return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
 
 
-def decode(cls: type[E], data: Mapping[str, Any], **ready: Any) -> E:
+def decode(cls: type[E], data: Mapping[str, Any], /, **ready: Any) -> E:
     """An instance of `cls` from JSON data; `ready` holds values that need no decoding."""
     fields = decoders(typing.cast(type, cls))
     values = {name: fields[name](value) for name, value in data.items() if name in fields}
