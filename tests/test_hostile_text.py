@@ -11,6 +11,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from conftest import cli, run_pytest
@@ -93,21 +94,27 @@ print(json.dumps({
 """
 
 
-def test_hostile_text_round_trips_as_data(tmp_path: Path) -> None:
-    project = tmp_path / "hostile"
+def _generate_and_probe(project: Path, spec: str, probe: str) -> Any:
+    """Generate `spec` into `project`, then run `probe` (which prints JSON) against the package
+    in a fresh interpreter; what it printed."""
     project.mkdir()
-    (project / "eventforge.yaml").write_text(SPEC, encoding="utf-8")
+    (project / "eventforge.yaml").write_text(spec, encoding="utf-8")
     result = cli("generate", project / "eventforge.yaml")
     assert result.exit_code == 0, result.stderr
-    probe = subprocess.run(
-        [sys.executable, "-c", PROBE % NASTY[0]],
+    ran = subprocess.run(
+        [sys.executable, "-c", probe],
         cwd=project / "src",
         capture_output=True,
         text=True,
         check=False,
     )
-    assert probe.returncode == 0, probe.stderr
-    seen = json.loads(probe.stdout)
+    assert ran.returncode == 0, ran.stderr
+    return json.loads(ran.stdout)
+
+
+def test_hostile_text_round_trips_as_data(tmp_path: Path) -> None:
+    project = tmp_path / "hostile"
+    seen = _generate_and_probe(project, SPEC, PROBE % NASTY[0])
     assert seen["values"] == NASTY
     assert len(set(seen["members"])) == len(NASTY)
     assert all(m.isidentifier() and m.isascii() for m in seen["members"])
@@ -243,19 +250,7 @@ print(json.dumps({
 
 def test_hostile_text_in_every_other_place_round_trips_as_data(tmp_path: Path) -> None:
     project = tmp_path / "more"
-    project.mkdir()
-    (project / "eventforge.yaml").write_text(MORE, encoding="utf-8")
-    result = cli("generate", project / "eventforge.yaml")
-    assert result.exit_code == 0, result.stderr
-    probe = subprocess.run(
-        [sys.executable, "-c", MORE_PROBE],
-        cwd=project / "src",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert probe.returncode == 0, probe.stderr
-    seen = json.loads(probe.stdout)
+    seen = _generate_and_probe(project, MORE, MORE_PROBE)
     assert seen["label"] == [NASTY[4], NASTY]
     assert seen["names"] == [NASTY[7], NASTY[3]]
     assert seen["built"] == [NASTY[6], [NASTY[3]]]
@@ -532,21 +527,8 @@ def test_text_that_would_run_code_stays_data_everywhere(tmp_path: Path) -> None:
     texts = [p.text for p in payloads]
     every = "".join(texts)
     project = tmp_path / "sentinel"
-    project.mkdir()
     spec = project / "eventforge.yaml"
-    spec.write_text(_sentinel_spec(texts), encoding="utf-8")
-    result = cli("generate", spec)
-    assert result.exit_code == 0, result.stderr
-
-    probe = subprocess.run(
-        [sys.executable, "-c", SENTINEL_PROBE],
-        cwd=project / "src",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert probe.returncode == 0, probe.stderr
-    seen = json.loads(probe.stdout)
+    seen = _generate_and_probe(project, _sentinel_spec(texts), SENTINEL_PROBE)
     package = project / "src"
     assert seen["modules"] == sorted(
         ".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__")
