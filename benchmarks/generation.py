@@ -41,7 +41,7 @@ import yaml
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from benchmarks.specmaker import write_spec
-from generator.validate import validate_file
+from generator.spec.validate import validate_file
 
 SIZES = (10, 100, 1000, 5000)
 STEPS = ("validate", "cload", "cload_paused", "full", "no_change", "one_command", "check", "floor")

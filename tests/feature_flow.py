@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from generator.write import MANIFEST
+from generator.build.write import MANIFEST
 
 HANDLER = "src/bank/account/custom/freeze_account.py"
 SCENARIO_TEST = "tests/account/test_freeze_account.py"

@@ -27,7 +27,7 @@ import yaml
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from generator.names import (
+from generator.spec.names import (
     PACKAGE_MODULES,
     PROJECT_NAMES,
     RESERVED_CLASSES,

@@ -13,8 +13,8 @@ import click
 import pytest
 from conftest import ROOT, cli, write_spec
 
-from generator.cli import main
-from generator.write import MANIFEST
+from generator.cli.main import main
+from generator.build.write import MANIFEST
 
 SHOP = """
 eventforge: 1
@@ -253,8 +253,8 @@ def test_prompt_reads_the_description_from_stdin() -> None:
 
 @pytest.mark.parametrize("example", ["bank", "orders", "library"])
 def test_context_of_every_slice_of_every_example(example: str) -> None:
-    from generator.context import names
-    from generator.validate import validate_file
+    from generator.agent.context import names
+    from generator.spec.validate import validate_file
 
     spec_path = ROOT / "examples" / example / "eventforge.yaml"
     spec, _ = validate_file(spec_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from generator.validate import validate_file
+from generator.spec.validate import validate_file
 
 sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the checkout, not an installed package
 from benchmarks import generation, report, runtime, scenarios, specmaker

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from conftest import cli, copy_example, write_spec
 
-from generator.cli import main
-from generator.load import load_text
+from generator.cli.main import main
+from generator.spec.load import load_text
 
 # Comments, odd spacing, both quote styles, a flow list of one-key mappings, an explicit null:
 # things ruamel.yaml would re-render its own way if the whole file were dumped again.

@@ -1,7 +1,7 @@
 """The speed-ups of generate must not change a byte of what it writes.
 
-The format cache (generator/cache.py) and formatting only what changed, the one-pass YAML load with
-its depth guard, and the fast shape check (generator/fastcheck.py) are each checked here against
+The format cache (generator/build/cache.py) and formatting only what changed, the one-pass YAML load with
+its depth guard, and the fast shape check (generator/spec/fastcheck.py) are each checked here against
 the slow path they replace.
 """
 
@@ -21,19 +21,19 @@ import pytest
 import yaml
 from conftest import EXAMPLES, ROOT, cli, copy_example, tree
 
-from generator import cache as cache_step
-from generator import format as format_step
-from generator import load, schema
-from generator import pipeline as pipeline_step
-from generator import validate as validate_step
-from generator import write as write_step
-from generator.cache import CACHE_FILE, MEMO_FILE
-from generator.diagnostics import SpecError
-from generator.lock import build_lock
-from generator.pipeline import produce
-from generator.plan import plan
-from generator.render import render_all
-from generator.validate import validate_loaded
+from generator.build import cache as cache_step
+from generator.build import format as format_step
+from generator.spec import load, schema
+from generator.build import pipeline as pipeline_step
+from generator.spec import validate as validate_step
+from generator.build import write as write_step
+from generator.build.cache import CACHE_FILE, MEMO_FILE
+from generator.spec.diagnostics import SpecError
+from generator.evolution.lock import build_lock
+from generator.build.pipeline import produce
+from generator.build.plan import plan
+from generator.build.render import render_all
+from generator.spec.validate import validate_loaded
 
 NEW_COMMAND = """\
       ChargeFee:

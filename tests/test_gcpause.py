@@ -1,4 +1,4 @@
-"""generator/gcpause.py: the collector is paused during a run and left as it was found."""
+"""generator/support/gcpause.py: the collector is paused during a run and left as it was found."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from conftest import EXAMPLES
 
-from generator import gcpause
-from generator.pipeline import produce
+from generator.support import gcpause
+from generator.build.pipeline import produce
 
 
 @pytest.fixture(autouse=True)

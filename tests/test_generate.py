@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, cli, copy_example, run_pytest, tree, write_spec
 
-from generator import write as write_step
+from generator.build import write as write_step
 
 
 class _Killed(Exception):

@@ -15,7 +15,7 @@ import pytest
 from conftest import EXAMPLES, cli, copy_example, tree
 from test_validation import CASES, TEXT_LINE, expected
 
-from generator.load import MAX_BYTES
+from generator.spec.load import MAX_BYTES
 
 # -- every corpus file, through generate and check -----------------------------------------------
 

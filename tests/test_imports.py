@@ -1,4 +1,4 @@
-"""The import tidier (generator/imports.py) must give exactly what ruff's own fixer gives.
+"""The import tidier (generator/build/imports.py) must give exactly what ruff's own fixer gives.
 
 It is a shortcut for `ruff check --fix --select F401,I001`: every generated module of the
 examples is done both ways and compared, and modules it does not understand must come back
@@ -14,13 +14,13 @@ import pytest
 from conftest import EXAMPLES
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
-from generator import format as format_step
-from generator.imports import tidy_imports
-from generator.load import load_file
-from generator.lock import build_lock
-from generator.plan import plan
-from generator.render import render_all
-from generator.validate import validate_loaded
+from generator.build import format as format_step
+from generator.build.imports import tidy_imports
+from generator.spec.load import load_file
+from generator.evolution.lock import build_lock
+from generator.build.plan import plan
+from generator.build.render import render_all
+from generator.spec.validate import validate_loaded
 
 
 def _rendered(example: str) -> dict[str, str]:

@@ -10,9 +10,9 @@ import click
 import pytest
 from conftest import ROOT, cli, copy_example
 
-from generator.cli import main
-from generator.codes import CODES
-from generator.hints import DEFAULT_HINTS
+from generator.cli.main import main
+from generator.spec.codes import CODES
+from generator.spec.hints import DEFAULT_HINTS
 
 ERROR_KEYS = {"code", "level", "message", "hint", "file", "path", "line", "column"}
 

@@ -1,4 +1,4 @@
-"""generator/jsontext.py must write exactly what json.dumps(indent=2) writes."""
+"""generator/support/jsontext.py must write exactly what json.dumps(indent=2) writes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from conftest import EXAMPLES
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.jsontext import indented
+from generator.support.jsontext import indented
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 _VALUES = st.recursive(

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from ruff.__main__ import find_ruff_bin
 from spec_strategies import Built, mutated_specs, valid_specs
 
-from generator.codes import CODES
-from generator.diagnostics import Diagnostic, Level, SpecError
-from generator.pipeline import produce
-from generator.validate import validate_file
+from generator.spec.codes import CODES
+from generator.spec.diagnostics import Diagnostic, Level, SpecError
+from generator.build.pipeline import produce
+from generator.spec.validate import validate_file
 
 PROFILE = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci")
 _COMMON = {

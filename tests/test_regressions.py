@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import cli, run_pytest, write_spec
 
-from generator.diagnostics import SpecError
-from generator.format import format_sources
-from generator.pipeline import produce
-from generator.render import docstring
+from generator.spec.diagnostics import SpecError
+from generator.build.format import format_sources
+from generator.build.pipeline import produce
+from generator.build.render import docstring
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,14 @@ import pytest
 import yaml
 from conftest import EXAMPLES, cli, write_spec
 
-from generator.codes import CODES
-from generator.diagnostics import Diagnostic, Level
-from generator.expressions import Scope, compile_expression
-from generator.load import MAX_BYTES
-from generator.model import Spec
-from generator.names import snake
-from generator.spec_types import TypeRef
-from generator.validate import validate_file
+from generator.spec.codes import CODES
+from generator.spec.diagnostics import Diagnostic, Level
+from generator.spec.expressions import Scope, compile_expression
+from generator.spec.load import MAX_BYTES
+from generator.spec.model import Spec
+from generator.spec.names import snake
+from generator.spec.types import TypeRef
+from generator.spec.validate import validate_file
 
 CORPUS = Path(__file__).parent / "specs" / "invalid"
 CASES = sorted(CORPUS.glob("*.yaml"))

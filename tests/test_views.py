@@ -171,7 +171,7 @@ def test_a_projection_killed_between_events_resumes_exactly_once(
 
 
 def test_examples_have_views_over_several_aggregates() -> None:
-    from generator.validate import validate_file
+    from generator.spec.validate import validate_file
 
     spec, _ = validate_file(EXAMPLES / "orders" / "eventforge.yaml")
     assert spec is not None

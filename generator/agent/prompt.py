@@ -1,0 +1,115 @@
+"""`eventforge prompt`: one self-contained prompt for drafting a spec with any language model.
+
+It carries everything a model needs and nothing it must fetch: the spec language reference, the
+decisions eventforge adds to it (reserved names, taken from the code), the JSON Schema, a worked
+example, the rules for good names, and the user's description. eventforge makes no network call;
+the person pipes the prompt into the model of their choice and the answer into `validate`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from generator.spec.names import RESERVED_CLASSES, RESERVED_FIELDS, RESERVED_MODULES
+from generator.support.resources import examples_dir, schema_path, spec_reference_path
+
+DEFAULT_EXAMPLE = "library"
+
+NAMING_RULES = """\
+- Events are facts that happened, named in the past tense from the business's own words:
+  `AccountOpened`, `MoneyDeposited`, `OrderShipped`; not `OpenAccount`, `Deposit` or `ShipOrder`.
+- Name the fact, not the data change: `OrderShipped`, not `OrderStatusUpdated`, `OrderChanged` or
+  `OrderSaved`. Avoid CRUD words (Created, Updated, Deleted) unless the domain speaks that way.
+- One event per meaningful fact, carrying the fields needed to rebuild state and to understand it
+  later without the command (stored events are kept forever).
+- Commands are requests in the imperative: `OpenAccount`, `ShipOrder`. Errors say what is wrong:
+  `AccountIsClosed`, `InsufficientFunds`. Aggregates are nouns: `Account`, `Order`.
+- Names are PascalCase and unique across all kinds; fields are snake_case."""
+
+ANSWER_RULES = """\
+- Answer with the complete `eventforge.yaml` in one ```yaml block and nothing else.
+- Start it with `eventforge: 1`, `domain:` and `aggregates:`; add `read_models:` and `automations:`
+  only where the description calls for them.
+- Give every command at least one scenario (given events, when the command, then events or an
+  error); give a `creates: true` command to every aggregate.
+- Use `handler: custom` only for a decision the spec's rules and expressions cannot state.
+- The answer is checked with `eventforge validate --format json`. Each error has a `code`, a
+  `path` and `line` in the spec, a `message` and a one-line `hint`; when you get such errors, fix
+  them and answer again with the whole file."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    text: str
+
+    @property
+    def bytes(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "prompt": self.text,
+            "bytes": self.bytes,
+            "tokens_estimate": (self.bytes + 3) // 4,
+        }
+
+
+def example_names() -> list[str]:
+    return sorted(p.parent.name for p in examples_dir().glob("*/eventforge.yaml"))
+
+
+def build_prompt(description: str, *, example: str = DEFAULT_EXAMPLE) -> Prompt:
+    reference = spec_reference_path().read_text(encoding="utf-8").strip()
+    schema = json.dumps(
+        json.loads(schema_path().read_text(encoding="utf-8")), separators=(",", ":")
+    )
+    worked = (examples_dir() / example / "eventforge.yaml").read_text(encoding="utf-8").strip()
+    sections = [
+        "You are drafting a domain spec for eventforge, a generator that turns one YAML file, "
+        "`eventforge.yaml`, into a tested, event-sourced Python package. The spec holds the "
+        "structure (aggregates, commands, events, errors, read models, automations) and "
+        "given-when-then scenarios; hand-written Python holds only what the spec cannot say.",
+        f"# The domain to model\n\n{description.strip()}",
+        f"# How to answer\n\n{ANSWER_RULES}",
+        f"# Good names\n\n{NAMING_RULES}",
+        f"# The spec language, version 1 (reference)\n\n{_demote(reference)}",
+        f"# What eventforge decides within version 1\n\n{_decisions()}",
+        f"# A worked example: the {example} domain\n\n```yaml\n{worked}\n```",
+        f"# JSON Schema of the spec (its shape only; names, references and expressions are "
+        f"checked by `eventforge validate`)\n\n```json\n{schema}\n```",
+        f"# Once more, the domain to model\n\n{description.strip()}\n\nAnswer with the whole "
+        "`eventforge.yaml` in one ```yaml block.",
+    ]
+    return Prompt("\n\n".join(sections) + "\n")
+
+
+def _demote(markdown: str) -> str:
+    """The reference's headings one level down, below this prompt's own."""
+    return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines())
+
+
+def _decisions() -> str:
+    fields = ", ".join(f"`{n}`" for n in sorted(RESERVED_FIELDS))
+    classes = ", ".join(f"`{n}`" for n in sorted(RESERVED_CLASSES))
+    modules = ", ".join(f"`{n}`" for n in sorted(RESERVED_MODULES))
+    return "\n".join(
+        [
+            "- `handler: custom` on a command: its `decide()` is hand-written in a user-owned file; "
+            "its `rejects:` rules are still generated and checked first.",
+            "- `version: N` on an event (default 1), raised when a stored event's fields change, "
+            "with one `upcast:` step per older version: `{N: {rename: {old: new}, add: {field: "
+            "value}, remove: [field]}}` or `N: custom`.",
+            "- Evolve: every event field named like a state field is copied into the state; "
+            "`apply:` adds or overrides assignments.",
+            "- A state field without a default starts at its type's zero value.",
+            f"- Reserved field names (never use them): {fields}, and the aggregate's own id field "
+            "(it is implicit on its commands and events).",
+            f"- Reserved class names: {classes}, and `<Aggregate>State`, `<Aggregate>Error`.",
+            f"- A command's module name (its snake_case) may not be {modules}.",
+            "- Python keywords and soft keywords (`match`, `case`, `type`, `_`) are refused "
+            "everywhere.",
+        ]
+    )

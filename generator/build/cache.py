@@ -1,0 +1,309 @@
+"""Caches in the output folder that make a repeated generate fast, without changing its output.
+
+Both live in `.eventforge/cache/`, which carries its own `.gitignore` (like pytest's and ruff's
+caches) so that it is never committed, and may be deleted at any time. Both are optimisations
+only: a missing, stale, foreign or broken cache means working from scratch, and the output is
+byte-for-byte the same either way. `check` reads neither, so a tampered cache cannot hide a
+difference from the CI gate.
+
+- `FormatCache` (format.json): formatting (ruff, three passes over a temporary tree) is most of
+  the cost of a generate, and its result depends only on a file's rendered text, the ruff version
+  and the formatting configuration. For each generated Python file it records the hash of the
+  rendered text and the hash of the formatted text; the formatted text itself is the file on disk
+  when its hash matches, or is kept in the cache for the few files whose disk content is not the
+  generated text (user-owned stubs). A generate formats only the files whose text changed.
+- `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
+  with nothing changed skips validating, rendering and formatting altogether.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.spec.diagnostics import Diagnostic, Level
+from generator.build.write import MANIFEST, SafeTargets, UnsafePathError, atomic_write, safe_target
+
+CACHE_DIR = ".eventforge/cache"
+CACHE_FILE = f"{CACHE_DIR}/format.json"
+_GITIGNORE = f"{CACHE_DIR}/.gitignore"
+FORMAT = 1
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class FormatCache:
+    """Formatted text by rendered text, for one output directory."""
+
+    def __init__(
+        self,
+        out: Path,
+        key: str,
+        entries: Mapping[str, list[str]] | None = None,
+        targets: SafeTargets | None = None,
+    ):
+        self.out = out
+        self.key = key
+        self._entries = dict(entries or {})
+        self._current: dict[str, tuple[str, str]] = {}  # this run: path -> (rendered, formatted)
+        self.targets = targets if targets is not None else SafeTargets(out)
+
+    @classmethod
+    def open(cls, out: Path, key: str, targets: SafeTargets | None = None) -> FormatCache:
+        """The cache in `out`; an empty one when there is none or it cannot be used."""
+        entries: dict[str, list[str]] = {}
+        try:
+            data = json.loads(safe_target(out, CACHE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnsafePathError):
+            data = None
+        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key:
+            files = data.get("files")
+            if isinstance(files, dict):
+                entries = {
+                    path: entry
+                    for path, entry in files.items()
+                    if isinstance(entry, list)
+                    and len(entry) in (2, 3)
+                    and all(isinstance(part, str) for part in entry)
+                }
+        return cls(out, key, entries, targets)
+
+    def lookup(self, path: str, rendered: str) -> str | None:
+        """The formatted text of `rendered` at `path`, when this cache knows it; else None."""
+        entry = self._entries.get(path)
+        rendered_hash = sha256(rendered)
+        if entry is None or entry[0] != rendered_hash:
+            return None
+        if len(entry) == 3:
+            text: str | None = entry[2]
+        else:
+            text = self._read(path)
+        if text is None or sha256(text) != entry[1]:
+            return None
+        self._current[path] = (rendered_hash, entry[1])
+        return text
+
+    def remember(self, path: str, rendered: str, formatted: str) -> None:
+        self._current[path] = (sha256(rendered), sha256(formatted))
+
+    def save(self, files: Mapping[str, str], on_disk: Iterable[str]) -> None:
+        """Record this run's files; `on_disk` are the paths whose disk content is now the
+        formatted text. Writes nothing when the cache is unchanged; never fails a generate."""
+        written = set(on_disk)
+        entries: dict[str, list[str]] = {}
+        for path, (rendered_hash, formatted_hash) in sorted(self._current.items()):
+            if path not in files:
+                continue
+            entry = [rendered_hash, formatted_hash]
+            if path not in written:
+                entry.append(files[path])
+            entries[path] = entry
+        document: dict[str, Any] = {"format": FORMAT, "key": self.key, "files": entries}
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            target = safe_target(self.out, CACHE_FILE)
+            _ignored_by_git(self.out)
+            if self._read(CACHE_FILE) != text:
+                atomic_write(target, text)
+        except (OSError, UnsafePathError):
+            return
+
+    def _read(self, path: str) -> str | None:
+        try:
+            text = self.targets.read(path)
+        except (OSError, UnsafePathError):
+            return None
+        return None if text == "\0unreadable" else text
+
+
+def _fingerprint(stat: os.stat_result) -> list[int]:
+    # The change time too: unlike the modification time, no program can set it back.
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev, stat.st_ino]
+
+
+def _diagnostics(items: list[dict[str, Any]]) -> list[Diagnostic]:
+    return [Diagnostic(**{**item, "level": Level(item["level"])}) for item in items]
+
+
+def _ignored_by_git(out: Path) -> None:
+    ignore = safe_target(out, _GITIGNORE)
+    if not ignore.is_file():
+        atomic_write(ignore, "# eventforge's caches (safe to delete): never commit them.\n*\n")
+
+
+MEMO_FILE = f"{CACHE_DIR}/generate.json"
+# How far apart two file times must be to tell which came first: file systems take times from a
+# clock that ticks every few milliseconds; this is a margin well above that.
+_TICK_NS = 100_000_000
+
+
+def memo_key(*parts: bytes | str) -> str:
+    """One hash of several inputs, each length-prefixed so that no two sequences collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Recalled:
+    files: dict[str, str]  # empty when `untouched`: nothing was read
+    owners: dict[str, str]
+    signatures: dict[str, str]
+    diagnostics: list[Diagnostic]
+    # Every file (and the manifest) is as the last generate left it (see _untouched): nothing
+    # to compare and nothing to write.
+    untouched: bool = False
+
+
+class GenerateMemo:
+    """What the last generate into a folder produced, and from which inputs.
+
+    The key covers every input of a generate: the spec's bytes and path, the lock file, the
+    options, and eventforge itself (its code, templates, schema and the versions of Python and of
+    the libraries whose output it keeps). When a generate finds the same key and every generated
+    file still on disk with the recorded hash, the files are what validating, rendering and
+    formatting would produce again, so it skips them. Like the format cache it is only an
+    optimisation, and `check` never reads it.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def recall(self, key: str) -> Recalled | None:
+        try:
+            data = json.loads(safe_target(self.out, MEMO_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnsafePathError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        try:
+            if self._untouched(data.get("stat"), data["files"]):
+                return Recalled(
+                    {},
+                    {path: entry[0] for path, entry in data["files"].items()},
+                    {path: entry[2] for path, entry in data["files"].items() if entry[2]},
+                    _diagnostics(data["diagnostics"]),
+                    untouched=True,
+                )
+            targets = SafeTargets(self.out)
+            files: dict[str, str] = {}
+            owners: dict[str, str] = {}
+            signatures: dict[str, str] = {}
+            for path, (owner, digest, signature, text) in data["files"].items():
+                if text is None:
+                    text = targets(path).read_text(encoding="utf-8")
+                if sha256(text) != digest:
+                    return None  # edited, removed or replaced since: produce it again
+                files[path], owners[path] = text, owner
+                if signature:
+                    signatures[path] = signature
+            diagnostics = _diagnostics(data["diagnostics"])
+        except (OSError, UnicodeDecodeError, UnsafePathError, TypeError, ValueError, KeyError):
+            return None
+        return Recalled(files, owners, signatures, diagnostics)
+
+    def _untouched(self, stat: Any, files: dict[str, list[Any]]) -> bool:
+        """Whether every generated file (and the manifest) is as the last generate left it,
+        known the way git's index knows it: by size, modification and change times, device and
+        inode, which an edit or a replacement (even by a copy, or through a link) changes. A
+        time too close to the memo's own is no proof (an edit in the same clock tick would not
+        show): such a file is read and hashed instead. User files need only exist: their
+        content is theirs."""
+        try:
+            racy_from = stat["written_ns"] - _TICK_NS
+            entries = [(MANIFEST, stat["manifest"], stat["manifest_sha256"])]
+            entries += [(path, stat["files"][path], entry[1]) for path, entry in files.items()]
+        except (TypeError, KeyError, IndexError):
+            return False  # no fingerprints recorded (or not these)
+        for path, recorded, digest in entries:
+            try:
+                now = os.stat(self.out / path)
+            except OSError:
+                return False
+            if recorded is None:  # a user file
+                continue
+            if _fingerprint(now) != recorded:
+                return False
+            if max(now.st_mtime_ns, now.st_ctime_ns) >= racy_from:
+                try:
+                    text = (self.out / path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    return False
+                if sha256(text) != digest:
+                    return False
+        return True
+
+    def remember(
+        self,
+        key: str,
+        files: Mapping[str, str],
+        owners: Mapping[str, str],
+        signatures: Mapping[str, str],
+        diagnostics: Iterable[Diagnostic],
+        settled: bool = False,
+    ) -> None:
+        """Record a generate whose files are now on disk; never fails the generate.
+
+        `settled`: every file is now exactly as generated and the manifest lists exactly these
+        files (nothing orphaned or refused), so that the next generate may know them by their
+        fingerprints (see _untouched) instead of reading them.
+        """
+        written_ns = time.time_ns()
+        entries = {
+            path: [
+                str(owners[path]),
+                sha256(text),
+                signatures.get(path, ""),
+                text if str(owners[path]) != "generated" else None,  # user files are the user's
+            ]
+            for path, text in sorted(files.items())
+        }
+        document = {
+            "format": FORMAT,
+            "key": key,
+            "files": entries,
+            "diagnostics": [{**dataclasses.asdict(d), "level": str(d.level)} for d in diagnostics],
+            "stat": self._fingerprints(files, owners, written_ns) if settled else None,
+        }
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            target = safe_target(self.out, MEMO_FILE)
+            _ignored_by_git(self.out)
+            try:
+                current: str | None = target.read_text(encoding="utf-8")
+            except OSError:
+                current = None
+            if current != text:
+                atomic_write(target, text)
+        except (OSError, UnsafePathError):
+            return
+
+    def _fingerprints(
+        self, files: Mapping[str, str], owners: Mapping[str, str], written_ns: int
+    ) -> dict[str, Any] | None:
+        try:
+            manifest = (self.out / MANIFEST).read_text(encoding="utf-8")
+            return {
+                "written_ns": written_ns,
+                "manifest": _fingerprint(os.stat(self.out / MANIFEST)),
+                "manifest_sha256": sha256(manifest),
+                "files": {
+                    path: None
+                    if str(owners[path]) != "generated"
+                    else _fingerprint(os.stat(self.out / path))
+                    for path in sorted(files)
+                },
+            }
+        except (OSError, UnicodeDecodeError):
+            return None

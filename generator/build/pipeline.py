@@ -1,0 +1,256 @@
+"""The pipeline end to end: spec file -> validated model -> planned, rendered, formatted files.
+
+The CLI (and tests) call these; each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, replace
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator import __version__
+from generator.build.cache import FormatCache, GenerateMemo, memo_key
+from generator.spec.diagnostics import Diagnostic, Level, SpecError, has_errors
+from generator.build.format import format_key
+from generator.support.gcpause import paused_gc
+from generator.evolution.lock import (
+    Lock,
+    breaking_changes,
+    build_lock,
+    lock_path,
+    read_lock,
+    read_lock_at,
+    render_lock,
+)
+from generator.build.plan import Owner
+from generator.support.resources import schema_path, templates_dir
+from generator.build.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
+
+# generator/: all of eventforge's own code is an input of a generate (see _memo_key).
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+if TYPE_CHECKING:
+    from generator.spec.load import LoadedSpec
+    from generator.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class Memo:
+    """How write() records this generate for the next one (see GenerateMemo in cache.py)."""
+
+    store: GenerateMemo
+    key: str
+    diagnostics: list[Diagnostic]  # what a generate of the same inputs reports next time
+
+
+@dataclass(frozen=True)
+class Output:
+    spec: Spec | None  # None when recalled from the generate memo: nothing was validated
+    files: dict[str, str]
+    owners: dict[str, Owner]
+    signatures: dict[str, str]  # what each user file must provide
+    diagnostics: list[Diagnostic]  # warnings (and breaking changes, when allowed)
+    lock_path: Path
+    lock_text: str
+    lock_on_disk: str | None
+    format_cache: FormatCache | None = None  # saved with the files by write()
+    memo: Memo | None = None  # likewise
+    # Recalled from the memo with every file on disk as the last generate left it: `files` is
+    # empty (nothing was read), there is nothing to compare and nothing to write.
+    untouched: bool = False
+
+
+def produce(
+    spec_path: Path,
+    *,
+    against: str | None = None,
+    allow_breaking: bool = False,
+    cache_in: Path | None = None,
+) -> Output:
+    """Validate and render a spec. Raises SpecError with every problem found.
+
+    Breaking event changes are checked against the lock next to the spec, or against the lock in
+    git revision `against`; with `allow_breaking` they are reported as warnings instead.
+    With `cache_in` (the output directory), a generate whose inputs did not change since the last
+    one is recalled from its memo, and files formatted before are taken from its format cache (see
+    cache.py); the output is the same with or without them.
+    """
+    with paused_gc():
+        return _produce(
+            spec_path, against=against, allow_breaking=allow_breaking, cache_in=cache_in
+        )
+
+
+def _produce(
+    spec_path: Path,
+    *,
+    against: str | None,
+    allow_breaking: bool,
+    cache_in: Path | None,
+) -> Output:
+    path = lock_path(spec_path)
+    raw = _bytes(spec_path)
+    store = GenerateMemo(cache_in) if cache_in is not None and against is None else None
+    if store is not None and raw is not None:
+        recalled = store.recall(_memo_key(spec_path, raw, _bytes(path), allow_breaking))
+        if recalled is not None:
+            lock_text = path.read_text(encoding="utf-8")  # the key says it is the lock produced
+            owners = {name: Owner(owner) for name, owner in recalled.owners.items()}
+            return Output(
+                None,
+                recalled.files,
+                owners,
+                recalled.signatures,
+                recalled.diagnostics,
+                path,
+                lock_text,
+                lock_text,
+                untouched=recalled.untouched,
+            )
+    # Imported here, not at the top: a generate recalled from its memo needs none of them, and
+    # Jinja2, jsonschema and the model take a good part of the time such a generate takes.
+    from generator.build.format import format_sources
+    from generator.spec.load import load_bytes, load_file
+    from generator.build.plan import plan
+    from generator.build.render import render_all
+    from generator.spec.validate import validate_loaded
+
+    loaded = load_bytes(raw, str(spec_path)) if raw is not None else load_file(spec_path)
+    spec, diagnostics = validate_loaded(loaded)
+    if spec is None or has_errors(diagnostics):
+        raise SpecError(diagnostics)
+    checked = diagnostics
+    on_disk = read_lock(path)
+    baseline: Lock | None = read_lock_at(spec_path, against) if against else on_disk
+    if baseline is not None:
+        breaking = breaking_changes(loaded, spec, baseline)
+        if allow_breaking:
+            breaking = [replace(d, level=Level.WARNING) for d in breaking]
+        diagnostics = diagnostics + breaking
+        if has_errors(breaking):
+            raise SpecError(diagnostics)
+    lock = build_lock(spec, on_disk)
+    planned = plan(spec, lock)
+    rendered = render_all(spec, planned, lock)
+    cache = FormatCache.open(cache_in, format_key()) if cache_in is not None else None
+    formatted = format_sources(rendered, spec.package, cache)
+    text = render_lock(lock)
+    current = path.read_text(encoding="utf-8") if on_disk is not None else None
+    owners = {p.path: p.owner for p in planned}
+    signatures = {p.path: p.signature for p in planned if p.signature}
+    memo = None
+    if store is not None and raw is not None:
+        # Next time the lock on disk is the one produced now; so are the breaking changes.
+        following = diagnostics if current == text else _against(loaded, spec, lock, allow_breaking)
+        if following is not None:
+            key = _memo_key(spec_path, raw, text.encode("utf-8"), allow_breaking)
+            memo = Memo(store, key, checked + following if current != text else following)
+    return Output(
+        spec, formatted, owners, signatures, diagnostics, path, text, current, cache, memo
+    )
+
+
+def _against(
+    loaded: LoadedSpec, spec: Spec, lock: Lock, allow_breaking: bool
+) -> list[Diagnostic] | None:
+    """The breaking changes a generate would report against `lock`; None if they are errors."""
+    breaking = breaking_changes(loaded, spec, lock)
+    if allow_breaking:
+        breaking = [replace(d, level=Level.WARNING) for d in breaking]
+    return None if has_errors(breaking) else breaking
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _memo_key(spec_path: Path, spec: bytes, lock: bytes | None, allow_breaking: bool) -> str:
+    """Everything a generate's output depends on, eventforge itself included."""
+    parts: list[bytes | str] = ["eventforge generate memo 1", __version__, sys.version]
+    parts += [format_key(), *(version(name) for name in ("Jinja2", "PyYAML", "jsonschema"))]
+    sources = [(_PACKAGE, path) for path in sorted(_PACKAGE.rglob("*.py"))]
+    sources += [(templates_dir(), path) for path in sorted(templates_dir().rglob("*"))]
+    sources.append((schema_path().parent, schema_path()))
+    for root, source in sources:
+        if source.is_file():
+            parts += [source.relative_to(root).as_posix(), source.read_bytes()]
+    parts += [str(spec_path), spec, "allow" if allow_breaking else "refuse"]
+    parts += ["lock", lock] if lock is not None else ["no lock"]
+    return memo_key(*parts)
+
+
+def compare(output: Output, out: Path) -> list[FileState]:
+    if output.untouched:
+        return [
+            FileState(path, owner, Verdict.IDENTICAL if owner is Owner.GENERATED else Verdict.KEEP)
+            for path, owner in sorted(output.owners.items())
+        ]
+    # The format cache read the files it knows already: share those reads.
+    targets = output.format_cache.targets if output.format_cache is not None else None
+    return plan_writes(out, output.files, output.owners, output.signatures, targets)
+
+
+def write(
+    output: Output, out: Path, states: list[FileState], *, spec_path: Path, force: bool
+) -> None:
+    if output.untouched:
+        return
+    spec_hash = hashlib.sha256(spec_path.read_bytes()).hexdigest()
+    extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
+    # Order matters for a generate killed part way: files, then the lock, then the manifest.
+    apply_writes(
+        out,
+        output.files,
+        states,
+        force=force,
+        manifest_extra=extra,
+        before_manifest=lambda: _write_lock(output),
+        signatures=output.signatures,
+    )
+    if output.format_cache is not None and output.format_cache.out == out:
+        # Generated files now hold their formatted text; user files are the user's.
+        written = (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
+        output.format_cache.save(
+            output.files,
+            (
+                s.path
+                for s in states
+                if s.owner is Owner.GENERATED
+                and (s.verdict in written or (s.verdict is Verdict.CONFLICT and force))
+            ),
+        )
+    if output.memo is not None and output.memo.store.out == out:
+        output.memo.store.remember(
+            output.memo.key,
+            output.files,
+            output.owners,
+            output.signatures,
+            output.memo.diagnostics,
+            settled=all(_settled(s, force) for s in states),
+        )
+
+
+def _settled(state: FileState, force: bool) -> bool:
+    """Whether a file is, after this write, exactly what was produced (or a user file, with
+    nothing to say about it), and listed so in the manifest."""
+    if state.verdict is Verdict.CONFLICT:
+        return force
+    if state.verdict is Verdict.KEEP:
+        return not state.reason
+    return state.verdict in (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
+
+
+def lock_is_current(output: Output) -> bool:
+    return output.lock_on_disk == output.lock_text
+
+
+def _write_lock(output: Output) -> None:
+    if not lock_is_current(output):
+        atomic_write(output.lock_path, output.lock_text)

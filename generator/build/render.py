@@ -1,0 +1,322 @@
+"""Step 5, render: planned files -> source text, through Jinja2 with StrictUndefined.
+
+Templates hold layout; every decision a template needs (quoting, defaults, sample values, names)
+is a helper registered here. Spec text reaches Python source only through `py` (repr) or
+`docstring`, never raw.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+
+from generator.spec import model as m
+from generator.spec.names import snake, words
+from generator.build.plan import PlannedFile, custom_path, upcast_path
+from generator.support.resources import templates_dir
+from generator.spec.types import TypeRef
+from generator.evolution.upcast_cases import upcast_cases
+
+
+def render_all(
+    spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    env = _environment(spec)
+    shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
+    rendered: dict[str, str] = {}
+    for planned in files:
+        template = env.get_template(planned.template)
+        context = {**shared, **planned.context, "origin": planned.origin}
+        if "read_model" in planned.context or "automation" in planned.context:
+            context["view_imports"] = _event_imports(spec)
+        if "aggregate" in planned.context:
+            context.update(_aggregate_context(spec, planned.context["aggregate"], planned.context))
+        rendered[planned.path] = template.render(context)
+    return rendered
+
+
+def _environment(spec: m.Spec) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        py=py,
+        toml=lambda text: json.dumps(str(text), ensure_ascii=False),
+        docstring=docstring,
+        docstring_text=_docstring_body,
+        comment=comment,
+        md=markdown,
+        prose=words,
+        state_default=lambda field: dataclass_default(
+            field.default_code if field.default_code is not None else zero(field.type, spec)
+        ),
+        dataclass_default=dataclass_default,
+        custom_path=lambda command: custom_path(spec, command),
+        upcast_path=lambda event: upcast_path(spec, event),
+        emitted_union=lambda command: (
+            " | ".join(dict.fromkeys(e.event for e in command.emits)) or "object"
+        ),
+        emitted_names=lambda command: (
+            ", ".join(dict.fromkeys(e.event for e in command.emits)) or ""
+        ),
+        construct=construct,
+        construct_plain=lambda record: (
+            f"{record.name}(" + ", ".join(f"{v.target}={v.code}" for v in record.values) + ")"
+        ),
+        state_schema=state_schema,
+    )
+    return env
+
+
+def _shared_context(spec: m.Spec) -> dict[str, Any]:
+    types_import = ""
+    names = [e.name for e in spec.enums] + [r.name for r in spec.records]
+    if names:
+        types_import = f"from {spec.package}.types import {', '.join(sorted(names))}"
+    return {
+        "spec": spec,
+        "types_import": types_import,
+        "records_in_order": _records_in_order(spec),
+        "event_samples": [
+            _event_sample(spec, a, e, i) for i, (a, e) in enumerate(_all_events(spec), start=1)
+        ],
+        "store_runs": [(a, _store_runs(a)) for a in spec.aggregates if _store_runs(a)],
+    }
+
+
+def _event_imports(spec: m.Spec) -> list[tuple[str, list[str]]]:
+    """Every event class by aggregate module, for tests that construct events of any aggregate."""
+    return [(a.module, [e.name for e in a.events]) for a in spec.aggregates if a.events]
+
+
+def _aggregate_context(
+    spec: m.Spec, aggregate: m.Aggregate, context: Mapping[str, Any]
+) -> dict[str, Any]:
+    constant = f"{snake(aggregate.name).upper()}_ID"
+    if aggregate.id_field.type.kind == "uuid":
+        value = 'UUID("00000000-0000-4000-8000-000000000001")'
+    else:
+        value = py(f"{snake(aggregate.name)}-1")
+    return {"stream_constant": constant, "stream_value": value, "id_field": aggregate.id_field.name}
+
+
+# -- quoting -----------------------------------------------------------------------------------
+
+
+def py(value: object) -> str:
+    """Any spec text as a Python literal."""
+    return repr(value)
+
+
+def _docstring_body(text: str) -> str:
+    text = str(text).strip()
+    if text.isascii() and "\\" not in text and _PLAIN.match(text):
+        body = text.replace('"""', '\\"\\"\\"')  # the common case, without the loop below
+    else:
+        body = _escaped(text)
+    # A closing quote would run into the closing """, unless a backslash escapes it already
+    # (an odd run of backslashes: an even one is escaped backslashes, and the quote is bare).
+    before = body[:-1]
+    if body.endswith('"') and (len(before) - len(before.rstrip("\\"))) % 2 == 0:
+        body = before + '\\"'
+    return body
+
+
+_PLAIN = re.compile(r"[ -~\n\t]*\Z")  # printable ASCII, newlines and tabs
+
+
+def _escaped(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n" or ch == "\t" or (ch.isprintable() and unicodedata.category(ch) != "Cf"):
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return "".join(out).replace('"""', '\\"\\"\\"')
+
+
+def docstring(text: str, fallback: str = "") -> str:
+    """A docstring literal for spec text: quotes, backslashes and control characters escaped."""
+    body = _docstring_body(str(text) if str(text).strip() else fallback)
+    if not body.endswith((".", "!", "?", ":")) and "\n" not in body:
+        body += "."
+    return f'"""{body}"""'
+
+
+def comment(text: str) -> str:
+    """Spec text on one comment line."""
+    text = str(text)
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() and unicodedata.category(ch) != "Cf" else " " for ch in str(text)
+    )
+
+
+def markdown(text: str) -> str:
+    # A bare carriage return would read back as a newline, so the file would look hand-edited.
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- values ------------------------------------------------------------------------------------
+
+# Calls ruff knows to return immutable values (RUF009 accepts them as dataclass defaults).
+_IMMUTABLE_CALLS = ("Decimal", "date", "datetime")
+
+
+def dataclass_default(code: str) -> str:
+    """A field default as it goes into a dataclass: other calls (a value object, a UUID) become
+    a default factory, so the class does not share one instance that ruff cannot prove immutable."""
+    node = ast.parse(code, mode="eval").body
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id not in _IMMUTABLE_CALLS
+    ):
+        return f"field(default_factory=lambda: {code})"
+    return code
+
+
+def zero(typ: TypeRef, spec: m.Spec) -> str:
+    """The value a state field without a default starts at."""
+    if typ.optional:
+        return "None"
+    simple = {
+        "str": '""',
+        "int": "0",
+        "float": "0.0",
+        "decimal": 'Decimal("0")',
+        "bool": "False",
+        "uuid": "UUID(int=0)",
+        "date": "date(1, 1, 1)",
+        "datetime": "datetime(1, 1, 1, tzinfo=UTC)",
+        "list": "()",
+    }
+    if typ.kind in simple:
+        return simple[typ.kind]
+    if typ.kind == "enum":
+        enum = next(e for e in spec.enums if e.name == typ.name)
+        return f"{enum.name}.{enum.members[0].name}"
+    record = next(r for r in spec.records if r.name == typ.name)
+    parts = [
+        f"{f.name}={f.default_code if f.default_code is not None else zero(f.type, spec)}"
+        for f in record.fields
+    ]
+    return f"{record.name}({', '.join(parts)})"
+
+
+def sample(typ: TypeRef, spec: m.Spec, n: int) -> str:
+    """A non-default value of every type, for store round-trip tests."""
+    if typ.kind == "list":
+        assert typ.item is not None
+        return f"({sample(typ.item, spec, n)}, {sample(typ.item, spec, n + 1)})"
+    values = {
+        "str": py(f'sample {n}: "quoted" \\ {{{{x}}}} ünïcødé'),
+        "int": str(1000 + n),
+        "float": f"{n}.25",
+        "decimal": f'Decimal("{n}.10")',
+        "bool": "True",
+        "uuid": f'UUID("00000000-0000-4000-8000-{n:012d}")',
+        "date": f"date(2024, 2, {1 + n % 28})",
+        "datetime": f"datetime(2024, 2, 29, 12, {n % 60}, 30, 123456, tzinfo=UTC)",
+    }
+    if typ.kind in values:
+        return values[typ.kind]
+    if typ.kind == "enum":
+        enum = next(e for e in spec.enums if e.name == typ.name)
+        return f"{enum.name}.{enum.members[-1].name}"
+    record = next(r for r in spec.records if r.name == typ.name)
+    return (
+        f"{record.name}("
+        + ", ".join(f"{f.name}={sample(f.type, spec, n + i)}" for i, f in enumerate(record.fields))
+        + ")"
+    )
+
+
+def state_schema(aggregate: m.Aggregate) -> str:
+    """A fingerprint of everything that shapes a state: its fields and every event's updates."""
+    parts = [f"{f.name}:{f.type.spec}={f.default_code}" for f in aggregate.state_fields]
+    for event in aggregate.events:
+        parts.append(f"{event.name}:" + ";".join(f"{u.target}={u.code}" for u in event.updates))
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _all_events(spec: m.Spec) -> list[tuple[m.Aggregate, m.Event]]:
+    return [(a, e) for a in spec.aggregates for e in a.events]
+
+
+def _stream_value(aggregate: m.Aggregate, n: int) -> str:
+    if aggregate.id_field.type.kind == "uuid":
+        return f'UUID("00000000-0000-4000-8000-{n:012d}")'
+    return py(f"{snake(aggregate.name)}-{n}")
+
+
+def _event_sample(spec: m.Spec, aggregate: m.Aggregate, event: m.Event, n: int) -> str:
+    parts = [f"{aggregate.id_field.name}={_stream_value(aggregate, n)}"]
+    parts += [f"{f.name}={sample(f.type, spec, n * 10 + i)}" for i, f in enumerate(event.fields)]
+    return f"{event.name}({', '.join(parts)})"
+
+
+def construct(record: m.Record, id_field: str, stream: str) -> str:
+    """A scenario record as a constructor call on the scenario's stream."""
+    parts = [f"{id_field}={stream}"] + [f"{v.target}={v.code}" for v in record.values]
+    return f"{record.name}({', '.join(parts)})"
+
+
+def _store_runs(aggregate: m.Aggregate) -> list[dict[str, Any]]:
+    """Scenarios whose command succeeds and is declarative, to replay through the store."""
+    runs = []
+    custom = {c.name for c in aggregate.commands if c.custom}
+    for index, scenario in enumerate(aggregate.scenarios, start=1):
+        if scenario.then_error or scenario.when.name in custom:
+            continue
+        stream = _stream_value(aggregate, 1000 + index)
+        runs.append(
+            {
+                "name": scenario.name,
+                "given": [construct(r, aggregate.id_field.name, stream) for r in scenario.given],
+                "when": construct(scenario.when, aggregate.id_field.name, stream),
+                "creates": aggregate.command(scenario.when.name).creates,
+            }
+        )
+    return runs
+
+
+def _records_in_order(spec: m.Spec) -> list[m.RecordType]:
+    """Value types ordered so that each comes after the types its defaults refer to."""
+    ordered: list[m.RecordType] = []
+    placed: set[str] = set()
+    pending = list(spec.records)
+    while pending:
+        for record in pending:
+            needs = {_base(f.type) for f in record.fields} & {r.name for r in spec.records}
+            if needs <= placed | {record.name}:
+                ordered.append(record)
+                placed.add(record.name)
+                pending.remove(record)
+                break
+        else:  # a cycle; validation rejects these, so this is unreachable for a valid spec
+            ordered.extend(pending)
+            break
+    return ordered
+
+
+def _base(typ: TypeRef) -> str:
+    while typ.item is not None:
+        typ = typ.item
+    return typ.name

@@ -1,0 +1,249 @@
+"""The typed, immutable intermediate model: the only thing templates ever see.
+
+Everything here is validated: names are identifiers, `code` strings are Python compiled from the
+spec's allowed expression subset or from literal values, never raw spec text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.spec.names import snake
+from generator.spec.types import TypeRef
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    name: str
+    type: TypeRef
+    default_code: str | None = None  # a Python literal, when the field has a default
+    description: str = ""
+
+    @property
+    def annotation(self) -> str:
+        return self.type.python
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnumMember:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnumType:
+    name: str
+    description: str
+    members: tuple[EnumMember, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordType:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment:
+    """`target = code` inside a generated constructor call."""
+
+    target: str
+    code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorDef:
+    name: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upcast:
+    """How a stored payload of `from_version` becomes the next version (on JSON data)."""
+
+    from_version: int
+    custom: bool
+    renames: tuple[tuple[str, str], ...] = ()
+    adds: tuple[Assignment, ...] = ()  # code evaluates to the JSON form of the value
+    removes: tuple[str, ...] = ()
+
+    @property
+    def method(self) -> str:
+        return f"upcast_v{self.from_version}_v{self.from_version + 1}"
+
+    @property
+    def function(self) -> str:
+        return f"v{self.from_version}_to_v{self.from_version + 1}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    name: str
+    aggregate: str
+    description: str
+    fields: tuple[Field, ...]  # without the aggregate's id field
+    updates: tuple[Assignment, ...]  # how evolve changes state
+    version: int
+    topic: str
+    upcasts: tuple[Upcast, ...] = ()
+
+    @property
+    def module(self) -> str:
+        return snake(self.name)
+
+    @property
+    def custom_upcasts(self) -> tuple[Upcast, ...]:
+        return tuple(u for u in self.upcasts if u.custom)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guard:
+    condition: str  # compiled Python
+    source: str  # the spec's text, shown in comments and docs
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Emit:
+    event: str
+    values: tuple[Assignment, ...]  # every field of the event, id field included
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    name: str
+    module: str
+    aggregate: str
+    description: str
+    creates: bool
+    custom: bool
+    fields: tuple[Field, ...]  # without the aggregate's id field
+    guards: tuple[Guard, ...]
+    emits: tuple[Emit, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """A value written in a scenario: a class name and its keyword arguments as code."""
+
+    name: str
+    values: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    name: str
+    test_name: str
+    description: str
+    given: tuple[Record, ...]
+    when: Record
+    then_events: tuple[Record, ...] | None
+    then_state: tuple[Assignment, ...]
+    then_error: str | None
+
+    @property
+    def is_custom(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Aggregate:
+    name: str
+    module: str
+    description: str
+    id_field: Field
+    state_fields: tuple[Field, ...]
+    errors: tuple[ErrorDef, ...]
+    events: tuple[Event, ...]
+    commands: tuple[Command, ...]
+    scenarios: tuple[Scenario, ...]
+
+    @property
+    def state_class(self) -> str:
+        return f"{self.name}State"
+
+    def command(self, name: str) -> Command:
+        return next(c for c in self.commands if c.name == name)
+
+    def scenarios_for(self, command: str) -> tuple[Scenario, ...]:
+        return tuple(s for s in self.scenarios if s.when.name == command)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowUpdate:
+    """What one event does to a read model's row: set fields (creating the row), or delete it."""
+
+    event: str
+    aggregate_module: str  # where the event class lives
+    delete: bool
+    sets: tuple[Assignment, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ViewScenario:
+    """A read-model or automation scenario: given events (with their streams), then rows or commands."""
+
+    name: str
+    test_name: str
+    description: str
+    given: tuple[Record, ...]
+    then: tuple[Record, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadModel:
+    name: str
+    module: str
+    description: str
+    key: Field
+    fields: tuple[Field, ...]  # without the key
+    updates: tuple[RowUpdate, ...]
+    scenarios: tuple[ViewScenario, ...] = ()
+
+    @property
+    def row_class(self) -> str:
+        return f"{self.name}Row"
+
+    @property
+    def handled_events(self) -> tuple[str, ...]:
+        return tuple(u.event for u in self.updates)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Automation:
+    name: str
+    module: str
+    description: str
+    on: str
+    on_module: str  # aggregate module of the event
+    sends: str
+    sends_aggregate: str  # aggregate module of the command
+    sends_module: str  # module of the command
+    values: tuple[Assignment, ...]  # keyword arguments of the command, as code over `event`
+    scenarios: tuple[ViewScenario, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Spec:
+    domain: str
+    package: str
+    description: str
+    spec_file: str  # file name of the spec, relative to the output directory when possible
+    enums: tuple[EnumType, ...]
+    records: tuple[RecordType, ...]
+    aggregates: tuple[Aggregate, ...]
+    read_models: tuple[ReadModel, ...]
+    automations: tuple[Automation, ...]
+
+    @property
+    def app_class(self) -> str:
+        return f"{self.domain_class}Application"
+
+    @property
+    def domain_class(self) -> str:
+        return "".join(part[:1].upper() + part[1:] for part in self.package.split("_"))
+
+    @property
+    def has_types(self) -> bool:
+        return bool(self.enums or self.records)

@@ -1,0 +1,31 @@
+"""Step 2, validate: shape (JSON Schema) first, then meaning. Returns the model when valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.spec.analyze import analyze
+from generator.spec.diagnostics import Diagnostic, SpecError, has_errors, sort_key
+from generator.spec.load import LoadedSpec, load_file
+from generator.spec.model import Spec
+from generator.spec.schema import check_shape
+from generator.support.gcpause import paused_gc
+
+
+def validate_loaded(loaded: LoadedSpec) -> tuple[Spec | None, list[Diagnostic]]:
+    shape = check_shape(loaded)
+    if has_errors(shape):
+        # The meaning checks assume the shape; report shape errors alone rather than noise.
+        return None, sorted(shape, key=sort_key)
+    spec, diagnostics = analyze(loaded)
+    return spec, sorted(shape + diagnostics, key=sort_key)
+
+
+def validate_file(path: Path) -> tuple[Spec | None, list[Diagnostic]]:
+    """Load and validate a spec file; never raises for a bad spec (I/O errors carry E100)."""
+    with paused_gc():
+        try:
+            loaded = load_file(path)
+        except SpecError as exc:
+            return None, exc.diagnostics
+        return validate_loaded(loaded)
