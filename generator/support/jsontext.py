@@ -3,7 +3,7 @@
 The manifest and the lock are committed, so they are indented for diffs; but with `indent` the
 standard library encodes in pure Python, which on a 1,000-command spec costs a large part of a
 no-op regenerate. Here every scalar (and every empty container) is encoded by the C encoder and
-only the layout is done in Python. tests/test_jsontext.py checks the output is identical.
+only the layout is done in Python. tests/support/test_jsontext.py checks the output is identical.
 """
 
 from __future__ import annotations

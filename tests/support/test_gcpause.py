@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from conftest import EXAMPLES
 
-from generator.support import gcpause
 from generator.build.pipeline import produce
+from generator.support import gcpause
 
 
 @pytest.fixture(autouse=True)

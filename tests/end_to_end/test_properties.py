@@ -1,7 +1,7 @@
 """Properties that hold for every valid spec, and for every broken one.
 
 Specs come from tests/spec_strategies.py. CI runs a small, fixed set of examples (derandomized, so
-a failure reproduces); `EVENTFORGE_HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py`
+a failure reproduces); `EVENTFORGE_HYPOTHESIS_PROFILE=long python -m pytest tests/end_to_end/test_properties.py`
 runs thousands with fresh randomness.
 """
 
@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from ruff.__main__ import find_ruff_bin
 from spec_strategies import Built, mutated_specs, valid_specs
 
+from generator.build.pipeline import produce
 from generator.spec.codes import CODES
 from generator.spec.diagnostics import Diagnostic, Level, SpecError
-from generator.build.pipeline import produce
 from generator.spec.validate import validate_file
 
 PROFILE = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci")

@@ -1,6 +1,6 @@
-"""Bugs the property tests (tests/test_properties.py) found, each kept as an explicit case.
+"""Bugs the property tests (tests/end_to_end/test_properties.py) found, each kept as an explicit case.
 
-Bugs in what the validator accepts are kept as corpus files instead (tests/specs/invalid/:
+Bugs in what the validator accepts are kept as corpus files instead (tests/spec/invalid/:
 e301_class_names_the_generated_modules_import, e301_module_name_is_a_keyword,
 e301_package_hides_a_module, e303_aggregate_takes_a_package_module,
 e303_names_taken_by_generated_classes, e102_control_character).
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import cli, run_pytest, write_spec
 
-from generator.spec.diagnostics import SpecError
 from generator.build.format import format_sources
 from generator.build.pipeline import produce
 from generator.build.render import docstring
+from generator.spec.diagnostics import SpecError
 
 
 @pytest.mark.parametrize(

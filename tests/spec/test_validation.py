@@ -1,7 +1,7 @@
 """The validator: a corpus of invalid specs with their exact diagnostics, valid specs, warnings,
 the CLI's `validate` contract, and the expression compiler's output.
 
-Each file in tests/specs/invalid/ starts with `# expect: CODE@LINE:COL ...`: the errors it must
+Each file in tests/spec/invalid/ starts with `# expect: CODE@LINE:COL ...`: the errors it must
 report, no more and no fewer, with 1-based positions (of the offending key or value).
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import EXAMPLES, cli, write_spec
+from corpus import CASES, CORPUS, TEXT_LINE, Position, expected
 
 from generator.spec.codes import CODES
 from generator.spec.diagnostics import Diagnostic, Level
@@ -25,24 +25,7 @@ from generator.spec.names import snake
 from generator.spec.types import TypeRef
 from generator.spec.validate import validate_file
 
-CORPUS = Path(__file__).parent / "specs" / "invalid"
-CASES = sorted(CORPUS.glob("*.yaml"))
-EXPECT_LINE = re.compile(r"# expect:((?: [EW]\d{3}@\d+:\d+)+)")
-TEXT_LINE = re.compile(
-    r"^(?P<file>.+):(?P<line>\d+):(?P<column>\d+): "
-    r"(?P<level>error|warning)\[(?P<code>[EW]\d{3})\]: "
-)
 JSON_KEYS = {"code", "level", "message", "hint", "file", "path", "line", "column"}
-
-Position = tuple[str, int, int]
-
-
-def expected(spec: Path) -> list[Position]:
-    first = spec.read_text(encoding="utf-8").partition("\n")[0]
-    match = EXPECT_LINE.fullmatch(first)
-    assert match, f"{spec.name}: the first line must be `# expect: CODE@LINE:COL ...`"
-    found = re.findall(r"([EW]\d{3})@(\d+):(\d+)", match.group(1))
-    return sorted((code, int(line), int(column)) for code, line, column in found)
 
 
 def errors(diagnostics: list[Diagnostic]) -> list[Position]:

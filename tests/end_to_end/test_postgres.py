@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, run_pytest
+from conftest import EXAMPLES, ROOT, run_pytest
 
 HOW = (
     'no PostgreSQL: run `eval "$(.ci/postgres)"` (starts a throwaway server on 127.0.0.1 and '
@@ -37,5 +36,5 @@ def test_example_passes_its_store_tests_on_postgres(postgres: None, example: str
 
 
 def test_start_script_is_executable() -> None:
-    script = Path(__file__).resolve().parent.parent / ".ci" / "postgres"
+    script = ROOT / ".ci" / "postgres"
     assert os.access(script, os.X_OK)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from conftest import cli, run_pytest
+from conftest import ROOT, cli, run_pytest
 
 # Each of these would break out of a string, a docstring, a comment or a template if pasted raw.
 NASTY = [
@@ -132,7 +132,7 @@ def test_hostile_text_round_trips_as_data(tmp_path: Path) -> None:
 def test_hostile_spec_file_name_stays_in_its_comment(tmp_path: Path) -> None:
     project = tmp_path / "named"
     project.mkdir()
-    source = Path(__file__).resolve().parent.parent / "examples/bank/eventforge.yaml"
+    source = ROOT / "examples/bank/eventforge.yaml"
     spec = project / "bank\nimport os.yaml"
     spec.write_text(source.read_text(), encoding="utf-8")
     assert cli("generate", spec).exit_code == 0

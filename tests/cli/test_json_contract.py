@@ -145,7 +145,7 @@ def test_every_code_has_a_default_hint() -> None:
 
 
 def test_every_validate_error_carries_a_hint(tmp_path: Path) -> None:
-    corpus = sorted((ROOT / "tests/specs/invalid").glob("*.yaml"))
+    corpus = sorted((ROOT / "tests/spec/invalid").glob("*.yaml"))
     assert len(corpus) > 50
     seen = set()
     for spec in corpus:

@@ -197,7 +197,7 @@ def test_the_alias_free_builder_builds_what_the_careful_one_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     texts = [path.read_text() for path in sorted(EXAMPLES.glob("*/eventforge.yaml"))]
-    texts += [path.read_text() for path in sorted((ROOT / "tests/specs/invalid").glob("*.yaml"))]
+    texts += [path.read_text() for path in sorted((ROOT / "tests/spec/invalid").glob("*.yaml"))]
     texts += ["a: {b: 1, b: 2}\n", "<<: {a: 1}\nb: 2\n", "a: !!python/name:os.system x\n"]
     fast = [_outcome(text) for text in texts]
     assert any(load._ALIAS_LIKE.search(text) is None for text in texts)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, cli, copy_example, tree
-from test_validation import CASES, TEXT_LINE, expected
+from corpus import CASES, TEXT_LINE, expected
 
 from generator.spec.load import MAX_BYTES
 

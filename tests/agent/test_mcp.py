@@ -164,7 +164,9 @@ def test_a_feature_added_through_the_mcp_server(tmp_path: Path) -> None:
 
 
 def test_a_clear_message_without_the_sdk(tmp_path: Path) -> None:
-    script = "import sys; sys.modules['mcp'] = None; from generator.cli.main import main; main(['mcp'])"
+    script = (
+        "import sys; sys.modules['mcp'] = None; from generator.cli.main import main; main(['mcp'])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
     )

@@ -13,8 +13,8 @@ import click
 import pytest
 from conftest import ROOT, cli, write_spec
 
-from generator.cli.main import main
 from generator.build.write import MANIFEST
+from generator.cli.main import main
 
 SHOP = """
 eventforge: 1
