@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.spec.diagnostics import Diagnostic, Level
 from generator.build.write import MANIFEST, SafeTargets, UnsafePathError, atomic_write, safe_target
+from generator.spec.diagnostics import Diagnostic, Level
 
 CACHE_DIR = ".eventforge/cache"
 CACHE_FILE = f"{CACHE_DIR}/format.json"

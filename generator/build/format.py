@@ -20,8 +20,8 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator import __version__
 from generator.build.cache import FormatCache
-from generator.spec.diagnostics import Diagnostic, SpecError
 from generator.build.imports import tidy_imports
+from generator.spec.diagnostics import Diagnostic, SpecError
 
 RUFF_CONFIG = """\
 line-length = 100

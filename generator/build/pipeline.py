@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from generator import __version__
 from generator.build.cache import FormatCache, GenerateMemo, memo_key
-from generator.spec.diagnostics import Diagnostic, Level, SpecError, has_errors
 from generator.build.format import format_key
-from generator.support.gcpause import paused_gc
+from generator.build.plan import Owner
+from generator.build.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
 from generator.evolution.lock import (
     Lock,
     breaking_changes,
@@ -26,9 +26,9 @@ from generator.evolution.lock import (
     read_lock_at,
     render_lock,
 )
-from generator.build.plan import Owner
+from generator.spec.diagnostics import Diagnostic, Level, SpecError, has_errors
+from generator.support.gcpause import paused_gc
 from generator.support.resources import schema_path, templates_dir
-from generator.build.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
 
 # generator/: all of eventforge's own code is an input of a generate (see _memo_key).
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -114,9 +114,9 @@ def _produce(
     # Imported here, not at the top: a generate recalled from its memo needs none of them, and
     # Jinja2, jsonschema and the model take a good part of the time such a generate takes.
     from generator.build.format import format_sources
-    from generator.spec.load import load_bytes, load_file
     from generator.build.plan import plan
     from generator.build.render import render_all
+    from generator.spec.load import load_bytes, load_file
     from generator.spec.validate import validate_loaded
 
     loaded = load_bytes(raw, str(spec_path)) if raw is not None else load_file(spec_path)

@@ -17,12 +17,12 @@ from typing import Any
 
 import jinja2
 
+from generator.build.plan import PlannedFile, custom_path, upcast_path
+from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
 from generator.spec.names import snake, words
-from generator.build.plan import PlannedFile, custom_path, upcast_path
-from generator.support.resources import templates_dir
 from generator.spec.types import TypeRef
-from generator.evolution.upcast_cases import upcast_cases
+from generator.support.resources import templates_dir
 
 
 def render_all(

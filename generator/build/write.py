@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from generator.support.jsontext import indented
 from generator.build.plan import Owner
+from generator.support.jsontext import indented
 
 MANIFEST = ".eventforge/manifest.json"
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)  # POSIX only

@@ -23,16 +23,16 @@ from conftest import EXAMPLES, ROOT, cli, copy_example, tree
 
 from generator.build import cache as cache_step
 from generator.build import format as format_step
-from generator.spec import load, schema
 from generator.build import pipeline as pipeline_step
-from generator.spec import validate as validate_step
 from generator.build import write as write_step
 from generator.build.cache import CACHE_FILE, MEMO_FILE
-from generator.spec.diagnostics import SpecError
-from generator.evolution.lock import build_lock
 from generator.build.pipeline import produce
 from generator.build.plan import plan
 from generator.build.render import render_all
+from generator.evolution.lock import build_lock
+from generator.spec import load, schema
+from generator.spec import validate as validate_step
+from generator.spec.diagnostics import SpecError
 from generator.spec.validate import validate_loaded
 
 NEW_COMMAND = """\

@@ -16,10 +16,10 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from generator.build import format as format_step
 from generator.build.imports import tidy_imports
-from generator.spec.load import load_file
-from generator.evolution.lock import build_lock
 from generator.build.plan import plan
 from generator.build.render import render_all
+from generator.evolution.lock import build_lock
+from generator.spec.load import load_file
 from generator.spec.validate import validate_loaded
 
 
