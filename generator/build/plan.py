@@ -58,32 +58,34 @@ def _module(spec: Spec, aggregate: str) -> str:
 def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
     src = f"src/{spec.package}"
     files = [
-        PlannedFile("pyproject.toml", "pyproject.toml.jinja", Owner.USER),
-        PlannedFile("README.md", "README.md.jinja", Owner.GENERATED),
+        PlannedFile("pyproject.toml", "project/pyproject.toml.jinja", Owner.USER),
+        PlannedFile("README.md", "project/README.md.jinja", Owner.GENERATED),
         *_agent_files(spec),
-        PlannedFile(f"{src}/__init__.py", "__init__.py.jinja", Owner.GENERATED),
-        PlannedFile(f"{src}/runtime.py", "runtime.py.jinja", Owner.GENERATED),
-        PlannedFile(f"{src}/testing.py", "testing.py.jinja", Owner.GENERATED),
-        PlannedFile(f"{src}/application.py", "application.py.jinja", Owner.GENERATED),
-        PlannedFile("tests/test_store.py", "test_store.py.jinja", Owner.GENERATED),
+        PlannedFile(f"{src}/__init__.py", "package/__init__.py.jinja", Owner.GENERATED),
+        PlannedFile(f"{src}/runtime.py", "package/runtime.py.jinja", Owner.GENERATED),
+        PlannedFile(f"{src}/testing.py", "package/testing.py.jinja", Owner.GENERATED),
+        PlannedFile(f"{src}/application.py", "package/application.py.jinja", Owner.GENERATED),
+        PlannedFile("tests/test_store.py", "tests/test_store.py.jinja", Owner.GENERATED),
     ]
     if any(e.version > 1 and _old_versions(lock, e) for a in spec.aggregates for e in a.events):
         files.append(
             PlannedFile(
                 "tests/test_upcasting.py",
-                "test_upcasting.py.jinja",
+                "tests/test_upcasting.py.jinja",
                 Owner.GENERATED,
                 "event versions",
             )
         )
-    files.append(PlannedFile(f"{src}/projections.py", "projections.py.jinja", Owner.GENERATED))
-    files.append(PlannedFile(f"{src}/cli.py", "cli.py.jinja", Owner.GENERATED))
-    files.append(PlannedFile(f"{src}/__main__.py", "main.py.jinja", Owner.GENERATED))
+    files.append(
+        PlannedFile(f"{src}/projections.py", "package/projections.py.jinja", Owner.GENERATED)
+    )
+    files.append(PlannedFile(f"{src}/cli.py", "package/cli.py.jinja", Owner.GENERATED))
+    files.append(PlannedFile(f"{src}/__main__.py", "package/main.py.jinja", Owner.GENERATED))
     if spec.read_models:
         files.append(
             PlannedFile(
                 f"{src}/read_models/__init__.py",
-                "views_init.py.jinja",
+                "package/views_init.py.jinja",
                 Owner.GENERATED,
                 "read models",
                 {"what": "Read models: views built from events."},
@@ -93,7 +95,7 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         files.append(
             PlannedFile(
                 f"{src}/automations/__init__.py",
-                "views_init.py.jinja",
+                "package/views_init.py.jinja",
                 Owner.GENERATED,
                 "automations",
                 {"what": "Automations: when an event happens, send a command."},
@@ -104,7 +106,7 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         files.append(
             PlannedFile(
                 f"{src}/read_models/{read_model.module}.py",
-                "read_model.py.jinja",
+                "slice/read_model.py.jinja",
                 Owner.GENERATED,
                 read_model.name,
                 context,
@@ -114,7 +116,7 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
             files.append(
                 PlannedFile(
                     f"tests/read_models/test_{read_model.module}.py",
-                    "test_read_model.py.jinja",
+                    "tests/test_read_model.py.jinja",
                     Owner.GENERATED,
                     f"{read_model.name} scenarios",
                     context,
@@ -125,7 +127,7 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         files.append(
             PlannedFile(
                 f"{src}/automations/{automation.module}.py",
-                "automation.py.jinja",
+                "slice/automation.py.jinja",
                 Owner.GENERATED,
                 automation.name,
                 policy_context,
@@ -135,14 +137,16 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
             files.append(
                 PlannedFile(
                     f"tests/automations/test_{automation.module}.py",
-                    "test_automation.py.jinja",
+                    "tests/test_automation.py.jinja",
                     Owner.GENERATED,
                     f"{automation.name} scenarios",
                     policy_context,
                 )
             )
     if spec.has_types:
-        files.append(PlannedFile(f"{src}/types.py", "types.py.jinja", Owner.GENERATED, "types"))
+        files.append(
+            PlannedFile(f"{src}/types.py", "package/types.py.jinja", Owner.GENERATED, "types")
+        )
     for aggregate in spec.aggregates:
         files.extend(_aggregate_files(spec, aggregate))
     return sorted(files, key=lambda f: f.path)
@@ -158,8 +162,10 @@ def _agent_files(spec: Spec) -> list[PlannedFile]:
     ]
     context = {"handlers": handlers, "example": _example_names(spec)}
     return [
-        PlannedFile("AGENTS.md", "AGENTS.md.jinja", Owner.GENERATED, "agent instructions", context),
-        PlannedFile("CLAUDE.md", "CLAUDE.md.jinja", Owner.GENERATED, "agent instructions"),
+        PlannedFile(
+            "AGENTS.md", "project/AGENTS.md.jinja", Owner.GENERATED, "agent instructions", context
+        ),
+        PlannedFile("CLAUDE.md", "project/CLAUDE.md.jinja", Owner.GENERATED, "agent instructions"),
     ]
 
 
@@ -185,20 +191,34 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
     origin = aggregate.name
     files = [
         PlannedFile(
-            f"{base}/__init__.py", "aggregate_init.py.jinja", Owner.GENERATED, origin, context
+            f"{base}/__init__.py", "aggregate/__init__.py.jinja", Owner.GENERATED, origin, context
         ),
-        PlannedFile(f"{base}/state.py", "state.py.jinja", Owner.GENERATED, origin, context),
-        PlannedFile(f"{base}/events.py", "events.py.jinja", Owner.GENERATED, origin, context),
-        PlannedFile(f"{base}/errors.py", "errors.py.jinja", Owner.GENERATED, origin, context),
-        PlannedFile(f"{base}/evolve.py", "evolve.py.jinja", Owner.GENERATED, origin, context),
-        PlannedFile(f"{base}/decider.py", "decider.py.jinja", Owner.GENERATED, origin, context),
+        PlannedFile(
+            f"{base}/state.py", "aggregate/state.py.jinja", Owner.GENERATED, origin, context
+        ),
+        PlannedFile(
+            f"{base}/events.py", "aggregate/events.py.jinja", Owner.GENERATED, origin, context
+        ),
+        PlannedFile(
+            f"{base}/errors.py", "aggregate/errors.py.jinja", Owner.GENERATED, origin, context
+        ),
+        PlannedFile(
+            f"{base}/evolve.py", "aggregate/evolve.py.jinja", Owner.GENERATED, origin, context
+        ),
+        PlannedFile(
+            f"{base}/decider.py", "aggregate/decider.py.jinja", Owner.GENERATED, origin, context
+        ),
     ]
     customs = [c for c in aggregate.commands if c.custom]
     upcasters = [e for e in aggregate.events if e.custom_upcasts]
     if customs or upcasters:
         files.append(
             PlannedFile(
-                f"{base}/custom/__init__.py", "custom_init.py.jinja", Owner.USER, origin, context
+                f"{base}/custom/__init__.py",
+                "aggregate/custom_init.py.jinja",
+                Owner.USER,
+                origin,
+                context,
             )
         )
     for event in upcasters:
@@ -206,7 +226,7 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
         files.append(
             PlannedFile(
                 upcast_path(spec, event),
-                "custom_upcast.py.jinja",
+                "aggregate/custom_upcast.py.jinja",
                 Owner.USER,
                 f"{aggregate.name}.{event.name}",
                 {**context, "event": event},
@@ -219,7 +239,7 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
         files.append(
             PlannedFile(
                 f"{base}/{command.module}.py",
-                "command.py.jinja",
+                "slice/command.py.jinja",
                 Owner.GENERATED,
                 command_origin,
                 command_context,
@@ -229,7 +249,7 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
             files.append(
                 PlannedFile(
                     custom_path(spec, command),
-                    "custom_command.py.jinja",
+                    "slice/custom_command.py.jinja",
                     Owner.USER,
                     command_origin,
                     command_context,
@@ -241,7 +261,7 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
             files.append(
                 PlannedFile(
                     f"tests/{aggregate.module}/test_{command.module}.py",
-                    "test_command.py.jinja",
+                    "tests/test_command.py.jinja",
                     Owner.GENERATED,
                     f"{command_origin} scenarios",
                     {**command_context, "scenarios": scenarios},

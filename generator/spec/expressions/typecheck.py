@@ -1,18 +1,11 @@
-"""Spec expressions: parsed with `ast`, checked against an allow-list, typed, compiled to Python.
-
-An expression may use literals; the names the context offers (`command`, `state`, `event`, `row`)
-and attribute access on them; arithmetic; comparisons; `and`/`or`/`not`; `in`; and the functions
-`len`, `abs`, `min`, `max`, `now`. Nothing is `eval`ed: the checked tree is rewritten (enum strings
-become members, float literals next to decimals become `Decimal("...")`) and unparsed to source.
-"""
+"""The allow-list and the types: which nodes an expression may hold and what type each has."""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from itertools import pairwise
 
+from generator.spec.expressions.scope import Compiled, Scope
 from generator.spec.types import TypeRef
 
 FUNCTIONS = ("len", "abs", "min", "max", "now")
@@ -36,87 +29,7 @@ _BOOL = TypeRef("bool")
 _NULL = TypeRef("null")
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What an expression can see: context names with their fields, and the spec's types."""
-
-    names: Mapping[str, Mapping[str, TypeRef]]
-    records: Mapping[str, Mapping[str, TypeRef]]
-    enums: Mapping[str, Mapping[str, str]]  # enum -> value -> member name
-
-
-@dataclass
-class Compiled:
-    code: str = ""
-    type: TypeRef | None = None
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
-    uses: set[str] = field(default_factory=set)  # names the generated module must import
-
-
-def compile_expression(text: str, scope: Scope, *, expected: TypeRef | None = None) -> Compiled:
-    """Check and compile `text`. With `expected`, also check the result fits that type."""
-    try:
-        return _compile(text, scope, expected)
-    except RecursionError:  # `- - - ... x` or `a + a + ... + a` thousands deep
-        return Compiled(errors=[("E501", "the expression is nested too deeply")])
-
-
-def _compile(text: str, scope: Scope, expected: TypeRef | None) -> Compiled:
-    result = Compiled()
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        result.errors.append(("E500", f"not a valid expression: {exc.msg}"))
-        return result
-    checker = _Checker(scope, result)
-    checker.check(tree.body)
-    if result.errors:
-        return result
-    result.type = checker.types.get(id(tree.body))
-    if expected is not None:
-        _check_fits(tree.body, result.type, expected, scope, result)
-        if result.errors:
-            return result
-    rewritten = _Rewriter(checker.types, scope, result, expected).visit(tree.body)
-    result.code = ast.unparse(rewritten)
-    if expected is not None and result.type is not None:
-        result.code = widen(result.code, result.type, expected)
-        if result.code.startswith("Decimal(") or " else Decimal(" in result.code:
-            result.uses.add("Decimal")
-    return result
-
-
-def widen(code: str, actual: TypeRef, expected: TypeRef) -> str:
-    """An int where a decimal or float is expected, converted: the field holds its own type
-    (an int in a Decimal field would compare, store and type-check as an int)."""
-    if actual.kind != "int" or expected.kind not in ("decimal", "float"):
-        return code
-    convert = "Decimal" if expected.kind == "decimal" else "float"
-    if actual.optional:
-        return f"None if {code} is None else {convert}({code})"
-    return f"{convert}({code})"
-
-
-def _check_fits(
-    node: ast.expr, actual: TypeRef | None, expected: TypeRef, scope: Scope, result: Compiled
-) -> None:
-    if actual is None:
-        return
-    if actual.kind == "null":
-        if not expected.optional:
-            result.errors.append(("E504", f"None does not fit a {expected.spec}"))
-        return
-    if expected.kind == "enum" and isinstance(node, ast.Constant) and isinstance(node.value, str):
-        if node.value not in scope.enums[expected.name]:
-            result.errors.append(("E504", f"{node.value!r} is not a value of {expected.name}"))
-        return
-    if not _compatible(actual, expected):
-        result.errors.append(
-            ("E504", f"a {actual.spec} value does not fit a {expected.spec} field")
-        )
-
-
-def _compatible(actual: TypeRef, expected: TypeRef) -> bool:
+def compatible(actual: TypeRef, expected: TypeRef) -> bool:
     if actual.optional and not expected.optional:
         return False
     a, e = actual.required(), expected.required()
@@ -129,7 +42,7 @@ def _compatible(actual: TypeRef, expected: TypeRef) -> bool:
     return False
 
 
-class _Checker:
+class Checker:
     def __init__(self, scope: Scope, result: Compiled) -> None:
         self.scope = scope
         self.result = result
@@ -271,7 +184,7 @@ class _Checker:
             if isinstance(other, ast.List | ast.Tuple):
                 for element in other.elts:
                     found = self.types.get(id(element))
-                    if found is not None and not _compatible(found, typ.item):
+                    if found is not None and not compatible(found, typ.item):
                         self.fail("E504", f"a {found.spec} value does not fit a {typ.spec} item")
                 return typ
             if other_type is not None and other_type.required() == typ and not other_type.optional:
@@ -395,122 +308,3 @@ def _describe(node: ast.AST) -> str:
         ast.Starred: "unpacking (*)",
         ast.Slice: "slicing",
     }.get(type(node), type(node).__name__)
-
-
-class _Rewriter(ast.NodeTransformer):
-    """Turns a checked tree into the Python the generated module runs."""
-
-    def __init__(
-        self,
-        types: dict[int, TypeRef | None],
-        scope: Scope,
-        result: Compiled,
-        expected: TypeRef | None,
-    ) -> None:
-        self.types = types
-        self.scope = scope
-        self.result = result
-        self.expected = expected
-        self.root = True
-
-    def visit(self, node: ast.AST) -> ast.AST:
-        if self.root and isinstance(node, ast.Constant) and isinstance(node.value, str):
-            self.root = False
-            if self.expected is not None and self.expected.kind == "enum":
-                return self._member(self.expected.name, node.value)
-        self.root = False
-        result: ast.AST = super().visit(node)
-        return result
-
-    def _expr(self, node: ast.expr) -> ast.expr:
-        result = self.visit(node)
-        assert isinstance(result, ast.expr)  # every rewrite of an expression is an expression
-        return result
-
-    def visit_Constant(self, node: ast.Constant) -> ast.expr:
-        typ = self.types.get(id(node))
-        if typ is not None and typ.kind == "enum" and isinstance(node.value, str):
-            return self._member(typ.name, node.value)
-        return node
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        left, right = self.types.get(id(node.left)), self.types.get(id(node.right))
-        decimal = any(t is not None and t.kind == "decimal" for t in (left, right))
-        new = ast.BinOp(left=self._expr(node.left), op=node.op, right=self._expr(node.right))
-        if isinstance(node.op, ast.Add) and any(
-            isinstance(n, ast.List | ast.Tuple) for n in (node.left, node.right)
-        ):
-            # Lists are tuples in generated code: `state.lines + [x]` becomes `(*state.lines, x)`.
-            items: list[ast.expr] = []
-            for side in (new.left, new.right):
-                items.extend(
-                    side.elts if isinstance(side, ast.Tuple) else [ast.Starred(value=side)]
-                )
-            return ast.Tuple(elts=items)
-        if decimal:
-            new.left = self._decimal_literal(new.left)
-            new.right = self._decimal_literal(new.right)
-        return new
-
-    def visit_Compare(self, node: ast.Compare) -> ast.expr:
-        operands = [node.left, *node.comparators]
-        new = [self._expr(o) for o in operands]
-        if any((t := self.types.get(id(o))) is not None and t.kind == "decimal" for o in operands):
-            # `command.amount == 0.1` must compare with Decimal("0.1"), not with the float 0.1.
-            for n in new:
-                if isinstance(n, ast.Tuple | ast.Set):
-                    elts = map(self._decimal_literal, n.elts)
-                    n.elts = [e for e in elts if isinstance(e, ast.expr)]
-            new = [self._decimal_literal(n) for n in new]
-        exprs = [n for n in new if isinstance(n, ast.expr)]
-        return ast.Compare(left=exprs[0], ops=node.ops, comparators=exprs[1:])
-
-    def visit_List(self, node: ast.List) -> ast.expr:
-        return ast.Tuple(elts=[e for e in map(self._expr, node.elts) if isinstance(e, ast.expr)])
-
-    def visit_Call(self, node: ast.Call) -> ast.expr:
-        assert isinstance(node.func, ast.Name)
-        if node.func.id == "now":
-            func = ast.Attribute(value=ast.Name(id="datetime"), attr="now")
-            return ast.Call(
-                func=func, args=[], keywords=[ast.keyword(arg="tz", value=ast.Name(id="UTC"))]
-            )
-        args = [self._expr(a) for a in node.args]
-        typ = self.types.get(id(node))
-        if node.func.id in ("min", "max") and typ is not None and typ.kind == "decimal":
-            # `max(state.total, 0)` must give a Decimal whichever argument wins.
-            args = [self._decimal_literal(a, numbers=(int, float)) for a in args]
-        if node.func.id in ("min", "max") and typ is not None and typ.kind in ("decimal", "float"):
-            # ... and so must an int field among the arguments (a float likewise).
-            args = [
-                self._widen_int(new, old, typ.kind)
-                for new, old in zip(args, node.args, strict=True)
-            ]
-        return ast.Call(func=node.func, args=args, keywords=[])
-
-    def _widen_int(self, new: ast.expr, old: ast.expr, kind: str) -> ast.expr:
-        typ = self.types.get(id(old))
-        if typ is None or typ.kind != "int":
-            return new
-        if isinstance(old, ast.Constant) and isinstance(old.value, int):
-            # a literal: Decimal("2") already, or 2.0
-            return new if kind == "decimal" else ast.Constant(float(old.value))
-        convert = "Decimal" if kind == "decimal" else "float"
-        return ast.Call(func=ast.Name(id=convert), args=[new], keywords=[])
-
-    def _decimal_literal(self, node: ast.expr, numbers: tuple[type, ...] = (float,)) -> ast.expr:
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, numbers)
-            and not isinstance(node.value, bool)
-        ):
-            self.result.uses.add("Decimal")
-            return ast.Call(
-                func=ast.Name(id="Decimal"), args=[ast.Constant(repr(node.value))], keywords=[]
-            )
-        return node
-
-    def _member(self, enum: str, value: str) -> ast.expr:
-        self.result.uses.add(enum)
-        member = self.scope.enums[enum][value]
-        return ast.Attribute(value=ast.Name(id=enum), attr=member)
