@@ -1,5 +1,5 @@
 """`eventforge remove | rename`, and what every spec-editing command shares (`add` is in
-cli_add.py): edit eventforge.yaml in place, validated before writing.
+add.py): edit eventforge.yaml in place, validated before writing.
 
 Each command changes the spec's YAML tree (comments, key order and quoting stay as written),
 validates the result with the usual validator and writes it atomically, or refuses with the

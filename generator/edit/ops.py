@@ -1,7 +1,7 @@
 """The spec edits that add things to the round-trip tree, and what every edit shares.
 
 Each operation takes an `Editing` (the tree, and where the original text put each node) and
-returns a `Change` (removals and renames are in edit_refs.py). Whether the result is a valid spec is not decided here: the caller validates
+returns a `Change` (removals and renames are in refs.py). Whether the result is a valid spec is not decided here: the caller validates
 the edited text with the usual validator before anything is written.
 """
 
