@@ -15,6 +15,7 @@ A failure names the scenario and shows each field that differed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import threading
@@ -33,6 +34,8 @@ from orders.runtime import (
     DomainApplication,
     DomainError,
     Recorded,
+    StreamExistsError,
+    StreamNotFoundError,
     encode,
 )
 
@@ -384,11 +387,33 @@ def assert_projection(
         raise AssertionError(f"{read_model.name}: rebuilt rows differ")
 
 
+def _decided_alone(
+    decider: Decider[Any, Any, Any], command: Any, history: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    """What handling `command` on a stream holding `history` must do, by the pure functions alone:
+    the name of the error it is rejected with ("" if accepted) and the events it stores."""
+    state = decider.fold(decider.initial_state(decider.stream_id(command)), history)
+    creates = decider.creates(command)
+    if creates and state.version:
+        return StreamExistsError.__name__, []
+    if not creates and not state.version:
+        return StreamNotFoundError.__name__, []
+    try:
+        return "", list(decider.decide(command, state))
+    except DomainError as error:
+        return type(error).__name__, []
+
+
+def _names(events: Sequence[object]) -> list[str]:
+    return [type(event).__name__ for event in events]
+
+
 def assert_automation_once(
     make_app: Callable[[], DomainApplication], automation: Any, given: Sequence[Any]
 ) -> None:
     """Each `on` event makes the automation send its command once, even when run again or
-    restarted; rejected commands are recorded."""
+    restarted; each command is accepted or rejected as the pure functions decide on its stream,
+    an accepted one stores its events once, a rejected one is recorded."""
     app = make_app()
     store_given(app, given)
     first = run_automation(app, automation)
@@ -397,14 +422,131 @@ def assert_automation_once(
         raise AssertionError(
             f"{automation.name}: sent {len(first)} commands for {len(expected)} events"
         )
+    # The ground truth, computed without the application: each stream's events, the given ones
+    # followed by those of each accepted command, in the order the automation sends them.
+    streams: dict[Any, list[Any]] = {}
+    for event in given:
+        streams.setdefault(app.stream_of(event), []).append(event)
+    problems, errors = [], []
+    for index, (event, outcome) in enumerate(zip(expected, first, strict=True), start=1):
+        command = automation.send(event)
+        decider = app.deciders[type(command)]
+        stream = app.store_id(decider.name, decider.stream_id(command))
+        error, events = _decided_alone(decider, command, streams.get(stream, []))
+        streams.setdefault(stream, []).extend(events)
+        errors += [error] if error else []
+        if (outcome.rejected, outcome.events) != (error, len(events)):
+            want = f"rejected with {error}" if error else f"accepted with {_names(events)}"
+            got = (
+                f"rejected with {outcome.rejected}"
+                if outcome.rejected
+                else f"accepted with {outcome.events} event(s)"
+            )
+            problems.append(f"command {index} {command!r}: expected {want}, got {got}")
+    stored = {stream: [r.event for r in app.history(stream)] for stream in streams}
+    problems += [
+        f"stream {stream}: expected {_names(events)}, stored {_names(stored[stream])}"
+        for stream, events in streams.items()
+        if _names(stored[stream]) != _names(events)
+    ]
+    recorded = [r.error for r in rejections(app, automation)]
+    if recorded != errors:
+        problems.append(f"rejections recorded {recorded}, expected {errors}")
+    if problems:
+        raise AssertionError(f"{automation.name}:\n  " + "\n  ".join(problems))
     handled = {o.notification_id for o in first}
     # Running again, or in a restarted application, sends nothing for events already handled
     # (an automation whose command causes its own `on` event sees only the new events).
     again = run_automation(app, automation) + run_automation(make_app(), automation)
     if handled & {o.notification_id for o in again}:
         raise AssertionError(f"{automation.name}: a command was sent twice for one event")
-    if len(rejections(app, automation)) != len([o for o in first if o.rejected]):
-        raise AssertionError(f"{automation.name}: rejections were not recorded")
+    if not again and any(stored[s] != [r.event for r in app.history(s)] for s in streams):
+        raise AssertionError(f"{automation.name}: running again changed the store")
+
+
+def _race_once(
+    make_app: Callable[[], DomainApplication], command: Any
+) -> list[list[Recorded[Any]]]:
+    """Handle `command` where a rival stores the same command between the read and the write, so
+    the retry after a version conflict runs on every test run, not only when threads collide.
+    Returns the events of each command that returned normally."""
+    late, rival = make_app(), make_app()
+    accepted: list[list[Recorded[Any]]] = []
+    read = late._current_state
+    raced: list[bool] = []
+
+    def read_then_rival_writes(decider: Decider[Any, Any, Any], sent: object) -> Any:
+        state = read(decider, sent)
+        if not raced:
+            raced.append(True)
+            with contextlib.suppress(DomainError):
+                accepted.append(rival.handle(command))
+        return state
+
+    setattr(late, "_current_state", read_then_rival_writes)  # noqa: B010
+    with contextlib.suppress(DomainError, ConcurrencyConflictError):
+        accepted.append(late.handle(command))
+    return accepted
+
+
+def _check_accepted(
+    decider: Decider[Any, Any, Any],
+    given: Sequence[Any],
+    command: Any,
+    accepted: Sequence[list[Recorded[Any]]],
+    history: Sequence[Recorded[Any]],
+) -> list[str]:
+    """Compare the store with what the writers saw accepted and with what the pure decider gives
+    for that many commands in a row; empty if they agree."""
+    versions = [r.originator_version for r in history]
+    if versions != list(range(1, len(versions) + 1)):
+        return [f"stream versions are not 1..n: {versions}"]
+    stored = [r.event for r in history][len(given) :]
+    calls = sorted((call for call in accepted if call), key=lambda call: call[0].originator_version)
+    returned = [r for call in calls for r in call]
+    if [r.originator_version for r in returned] != versions[len(given) :] or not same(
+        [r.event for r in returned], stored
+    ):
+        return [
+            f"stored after the given events: {stored}",
+            f"returned by the accepted commands: {[r.event for r in returned]}",
+        ]
+    initial = decider.initial_state(decider.stream_id(command))
+    problems = []
+    for call in calls:
+        before = decider.fold(initial, [r.event for r in history[: call[0].originator_version - 1]])
+        got = _names([r.event for r in call])
+        try:
+            decided = _names(decider.decide(command, before))
+        except DomainError as error:
+            decided = [f"a rejection ({type(error).__name__})"]
+        if got != decided:
+            problems.append(
+                f"the command on version {before.version} stored {got}; the decider gives {decided}"
+            )
+    state = decider.fold(initial, given)
+    chain: list[Any] = []
+    for n in range(1, len(accepted) + 1):
+        try:
+            events = list(decider.decide(command, state))
+        except DomainError as error:
+            return [
+                *problems,
+                f"{len(accepted)} commands returned, but the decider rejects command {n}: {error!r}",
+            ]
+        chain += events
+        state = decider.fold(state, events)
+    if len(chain) != len(stored):
+        problems.append(
+            f"{len(accepted)} commands returned normally: the decider gives them "
+            f"{len(chain)} event(s), the store holds {len(stored)}"
+        )
+    elif _names(chain) != _names(stored):
+        problems.append(
+            f"{len(accepted)} commands returned normally: the decider gives them "
+            f"{_names(chain)}, the store holds {_names(stored)}"
+        )
+    return problems
 
 
 def assert_concurrent_writers(
@@ -416,19 +558,24 @@ def assert_concurrent_writers(
     writers: int = 4,
     each: int = 5,
 ) -> None:
-    """Writers racing on one stream: no event lost, no version duplicated or skipped."""
+    """Writers racing on one stream lose nothing. Each writer keeps what it saw accepted: the
+    commands that returned normally and the events each returned. The store must hold, after
+    `given`, exactly those events, at versions 1..n, of the types the pure decider gives for that
+    many commands in a row (a write dropped on a conflict but reported as done is caught)."""
     app = make_app()
     stream = app.store_id(decider.name, decider.stream_id(command))
     store_given(app, given)
-    done: list[int] = []
+    accepted = _race_once(make_app, command)
     failures: list[BaseException] = []
+    start = threading.Barrier(writers)
 
     def write(own: DomainApplication) -> None:
+        start.wait()
         for _ in range(each):
             try:
-                done.append(len(own.handle(command)))
+                accepted.append(own.handle(command))
             except (DomainError, ConcurrencyConflictError):
-                done.append(0)
+                pass
             except BaseException as error:  # reported below, with the test's failure
                 failures.append(error)
 
@@ -440,8 +587,6 @@ def assert_concurrent_writers(
         thread.join()
     if failures:
         raise AssertionError(f"a writer failed: {failures[0]!r}") from failures[0]
-    versions = [r.originator_version for r in make_app().history(stream)]
-    if versions != list(range(1, len(versions) + 1)):
-        raise AssertionError(f"stream versions are not 1..n: {versions}")
-    if len(versions) != len(given) + sum(done):
-        raise AssertionError(f"{len(versions) - len(given)} events stored, {sum(done)} reported")
+    problems = _check_accepted(decider, given, command, accepted, make_app().history(stream))
+    if problems:
+        raise AssertionError(f"{type(command).__name__} racing:\n  " + "\n  ".join(problems))
