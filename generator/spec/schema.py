@@ -124,6 +124,8 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
         "minLength",
     ):
         code, message = "E205", f"{where}: {_plain(error)}"
+        if path[-2:] == ("then", "state"):
+            hint = "an empty state check checks nothing: name the fields to compare, or remove `state:`"
     else:
         code, message = "E200", f"{where}: {error.message}"
     line, column = spec.where(path)
