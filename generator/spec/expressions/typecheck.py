@@ -229,8 +229,11 @@ class Checker:
             name = ast.unparse(node.func)
             self.fail("E501", f"calling {name!r} is not allowed (allowed: {', '.join(FUNCTIONS)})")
             return None
-        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            self.fail("E501", f"{node.func.id}() takes positional arguments only")
+        refused = _not_positional(node)
+        if refused:
+            # Refused, not dropped: `max(x, 5, key=abs)` compiled without `key` would compute
+            # something other than what the spec says.
+            self.fail("E501", f"{node.func.id}() takes positional arguments only, not {refused}")
             return None
         args = [self.check(a) for a in node.args]
         name = node.func.id
@@ -249,6 +252,16 @@ class Checker:
         if name in ("min", "max") and any(a.kind == "float" for a in known):
             return TypeRef("float")
         return known[0] if known else None
+
+
+def _not_positional(node: ast.Call) -> str:
+    """What a call passes other than plain positional arguments ("" when nothing)."""
+    if node.keywords:
+        keyword = node.keywords[0].arg
+        return "unpacking (**)" if keyword is None else f"the keyword argument {keyword}="
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return "unpacking (*)"
+    return ""
 
 
 def _orderable(left: TypeRef | None, right: TypeRef | None) -> bool:
