@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli, copy_example, tree
+from conftest import cli, tree, write_spec
 
 from generator.build.plan import Owner
 from generator.build.write import MANIFEST, Verdict, apply_writes, plan_writes, sha256
@@ -128,93 +128,133 @@ def test_a_user_file_is_created_once_and_then_kept(tmp_path: Path) -> None:
 # -- whole generates -----------------------------------------------------------------------------
 
 
+# A spec of its own, so that edits to the examples cannot change what these tests edit.
+PROBE = """\
+eventforge: 1
+domain: Write Probe
+package: write_probe
+aggregates:
+  Tally:
+    id: tally_id
+    state:
+      total: {type: int, default: 0}
+    errors:
+      TooSmall: Counts must be positive.
+    events:
+      TallyStarted:
+        fields: {label: str}
+      Counted:
+        fields: {amount: int}
+      Closed:
+        fields: {}
+    commands:
+      StartTally:
+        creates: true
+        fields: {label: str}
+        emits: [TallyStarted]
+      Count:
+        fields: {amount: int}
+        rejects:
+          - if: command.amount <= 0
+            error: TooSmall
+        emits: [Counted]
+      Close:
+        handler: custom
+        emits: [Closed]
+read_models:
+  Totals:
+    key: tally_id
+    fields: {total: int}
+    on:
+      TallyStarted: {set: {total: 0}}
+      Counted: {set: {total: "= row.total + event.amount"}}
+"""
+READ_MODEL = "src/write_probe/read_models/totals.py"
+HANDLER = "src/write_probe/tally/custom/close.py"
+ERRORS = "src/write_probe/tally/errors.py"
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = copy_example("bank", tmp_path_factory.mktemp("write") / "bank")
+    spec = write_spec(tmp_path_factory.mktemp("write") / "probe", PROBE)
     result = cli("generate", spec)
     assert result.exit_code == 0, result.stderr
     return spec.parent
 
 
 @pytest.fixture
-def bank(generated: Path, tmp_path: Path) -> Path:
-    shutil.copytree(generated, tmp_path / "bank")
-    return tmp_path / "bank" / "eventforge.yaml"
+def probe(generated: Path, tmp_path: Path) -> Path:
+    shutil.copytree(generated, tmp_path / "probe")
+    return tmp_path / "probe" / "eventforge.yaml"
 
 
-def _drop_read_model(spec: Path) -> None:
-    text = spec.read_text()
-    spec.write_text(text[: text.index("read_models:")] + text[text.index("automations:") :])
-
-
-READ_MODEL = "src/bank/read_models/account_balances.py"
-READ_MODEL_TEST = "tests/read_models/test_account_balances.py"
-
-
-def test_a_hand_edited_file_the_spec_no_longer_produces_is_kept_and_reported(bank: Path) -> None:
-    project = bank.parent
+def test_a_hand_edited_file_the_spec_no_longer_produces_is_kept_and_reported(probe: Path) -> None:
+    project = probe.parent
     edited = (project / READ_MODEL).read_text() + "\n# my change\n"
     (project / READ_MODEL).write_text(edited)
-    _drop_read_model(bank)
-    result = cli("generate", bank)
+    removed = project / "src/write_probe/read_models/__init__.py"
+    assert removed.is_file()
+    text = probe.read_text()
+    probe.write_text(text[: text.index("read_models:")])
+    result = cli("generate", probe)
     assert result.exit_code == 0, result.stderr
     assert (project / READ_MODEL).read_text() == edited
     assert f"orphan  {READ_MODEL}" in result.stdout, result.stdout
     assert "edited by hand, so kept" in result.stdout
-    assert not (project / READ_MODEL_TEST).exists(), "the unedited file should go"
-    assert f"remove  {READ_MODEL_TEST}" in result.stdout
+    assert not removed.exists(), "the unedited file should go"
     # Reported again by check and by the next generate, and still never deleted.
-    checked = cli("check", bank, "--format", "json")
+    checked = cli("check", probe, "--format", "json")
     report = json.loads(checked.stdout)
     assert {(d["path"], d["kind"]) for d in report["differences"]} == {(READ_MODEL, "orphan")}
-    assert cli("generate", bank).exit_code == 0
-    assert cli("generate", bank, "--force").exit_code == 0
+    assert cli("generate", probe).exit_code == 0
+    assert cli("generate", probe, "--force").exit_code == 0
     assert (project / READ_MODEL).read_text() == edited
 
 
-def test_a_hand_edited_file_the_spec_changes_is_not_overwritten(bank: Path) -> None:
-    project = bank.parent
-    target = project / "src/bank/account/errors.py"
+def test_a_hand_edited_file_the_spec_changes_is_not_overwritten(probe: Path) -> None:
+    project = probe.parent
+    target = project / ERRORS
     edited = target.read_text() + "\n# my change\n"
     target.write_text(edited)
-    bank.write_text(bank.read_text().replace("Amounts must be positive.", "Positive only."))
+    probe.write_text(probe.read_text().replace("Counts must be positive.", "Positive only."))
     before = tree(project)
-    refused = cli("generate", bank)
+    refused = cli("generate", probe)
     assert refused.exit_code == 1
-    assert "src/bank/account/errors.py" in refused.stderr
+    assert ERRORS in refused.stderr
     assert tree(project) == before, "a refused generate wrote files"
-    checked = cli("check", bank, "--format", "json")
+    checked = cli("check", probe, "--format", "json")
     kinds = {d["path"]: d["kind"] for d in json.loads(checked.stdout)["differences"]}
-    assert kinds["src/bank/account/errors.py"] == "edited"
-    forced = cli("generate", bank, "--force")
+    assert kinds[ERRORS] == "edited"
+    forced = cli("generate", probe, "--force")
     assert forced.exit_code == 0
     assert "Positive only." in target.read_text() and "# my change" not in target.read_text()
 
 
-def test_user_files_survive_force_and_removal_and_come_back_when_deleted(bank: Path) -> None:
-    project = bank.parent
-    handler = project / "src/bank/account/custom/close_account.py"
+def test_user_files_survive_force_and_removal_and_come_back_when_deleted(probe: Path) -> None:
+    project = probe.parent
+    handler = project / HANDLER
     stub = handler.read_text()
     handler.write_text("# my handler\n")
     pyproject = project / "pyproject.toml"
     pyproject.write_text("# my project\n")
-    (project / "src/bank/account/state.py").write_text("# a conflict, so --force has work\n")
-    assert cli("generate", bank, "--force").exit_code == 0
+    (project / ERRORS).write_text("# a conflict, so --force has work\n")
+    assert cli("generate", probe, "--force").exit_code == 0
     assert handler.read_text() == "# my handler\n"
     assert pyproject.read_text() == "# my project\n"
 
     # The command goes: its generated file goes, the user's handler stays.
-    text = bank.read_text()
-    start = text.index("      CloseAccount:\n        handler: custom")
-    bank.write_text(text[:start] + text[text.index("    scenarios:", start) :])
-    result = cli("generate", bank, "--force")
+    text = probe.read_text()
+    probe.write_text(
+        text.replace("      Close:\n        handler: custom\n        emits: [Closed]\n", "")
+    )
+    result = cli("generate", probe, "--force")
     assert result.exit_code == 0, result.stderr
-    assert not (project / "src/bank/account/close_account.py").exists()
+    assert not (project / "src/write_probe/tally/close.py").exists()
     assert handler.read_text() == "# my handler\n"
-    assert "orphan  src/bank/account/custom/close_account.py" in result.stdout
+    assert f"orphan  {HANDLER}" in result.stdout
 
-    # Deleted by the user while the spec still asks for it: the stub is written again, once.
-    bank.write_text(text)
+    # Deleted by the user while the spec still asks for it: the stub is written again.
+    probe.write_text(text)
     handler.unlink()
-    assert cli("generate", bank).exit_code == 0
+    assert cli("generate", probe).exit_code == 0
     assert handler.read_text() == stub

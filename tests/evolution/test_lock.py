@@ -11,79 +11,102 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli, copy_example, tree
+from conftest import cli, tree, write_spec
 
-WITHDRAWN = "      MoneyWithdrawn:\n        fields: {amount: decimal}"
-DEPOSITED = "      MoneyDeposited:\n        fields: {amount: decimal}"
-DEPOSITED_V2 = (
-    "      MoneyDeposited:\n        version: 2\n        fields: {amount: decimal}\n"
-    "        upcast: {1: {rename: {}}}"
-)
+# A spec of its own, so that edits to the examples cannot change what these tests edit. Counted is
+# at version 2 already, so that E801 has a version to go down from.
+PROBE = """\
+eventforge: 1
+domain: Lock Probe
+package: lock_probe
+aggregates:
+  Tally:
+    id: tally_id
+    state:
+      total: {type: int, default: 0}
+    events:
+      TallyStarted:
+        fields: {label: str}
+      Counted:
+        version: 2
+        fields: {amount: int}
+        upcast: {1: {rename: {}}}
+      Closed:
+        fields: {}
+    commands:
+      StartTally:
+        creates: true
+        fields: {label: str}
+        emits: [TallyStarted]
+      Count:
+        fields: {amount: int}
+        emits: [Counted]
+      Close:
+        emits: [Closed]
+read_models:
+  Totals:
+    key: tally_id
+    fields: {total: int}
+    on:
+      TallyStarted: {set: {total: 0}}
+      Counted: {set: {total: "= row.total + event.amount"}}
+"""
 
-# Each breaking edit of the bank spec, the one code it must raise, and the spec path it points at.
+STARTED = "      TallyStarted:\n        fields: {label: str}"
+START = "      StartTally:\n        creates: true\n        fields: {label: str}"
+COUNTED_V2 = "        version: 2\n        fields: {amount: int}\n        upcast: {1: {rename: {}}}"
+EVENTS = "aggregates.Tally.events"
+
+# Each breaking edit, the one code it must raise, and the spec path that code points at.
 BREAKING: dict[str, tuple[list[tuple[str, str]], str, str]] = {
-    "E800-event-renamed": (
-        [("AccountClosed", "AccountShut")],
-        "E800",
-        "aggregates.Account.events",
-    ),
+    "E800-event-renamed": ([("Closed", "Shut")], "E800", EVENTS),
     "E801-version-down": (
-        [(DEPOSITED_V2, DEPOSITED)],
+        [(COUNTED_V2, "        fields: {amount: int}")],
         "E801",
-        "aggregates.Account.events.MoneyDeposited.version",
+        f"{EVENTS}.Counted.version",
     ),
     "E802-field-removed": (
         [
-            (WITHDRAWN, "      MoneyWithdrawn:\n        fields: {}"),
-            ('apply: {balance: "= state.balance - event.amount"}', "apply: {balance: 0}"),
-            ('- MoneyWithdrawn: {amount: "= command.amount"}', "- MoneyWithdrawn"),
-            (
-                'MoneyWithdrawn: {set: {balance: "= row.balance - event.amount"}}',
-                "MoneyWithdrawn: {set: {}}",
-            ),
+            (COUNTED_V2, COUNTED_V2.replace("{amount: int}", "{}")),
+            ("= row.total + event.amount", "= row.total + 1"),
         ],
         "E802",
-        "aggregates.Account.events.MoneyWithdrawn.fields",
+        f"{EVENTS}.Counted.fields",
     ),
     "E803-type-changed": (
-        [
-            (WITHDRAWN, "      MoneyWithdrawn:\n        fields: {amount: int}"),
-            (
-                "      WithdrawMoney:\n        fields: {amount: decimal}",
-                "      WithdrawMoney:\n        fields: {amount: int}",
-            ),
-        ],
+        [(STARTED, STARTED.replace("str", "int")), (START, START.replace("str", "int"))],
         "E803",
-        "aggregates.Account.events.MoneyWithdrawn.fields.amount",
+        f"{EVENTS}.TallyStarted.fields.label",
     ),
     "E804-required-field-added": (
-        [(WITHDRAWN, "      MoneyWithdrawn:\n        fields: {amount: decimal, owner: str}")],
+        [
+            (STARTED, STARTED.replace("}", ", owner: str}")),
+            (START, START.replace("}", ", owner: str}")),
+        ],
         "E804",
-        "aggregates.Account.events.MoneyWithdrawn.fields.owner",
+        f"{EVENTS}.TallyStarted.fields.owner",
     ),
     "E806-package-renamed": (
-        [("package: bank ", "package: bank_two ")],
+        [("package: lock_probe", "package: lock_probe_two")],
         "E806",
-        "aggregates.Account.events.AccountOpened",
+        f"{EVENTS}.TallyStarted",
     ),
 }
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bank generated once with MoneyDeposited at version 2 (so that E801 has a version to go
-    down from); each test works on its own copy."""
-    spec = copy_example("bank", tmp_path_factory.mktemp("lock") / "bank")
-    _apply(spec, [(DEPOSITED, DEPOSITED_V2)])
+    """The probe generated once; each test works on its own copy."""
+    spec = write_spec(tmp_path_factory.mktemp("lock") / "probe", PROBE)
     result = cli("generate", spec)
     assert result.exit_code == 0, result.stderr
     return spec.parent
 
 
 @pytest.fixture
-def bank(generated: Path, tmp_path: Path) -> Path:
-    shutil.copytree(generated, tmp_path / "bank")
-    return tmp_path / "bank" / "eventforge.yaml"
+def probe(generated: Path, tmp_path: Path) -> Path:
+    shutil.copytree(generated, tmp_path / "probe")
+    return tmp_path / "probe" / "eventforge.yaml"
 
 
 def _apply(spec: Path, edits: list[tuple[str, str]]) -> None:
@@ -100,39 +123,39 @@ def _codes(result_stdout: str) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))
-def test_a_breaking_change_fails_check_and_generate_until_allowed(bank: Path, case: str) -> None:
+def test_a_breaking_change_fails_check_and_generate_until_allowed(probe: Path, case: str) -> None:
     edits, code, path = BREAKING[case]
-    _apply(bank, edits)
-    project = bank.parent
+    _apply(probe, edits)
+    project = probe.parent
     lock = (project / "eventforge.lock").read_text()
 
-    checked = cli("check", bank, "--format", "json")
+    checked = cli("check", probe, "--format", "json")
     assert checked.exit_code == 1
     found = _codes(checked.stdout)
     assert {c for c, _, _ in found} == {code}, found
     assert (code, "error", path) in found, found
 
     before = tree(project)
-    refused = cli("generate", bank)
+    refused = cli("generate", probe)
     assert refused.exit_code == 1
     assert f"error[{code}]" in refused.stderr
     assert tree(project) == before, "a refused generate wrote files"
 
-    allowed = cli("generate", bank, "--allow-breaking")
+    allowed = cli("generate", probe, "--allow-breaking")
     assert allowed.exit_code == 0, allowed.stderr
     assert f"warning[{code}]" in allowed.stderr
     assert f"error[{code}]" not in allowed.stderr
     # The breaking change is now the baseline: the lock moved, and check finds nothing breaking
-    # (after a package rename the user's files under the old package stay, reported as orphans).
+    # (after a package rename, user files under the old package stay, reported as orphans).
     assert (project / "eventforge.lock").read_text() != lock
-    again = cli("check", bank, "--format", "json")
+    again = cli("check", probe, "--format", "json")
     report = json.loads(again.stdout)
     assert not report.get("errors"), report
     assert {(d["owner"], d["verdict"]) for d in report["differences"]} <= {("user", "orphan")}
 
 
-def test_an_unchanged_spec_breaks_nothing(bank: Path) -> None:
-    assert cli("check", bank).exit_code == 0
+def test_an_unchanged_spec_breaks_nothing(probe: Path) -> None:
+    assert cli("check", probe).exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -140,42 +163,44 @@ def test_an_unchanged_spec_breaks_nothing(bank: Path) -> None:
     ["{not json", '{"eventforge_lock": 2, "events": {}}', "[]", '{"eventforge_lock": 1}'],
     ids=["not-json", "other-format", "not-an-object", "no-events"],
 )
-def test_an_unreadable_lock_is_refused_even_when_breaking_is_allowed(bank: Path, text: str) -> None:
-    project = bank.parent
+def test_an_unreadable_lock_is_refused_even_when_breaking_is_allowed(
+    probe: Path, text: str
+) -> None:
+    project = probe.parent
     (project / "eventforge.lock").write_text(text)
-    checked = cli("check", bank, "--format", "json")
+    checked = cli("check", probe, "--format", "json")
     assert checked.exit_code == 1
     assert [(c, level) for c, level, _ in _codes(checked.stdout)] == [("E807", "error")]
     before = tree(project)
     for args in ([], ["--allow-breaking"]):
-        refused = cli("generate", bank, *args)
+        refused = cli("generate", probe, *args)
         assert refused.exit_code == 1
         assert "eventforge.lock:1:1: error[E807]" in refused.stderr
         assert tree(project) == before, "the lock was overwritten"
 
 
-def test_a_version_bump_without_its_upcast_step_is_an_error_breaking_or_not(bank: Path) -> None:
+def test_a_version_bump_without_its_upcast_step_is_an_error_breaking_or_not(probe: Path) -> None:
     # E805 comes from validation, not from the lock: --allow-breaking does not lift it.
     _apply(
-        bank,
+        probe,
         [
             (
-                WITHDRAWN,
-                "      MoneyWithdrawn:\n        version: 2\n        fields: {amount: decimal}",
+                "      Closed:\n        fields: {}",
+                "      Closed:\n        version: 2\n        fields: {}",
             )
         ],
     )
-    checked = cli("check", bank, "--format", "json")
+    checked = cli("check", probe, "--format", "json")
     assert {c for c, _, _ in _codes(checked.stdout)} == {"E805"}
-    before = tree(bank.parent)
-    assert cli("generate", bank, "--allow-breaking").exit_code == 1
-    assert tree(bank.parent) == before
+    before = tree(probe.parent)
+    assert cli("generate", probe, "--allow-breaking").exit_code == 1
+    assert tree(probe.parent) == before
 
 
-def test_a_deleted_lock_starts_a_new_baseline(bank: Path) -> None:
+def test_a_deleted_lock_starts_a_new_baseline(probe: Path) -> None:
     # Without a lock there is nothing to compare with: the renamed event is accepted and locked.
-    (bank.parent / "eventforge.lock").unlink()
-    _apply(bank, BREAKING["E800-event-renamed"][0])
-    assert cli("generate", bank).exit_code == 0
-    locked = json.loads((bank.parent / "eventforge.lock").read_text())
-    assert "AccountShut" in locked["events"] and "AccountClosed" not in locked["events"]
+    (probe.parent / "eventforge.lock").unlink()
+    _apply(probe, BREAKING["E800-event-renamed"][0])
+    assert cli("generate", probe).exit_code == 0
+    locked = json.loads((probe.parent / "eventforge.lock").read_text())
+    assert "Shut" in locked["events"] and "Closed" not in locked["events"]
