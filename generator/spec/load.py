@@ -8,7 +8,9 @@ laughs"), and keep mapping keys as the text written (YAML 1.1 would turn the key
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,9 +217,35 @@ def _compose(text: str, file: str) -> Node:
 
 
 def _check_depth(text: str, file: str) -> None:
-    """Refuse deep nesting before composing: the composer recurses (libyaml's would crash)."""
+    """Refuse deep nesting before composing: the composer recurses (libyaml's would crash).
+
+    libyaml newer than 0.2.5 refuses nesting past 1,000 levels itself, and since its scanner reads
+    up to 1,024 characters ahead, it does so at the first bracket of a deep run, before the event
+    that crosses our limit: the same spec would be an E102 at one place or an E107 at another
+    depending on the libyaml installed. So where libyaml stops at an error just before a run of
+    more than MAX_DEPTH openings, the nesting is counted again with PyYAML's own parser, which
+    has no limit (it is slow, so not for every syntax error).
+    """
+    try:
+        _count_depth(yaml.parse(text, Loader=_Loader), file)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        ahead = text[mark.index : mark.index + _READ_AHEAD] if mark else ""
+        if sum(ahead.count(c) for c in "[{-?") > MAX_DEPTH:
+            # A syntax error stops this count too: then libyaml's report of it is the one shown.
+            with contextlib.suppress(yaml.YAMLError):
+                _count_depth(yaml.parse(text, Loader=yaml.SafeLoader), file)
+        raise
+
+
+# libyaml's scanner reads ahead at most 1,024 characters (a simple key's length limit): twice
+# that covers every level it can have opened past the place where it reports an error.
+_READ_AHEAD = 2048
+
+
+def _count_depth(events: Iterator[yaml.Event], file: str) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in events:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

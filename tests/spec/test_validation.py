@@ -16,6 +16,7 @@ import yaml
 from conftest import EXAMPLES, cli, write_spec
 from corpus import CASES, CORPUS, TEXT_LINE, Position, expected
 
+from generator.spec import load
 from generator.spec.codes import CODES
 from generator.spec.diagnostics import Diagnostic, Level
 from generator.spec.expressions import Scope, compile_expression
@@ -284,6 +285,32 @@ def test_very_deep_nesting_is_refused_without_crashing(tmp_path: Path) -> None:
     depth = 100_000
     spec.write_text("eventforge: 1\ndomain: X\naggregates: {}\nx: " + "[" * depth + "]" * depth)
     assert errors(validate_file(spec)[1]) == [("E107", 4, 103)]
+
+
+class _RefusesNesting(yaml.SafeLoader):
+    """A parser like libyaml after 0.2.5: it refuses nesting past a limit of its own, judged by
+    its scanner's flow level, which runs ahead of the events (here 50 levels, libyaml's is 1000)."""
+
+    def parse_node(self, block: bool = False, indentless_sequence: bool = False) -> yaml.Event:
+        if self.flow_level > 50:
+            mark = self.peek_token().start_mark
+            raise yaml.parser.ParserError(None, None, "Maximum nesting level reached", mark)
+        return super().parse_node(block, indentless_sequence)
+
+
+def test_deep_nesting_is_an_e107_whatever_limit_libyaml_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where libyaml refuses the nesting first (at the run's first bracket), the error is still
+    E107 at the level past eventforge's limit, as with a libyaml that has no limit."""
+    monkeypatch.setattr(load, "_Loader", _RefusesNesting)
+    monkeypatch.setattr(load, "_GuardedLoader", type("G", (load._DepthGuard, _RefusesNesting), {}))
+    spec = tmp_path / "eventforge.yaml"
+    spec.write_text("eventforge: 1\ndomain: X\naggregates: {}\nx: " + "[" * 2000 + "]" * 2000)
+    assert errors(validate_file(spec)[1]) == [("E107", 4, 103)]
+    # A syntax error before the nesting is still reported as libyaml words it.
+    spec.write_text("eventforge: 1\ndomain: X\naggregates: {}\ny: [}\nx: " + "[" * 2000)
+    assert errors(validate_file(spec)[1]) == [("E102", 4, 5)]
 
 
 def test_nesting_built_from_aliases_is_refused_where_the_aliases_are(tmp_path: Path) -> None:
