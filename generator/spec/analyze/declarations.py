@@ -1,0 +1,214 @@
+"""Names: the package's, every declared PascalCase name, and the modules they turn into."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from generator.spec.analyze.context import Context
+from generator.spec.load import PathKey
+from generator.spec.names import (
+    PACKAGE_MODULES,
+    PASCAL,
+    PROJECT_NAMES,
+    RESERVED_CLASSES,
+    RESERVED_MODULES,
+    SNAKE,
+    TAKEN_PACKAGES,
+    is_keyword,
+    snake,
+)
+
+_KINDS = {
+    "types": "type",
+    "aggregates": "aggregate",
+    "read_models": "read model",
+    "automations": "automation",
+}
+
+
+def package_name(ctx: Context, domain: str) -> str:
+    if "package" in ctx.data:
+        package = str(ctx.data["package"])
+        path: PathKey = ("package",)
+    else:
+        package = snake("".join(ch for ch in domain.title() if ch.isalnum()))
+        path = ("domain",)
+    if not SNAKE.match(package):
+        ctx.error(
+            "E300",
+            f"the package name {package!r} is not a valid snake_case import name",
+            path,
+            hint="set `package:` to a name like `bank` or `order_desk`",
+        )
+    elif is_keyword(package):
+        ctx.error("E301", f"the package name {package!r} is a Python keyword", path)
+    elif package in PROJECT_NAMES:
+        ctx.error(
+            "E301",
+            f"the package name {package!r} is taken by the generated project itself (its "
+            "`tests/` folder and `conftest.py`); imports of the package would find those",
+            path,
+            hint="set `package:` to a name of your own, like `bank` or `order_desk`",
+        )
+    elif package in TAKEN_PACKAGES:
+        ctx.error(
+            "E301",
+            f"the package name {package!r} is a module the generated code imports (from "
+            "Python or a dependency); the package would hide it",
+            path,
+            hint="set `package:` to a name of your own, like `bank` or `order_desk`",
+        )
+    return package
+
+
+def declare_names(ctx: Context) -> None:
+    """Every PascalCase name, across kinds, must be valid and unique."""
+    for section, kind in _KINDS.items():
+        for name in ctx.data.get(section) or {}:
+            _declare(ctx, name, kind, (section, name))
+    for agg_name, body in ctx.data["aggregates"].items():
+        body = body or {}
+        for section, kind in (
+            ("errors", "error"),
+            ("events", "event"),
+            ("commands", "command"),
+        ):
+            for name in body.get(section) or {}:
+                _declare(ctx, name, kind, ("aggregates", agg_name, section, name))
+    _application_class(ctx)
+    _view_modules(ctx)
+    for name, path in _generated(ctx).items():
+        if name in ctx.declared:
+            kind, where = ctx.declared[name]
+            ctx.error(
+                "E303",
+                f"the {kind} name {name!r} collides with the class eventforge generates "
+                f"for aggregate {path[1]!r}",
+                where,
+                key=True,
+            )
+
+
+def _declare(ctx: Context, name: str, kind: str, path: PathKey) -> None:
+    if not PASCAL.match(name):
+        ctx.error(
+            "E300",
+            f"the {kind} name {name!r} must be PascalCase (like DepositMoney)",
+            path,
+            key=True,
+        )
+        return
+    if is_keyword(name) or name in ("None", "True", "False") or name in RESERVED_CLASSES:
+        ctx.error("E301", f"the {kind} name {name!r} is reserved", path, key=True)
+        return
+    if kind in ("aggregate", "command", "read model", "automation") and is_keyword(snake(name)):
+        ctx.error(
+            "E301",
+            f"the {kind} name {name!r} would get the module name {snake(name)!r}, a Python keyword",
+            path,
+            key=True,
+        )
+        return
+    if name in ctx.declared:
+        first_kind, first_path = ctx.declared[name]
+        line = ctx.spec.where(first_path, key=True)[0]
+        ctx.error(
+            "E302",
+            f"{name!r} is declared as {_a(kind)} and as {_a(first_kind)} (line {line}); "
+            "names are unique across the spec",
+            path,
+            key=True,
+        )
+        return
+    ctx.declared[name] = (kind, path)
+
+
+def _generated(ctx: Context) -> dict[str, PathKey]:
+    """The classes eventforge writes for each aggregate and read model, with their owner."""
+    aggregates = ctx.data["aggregates"]
+    generated: dict[str, PathKey] = {f"{a}State": ("aggregates", a) for a in aggregates}
+    generated.update({f"{a}Error": ("aggregates", a) for a in aggregates})
+    generated.update({f"{a}Event": ("aggregates", a) for a in aggregates})
+    generated.update({f"{r}Row": ("read_models", r) for r in ctx.data.get("read_models") or {}})
+    return generated
+
+
+def _application_class(ctx: Context) -> None:
+    app_class = "".join(p[:1].upper() + p[1:] for p in ctx.package.split("_")) + "Application"
+    if app_class in ctx.declared:
+        kind, where = ctx.declared[app_class]
+        ctx.error(
+            "E303",
+            f"the {kind} name {app_class!r} collides with the application class eventforge "
+            f"generates for the package {ctx.package!r}",
+            where,
+            key=True,
+        )
+
+
+def _view_modules(ctx: Context) -> None:
+    for section in ("read_models", "automations"):
+        modules: dict[str, str] = {}
+        for item in ctx.data.get(section) or {}:
+            if snake(item) in modules:
+                ctx.error(
+                    "E303",
+                    f"{modules[snake(item)]!r} and {item!r} would share the module {snake(item)!r}",
+                    (section, item),
+                    key=True,
+                )
+            modules[snake(item)] = item
+
+
+def module_collisions(ctx: Context, name: str, body: Mapping[str, Any]) -> None:
+    """An aggregate's command modules, and its package folder, must be its own."""
+    modules: dict[str, str] = {}
+    for command in body.get("commands") or {}:
+        module = snake(command)
+        path = ("aggregates", name, "commands", command)
+        if module in RESERVED_MODULES:
+            ctx.error(
+                "E303",
+                f"command {command!r} would get the module name {module!r}, which the "
+                "generated package uses itself",
+                path,
+                key=True,
+            )
+        elif module in modules:
+            ctx.error(
+                "E303",
+                f"commands {modules[module]!r} and {command!r} would share the module {module!r}",
+                path,
+                key=True,
+            )
+        modules[module] = command
+    _package_folder(ctx, name)
+
+
+def _package_folder(ctx: Context, name: str) -> None:
+    if ctx.aggregate_modules is None:  # once, not once per aggregate (a large spec has many)
+        ctx.aggregate_modules = {}
+        for aggregate in ctx.data["aggregates"]:
+            ctx.aggregate_modules.setdefault(snake(aggregate), []).append(aggregate)
+    if snake(name) in PACKAGE_MODULES:
+        ctx.error(
+            "E303",
+            f"aggregate {name!r} would get the package folder {snake(name)!r}, which the "
+            "generated package uses itself",
+            ("aggregates", name),
+            key=True,
+        )
+    others = [a for a in ctx.aggregate_modules[snake(name)] if a != name]
+    if others:
+        ctx.error(
+            "E303",
+            f"aggregates {name!r} and {others[0]!r} would share the package folder {snake(name)!r}",
+            ("aggregates", name),
+            key=True,
+        )
+
+
+def _a(noun: str) -> str:
+    """'an event', 'a command'."""
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"

@@ -1,0 +1,325 @@
+"""Scenarios: an aggregate's given/when/then, and the records and test names that read-model and
+automation scenarios share with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from generator.spec import model as m
+from generator.spec.analyze.assign import literal
+from generator.spec.analyze.context import Context
+from generator.spec.load import PathKey
+from generator.spec.names import test_name
+
+
+def aggregate_scenarios(
+    ctx: Context, aggregate: m.Aggregate, raw: list[Any], base: PathKey
+) -> tuple[m.Scenario, ...]:
+    scenarios: list[m.Scenario] = []
+    seen: dict[str, str] = {}
+    for index, body in enumerate(raw):
+        path = (*base, "scenarios", index)
+        scenario = _scenario(ctx, aggregate, body, path)
+        if scenario is None:
+            continue
+        if scenario.test_name in seen:
+            ctx.error(
+                "E602",
+                f"scenario {scenario.name!r} makes the test name {scenario.test_name}, "
+                f"like scenario {seen[scenario.test_name]!r} of {aggregate.name}; rename one",
+                (*path, "name"),
+            )
+            continue
+        seen[scenario.test_name] = scenario.name
+        scenarios.append(scenario)
+    return tuple(scenarios)
+
+
+def _scenario(
+    ctx: Context, aggregate: m.Aggregate, body: Mapping[str, Any], path: PathKey
+) -> m.Scenario | None:
+    name = str(body["name"])
+    label = f"scenario {name!r}"
+    events = {e.name: e for e in aggregate.events}
+    given = []
+    for index, record in enumerate(body.get("given") or []):
+        item = _record(
+            ctx,
+            record,
+            events,
+            (*path, "given", index),
+            label,
+            kind="event",
+            aggregate=aggregate,
+            partial=False,
+        )
+        if item is not None:
+            given.append(item)
+    when = _when(ctx, aggregate, body, path, label)
+    then = body["then"]
+    then_events = _then_events(ctx, aggregate, then, path, label)
+    then_state: list[m.Assignment] = []
+    then_error: str | None = None
+    if isinstance(then, dict):
+        then_state = _then_state(ctx, aggregate, then, path, label)
+        if "error" in then:
+            then_error = _then_error(ctx, aggregate, then, then_events is not None, path, label)
+    if when is None:
+        return None
+    return m.Scenario(
+        name=name,
+        test_name=test_name(name),
+        description=str(body.get("description") or ""),
+        given=tuple(given),
+        when=when,
+        then_events=tuple(then_events) if then_events is not None else None,
+        then_state=tuple(then_state),
+        then_error=then_error,
+    )
+
+
+def _when(
+    ctx: Context, aggregate: m.Aggregate, body: Mapping[str, Any], path: PathKey, label: str
+) -> m.Record | None:
+    """The command of the scenario, which must fit whether the scenario has `given` events."""
+    commands = {c.name: c for c in aggregate.commands}
+    when_name, when_values = next(iter(body["when"].items()))
+    command = commands.get(when_name)
+    if command is None:
+        ctx.error(
+            "E403",
+            f"{label}: {when_name!r} is not a command of {aggregate.name}",
+            (*path, "when", when_name),
+            key=True,
+        )
+        return None
+    when = _record(
+        ctx,
+        {when_name: when_values},
+        commands,
+        (*path, "when"),
+        label,
+        kind="command",
+        aggregate=aggregate,
+        partial=False,
+    )
+    if command.creates and body.get("given"):
+        ctx.error(
+            "E407",
+            f"{label}: {when_name} creates a new {aggregate.name}, so the scenario "
+            "cannot have `given` events",
+            (*path, "given"),
+            key=True,
+        )
+    if not command.creates and not body.get("given"):
+        ctx.error(
+            "E407",
+            f"{label}: {when_name} needs an existing {aggregate.name}; give the events "
+            "that created it under `given`",
+            (*path, "when"),
+            key=True,
+        )
+    return when
+
+
+def _then_events(
+    ctx: Context, aggregate: m.Aggregate, then: Any, path: PathKey, label: str
+) -> list[m.Record] | None:
+    """The expected events: `then` itself when it is a list, else its `events:` (if any)."""
+    raw_events = then if isinstance(then, list) else then.get("events")
+    if raw_events is None:
+        return None
+    events = {e.name: e for e in aggregate.events}
+    then_events = []
+    for index, record in enumerate(raw_events):
+        where = (
+            (*path, "then", index) if isinstance(then, list) else (*path, "then", "events", index)
+        )
+        item = _record(
+            ctx, record, events, where, label, kind="event", aggregate=aggregate, partial=True
+        )
+        if item is not None:
+            then_events.append(item)
+    return then_events
+
+
+def _then_state(
+    ctx: Context, aggregate: m.Aggregate, then: Mapping[str, Any], path: PathKey, label: str
+) -> list[m.Assignment]:
+    state_fields = {f.name: f for f in aggregate.state_fields}
+    then_state = []
+    for key, value in (then.get("state") or {}).items():
+        where = (*path, "then", "state", key)
+        if key not in state_fields:
+            ctx.error(
+                "E404",
+                f"{label}: {key!r} is not a state field of {aggregate.name}",
+                where,
+                key=True,
+            )
+            continue
+        code = literal(ctx, value, state_fields[key].type, where, what=f"{label}: state.{key}")
+        if code is not None:
+            then_state.append(m.Assignment(target=key, code=code))
+    return then_state
+
+
+def _then_error(
+    ctx: Context,
+    aggregate: m.Aggregate,
+    then: Mapping[str, Any],
+    has_events: bool,
+    path: PathKey,
+    label: str,
+) -> str:
+    """The expected error, which must be the aggregate's and must come alone."""
+    then_error = str(then["error"])
+    if then_error not in {e.name for e in aggregate.errors}:
+        ctx.error(
+            "E402",
+            f"{label}: {then_error!r} is not an error of {aggregate.name}",
+            (*path, "then", "error"),
+        )
+    if has_events or then.get("state"):
+        ctx.error(
+            "E600",
+            f"{label}: `then` has an error, so it cannot also expect events or state",
+            (*path, "then"),
+        )
+    return then_error
+
+
+def _record(
+    ctx: Context,
+    record: Mapping[str, Any],
+    known: Mapping[str, Any],
+    path: PathKey,
+    label: str,
+    *,
+    kind: str,
+    aggregate: m.Aggregate,
+    partial: bool,
+) -> m.Record | None:
+    """An event or command of an aggregate scenario, whose stream (and so id) is implicit."""
+    name, values = next(iter(record.items()))
+    values = values or {}
+    target = known.get(name)
+    if target is None:
+        code = "E401" if kind == "event" else "E403"
+        ctx.error(
+            code,
+            f"{label}: {name!r} is not an {kind} of {aggregate.name}",
+            (*path, name),
+            key=True,
+        )
+        return None
+    id_field = aggregate.id_field
+    if id_field.name in values:
+        ctx.error(
+            "E404",
+            f"{label}: {id_field.name!r} is implicit in aggregate scenarios; leave it out",
+            (*path, name, id_field.name),
+            key=True,
+        )
+        return None
+    return values_record(ctx, name, target.fields, values, (*path, name), label, partial=partial)
+
+
+def values_record(
+    ctx: Context,
+    name: str,
+    fields: tuple[m.Field, ...],
+    values: Mapping[str, Any],
+    path: PathKey,
+    label: str,
+    *,
+    partial: bool,
+) -> m.Record | None:
+    """The values given for the fields of `name`: known fields only, all required ones unless
+    `partial`."""
+    by_name = {f.name: f for f in fields}
+    ok = True
+    for key in values:
+        if key not in by_name and key not in ctx.failed(name):
+            known = ", ".join(by_name) or "none"
+            ctx.error(
+                "E404",
+                f"{label}: {name} has no field {key!r} (fields: {known})",
+                (*path, key),
+                key=True,
+            )
+            ok = False
+    assignments = []
+    for field in fields:
+        if field.name in values:
+            code = literal(
+                ctx,
+                values[field.name],
+                field.type,
+                (*path, field.name),
+                what=f"{label}: {name}.{field.name}",
+            )
+            if code is None:
+                ok = False
+            else:
+                assignments.append(m.Assignment(target=field.name, code=code))
+        elif not partial and field.default_code is None:
+            ctx.error("E601", f"{label}: {name} needs a value for {field.name!r}", path, key=True)
+            ok = False
+    return m.Record(name=name, values=tuple(assignments)) if ok else None
+
+
+def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) -> list[m.Record]:
+    """Events given to read-model and automation scenarios: they name their stream explicitly."""
+    given: list[m.Record] = []
+    for index, record in enumerate(records):
+        event_name, values = next(iter(record.items()))
+        event = ctx.events.get(event_name)
+        if event is None:
+            ctx.error(
+                "E401",
+                f"{label}: {event_name!r} is not an event",
+                (*path, index, event_name),
+                key=True,
+            )
+            continue
+        id_field = ctx.id_fields[event.aggregate]
+        item = values_record(
+            ctx,
+            event_name,
+            (id_field, *event.fields),
+            values or {},
+            (*path, index, event_name),
+            label,
+            partial=False,
+        )
+        if item is not None:
+            given.append(item)
+    return given
+
+
+def view_scenario(
+    body: Mapping[str, Any], given: list[m.Record], then: list[m.Record]
+) -> m.ViewScenario:
+    name = str(body["name"])
+    return m.ViewScenario(
+        name=name,
+        test_name=test_name(name),
+        description=str(body.get("description") or ""),
+        given=tuple(given),
+        then=tuple(then),
+    )
+
+
+def unique_tests(ctx: Context, scenarios: list[m.ViewScenario], path: PathKey, owner: str) -> None:
+    seen: dict[str, str] = {}
+    for index, scenario in enumerate(scenarios):
+        if scenario.test_name in seen:
+            ctx.error(
+                "E602",
+                f"scenario {scenario.name!r} makes the test name {scenario.test_name}, like "
+                f"scenario {seen[scenario.test_name]!r} of {owner}; rename one",
+                (*path, "scenarios", index, "name"),
+            )
+        seen[scenario.test_name] = scenario.name
