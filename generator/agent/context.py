@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from generator.agent.slices import HANDLER_MISSING, Slice, slices
+from generator.agent.unpinned import unpinned
 from generator.spec.load import LoadedSpec
 from generator.spec.model import Aggregate, Command, Spec
 
@@ -63,7 +64,7 @@ class _Source:
             current = (current or {}).get(key) if isinstance(current, Mapping) else None
         return current
 
-    def line(self, *path: str) -> int:
+    def line(self, *path: str | int) -> int:
         return self.loaded.where(path, key=True)[0]
 
 
@@ -75,24 +76,37 @@ def names(spec: Spec) -> list[str]:
     return found
 
 
-def brief(spec: Spec, loaded: LoadedSpec, spec_path: Path, out: Path, name: str | None) -> Brief:
-    """The brief of the whole domain (`name` None) or of one slice. `name` must be in names()."""
+def brief(
+    spec: Spec,
+    loaded: LoadedSpec,
+    spec_path: Path,
+    out: Path,
+    name: str | None,
+    *,
+    mutants: bool = False,
+) -> Brief:
+    """The brief of the whole domain (`name` None) or of one slice. `name` must be in names().
+    With `mutants`, a slice's brief lists the rules no scenario pins (this runs its scenarios)."""
     source = _Source(
         spec, loaded, spec_path.name, {s.name: s for s in slices(spec, spec_path, out)}
     )
     if name is None:
         return Brief(None, "domain", _join(_domain(source)))
-    for aggregate in spec.aggregates:
+    kind, lines = _slice(source, name)
+    more = unpinned(spec, loaded, out, name, run=mutants)
+    return Brief(name, kind, _join([*lines, *more]))
+
+
+def _slice(source: _Source, name: str) -> tuple[str, list[str]]:
+    for aggregate in source.spec.aggregates:
         if aggregate.name == name:
-            return Brief(
-                name, "aggregate", _join(_aggregate_overview(source, aggregate, heading="#"))
-            )
+            return "aggregate", _aggregate_overview(source, aggregate, heading="#")
         for command in aggregate.commands:
             if command.name == name:
-                return Brief(name, "command", _join(_command(source, aggregate, command)))
-    if any(r.name == name for r in spec.read_models):
-        return Brief(name, "read model", _join(_read_model(source, name)))
-    return Brief(name, "automation", _join(_automation(source, name)))
+                return "command", _command(source, aggregate, command)
+    if any(r.name == name for r in source.spec.read_models):
+        return "read model", _read_model(source, name)
+    return "automation", _automation(source, name)
 
 
 def _join(lines: list[str]) -> str:
@@ -166,17 +180,43 @@ def _files(slice_: Slice) -> list[str]:
     return lines
 
 
-def _scenarios(items: Any, *, with_when: bool) -> list[str]:
-    lines = []
-    for scenario in items or []:
+# Scenario lines shown in full, in bytes: a slice that pins every rule on both sides has many,
+# and the brief must stay small enough to paste. Past it, a scenario is its name and its line.
+_SCENARIO_BUDGET = 1500
+
+
+def _scenarios(
+    source: _Source, items: list[tuple[int, Any]], where: tuple[str, ...], *, with_when: bool
+) -> list[str]:
+    """`items` are the scenarios with their index in the list at `where`."""
+    lines: list[str] = []
+    shown = 0
+    for index, scenario in items:
         parts = [f"- **{scenario.get('name')}**:"]
         if scenario.get("given"):
-            parts.append(f"given {flow(scenario['given'])};")
+            parts.append(f"given {_given(scenario['given'])};")
         if with_when and scenario.get("when"):
             parts.append(f"when {flow(scenario['when'])};")
         parts.append(f"then {flow(scenario.get('then'))}")
-        lines.append(" ".join(parts))
+        line = " ".join(parts)
+        shown += len(line.encode("utf-8"))
+        if shown > _SCENARIO_BUDGET and lines:
+            line = f"- **{scenario.get('name')}**: line {source.line(*where, index)}"
+        lines.append(line)
     return lines or ["- none yet: add one first (`eventforge add scenario`), and watch it fail"]
+
+
+def _given(events: Any) -> str:
+    """One-line YAML of the given events, a run of the same event shown once with its count
+    (a scenario at a limit of 20 repeats one event 20 times)."""
+    runs: list[list[Any]] = []
+    for event in events if isinstance(events, list) else [events]:
+        text = flow(event)
+        if runs and runs[-1][0] == text:
+            runs[-1][1] += 1
+        else:
+            runs.append([text, 1])
+    return "[" + ", ".join(t if n == 1 else f"{t} ({n} times)" for t, n in runs) + "]"
 
 
 def _footer(source: _Source) -> list[str]:
@@ -275,7 +315,12 @@ def _command(source: _Source, aggregate: Aggregate, command: Command) -> list[st
     lines += _state(source, aggregate, command)
     lines += _types(source, _command_field_maps(source, aggregate, command))
     lines += ["", f"## Scenarios ({slice_.scenarios})"]
-    lines += _scenarios(_command_scenarios(source, aggregate.name, command.name), with_when=True)
+    lines += _scenarios(
+        source,
+        _command_scenarios(source, aggregate.name, command.name),
+        ("aggregates", aggregate.name, "scenarios"),
+        with_when=True,
+    )
     if slice_.status == HANDLER_MISSING:
         lines += [
             "",
@@ -357,9 +402,13 @@ def _type_names(fields: Any, declared: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def _command_scenarios(source: _Source, aggregate: str, command: str) -> list[Any]:
+def _command_scenarios(source: _Source, aggregate: str, command: str) -> list[tuple[int, Any]]:
     items = source.raw("aggregates", aggregate, "scenarios") or []
-    return [s for s in items if isinstance(s.get("when"), Mapping) and command in s["when"]]
+    return [
+        (i, s)
+        for i, s in enumerate(items)
+        if isinstance(s.get("when"), Mapping) and command in s["when"]
+    ]
 
 
 # -- read models and automations ---------------------------------------------------------------
@@ -390,7 +439,12 @@ def _read_model(source: _Source, name: str) -> list[str]:
     lines += [
         "",
         f"## Scenarios ({slice_.scenarios})",
-        *_scenarios(raw.get("scenarios"), with_when=False),
+        *_scenarios(
+            source,
+            list(enumerate(raw.get("scenarios") or [])),
+            (*where, "scenarios"),
+            with_when=False,
+        ),
     ]
     return [*lines, *_files(slice_), *_footer(source)]
 
@@ -414,7 +468,12 @@ def _automation(source: _Source, name: str) -> list[str]:
         f"- send: {flow(raw.get('send'))}",
         "",
         f"## Scenarios ({slice_.scenarios})",
-        *_scenarios(raw.get("scenarios"), with_when=False),
+        *_scenarios(
+            source,
+            list(enumerate(raw.get("scenarios") or [])),
+            (*where, "scenarios"),
+            with_when=False,
+        ),
     ]
     return [*lines, *_files(slice_), *_footer(source)]
 

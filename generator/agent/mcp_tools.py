@@ -165,6 +165,27 @@ def slices(spec: Spec = DEFAULT_SPEC, out: Out = None) -> CallToolResult:
     return call("slices", spec, *_opt("--out", out))
 
 
+def mutants(
+    spec: Spec = DEFAULT_SPEC,
+    slice: Annotated[
+        str | None,
+        Field(description="Only one command, read model, automation or aggregate."),
+    ] = None,
+    out: Out = None,
+) -> CallToolResult:
+    """Which rules no scenario pins: each rule of the spec is changed one way at a time and the
+    scenarios run against it; every change they miss is listed with its location and the
+    scenario to add (for a boundary, the values on each side). `ok` is false when any survives
+    (an answer, not an error). Run it after adding a rule, then add the scenarios it asks for."""
+    return call(
+        "mutants",
+        spec,
+        *_opt("--slice", slice),
+        *_opt("--out", out),
+        failure_is_an_answer=True,
+    )
+
+
 def remove(
     kind: Kind, name: str, spec: Spec = DEFAULT_SPEC, dry_run: DryRun = False
 ) -> CallToolResult:
@@ -397,6 +418,7 @@ TOOLS = (
     check,
     context,
     slices,
+    mutants,
     add_aggregate,
     add_error,
     add_event,

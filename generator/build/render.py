@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -28,18 +28,27 @@ from generator.support.resources import templates_dir
 def render_all(
     spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None
 ) -> dict[str, str]:
+    render = renderer(spec, lock)
+    return {planned.path: render(planned) for planned in files}
+
+
+def renderer(spec: m.Spec, lock: Mapping[str, Any] | None = None) -> Callable[[PlannedFile], str]:
+    """Renders one planned file at a time, keeping one environment (so each template compiles
+    once): mutation analysis renders the same few files again for every mutant."""
     env = _environment(spec)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
-    rendered: dict[str, str] = {}
-    for planned in files:
+    view_imports = _event_imports(spec)
+
+    def render(planned: PlannedFile) -> str:
         template = env.get_template(planned.template)
         context = {**shared, **planned.context, "origin": planned.origin}
         if "read_model" in planned.context or "automation" in planned.context:
-            context["view_imports"] = _event_imports(spec)
+            context["view_imports"] = view_imports
         if "aggregate" in planned.context:
             context.update(_aggregate_context(spec, planned.context["aggregate"], planned.context))
-        rendered[planned.path] = template.render(context)
-    return rendered
+        return template.render(context)
+
+    return render
 
 
 def _environment(spec: m.Spec) -> jinja2.Environment:

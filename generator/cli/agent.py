@@ -54,9 +54,15 @@ def _out(spec_path: Path, out: Path | None) -> Path:
     metavar="NAME",
     help="One command, read model, automation or aggregate.",
 )
+@click.option(
+    "--mutants",
+    "with_mutants",
+    is_flag=True,
+    help="With --slice: also list the slice's rules no scenario pins (runs its scenarios).",
+)
 @_OUT
 @FORMAT
-def context(spec: Path, name: str | None, out: Path | None, fmt: str) -> None:
+def context(spec: Path, name: str | None, with_mutants: bool, out: Path | None, fmt: str) -> None:
     """Print a compact Markdown brief of the domain, or of one slice (--slice NAME): its fields,
     rules, events, the state it touches, its scenarios, and the files to read and to write.
 
@@ -65,6 +71,7 @@ def context(spec: Path, name: str | None, out: Path | None, fmt: str) -> None:
       eventforge context                      # the whole domain
       eventforge context --slice CloseAccount # one command
       eventforge context --slice CloseAccount --format json   # with its size
+      eventforge context --slice DepositMoney --mutants      # and the rules to pin
     """
     model, loaded = _valid(spec, fmt)
     known = names(model)
@@ -80,7 +87,7 @@ def context(spec: Path, name: str | None, out: Path | None, fmt: str) -> None:
             ],
             fmt,
         )
-    result = brief(model, loaded, spec, _out(spec, out), name)
+    result = brief(model, loaded, spec, _out(spec, out), name, mutants=with_mutants)
     if fmt == "json":
         emit_json(result.as_json(spec))
     else:

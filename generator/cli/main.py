@@ -418,6 +418,7 @@ main.lazy = {
     "slices": "generator.cli.agent:slices",
     "prompt": "generator.cli.agent:prompt",
     "mcp": "generator.cli.agent:mcp",
+    "mutants": "generator.cli.mutants:mutants",
 }
 
 __all__ = ["MANIFEST", "main", "run"]

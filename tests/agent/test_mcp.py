@@ -26,7 +26,7 @@ from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.types import CallToolResult, TextResourceContents
 
 TOOLS = {
-    "validate", "plan", "generate", "check", "context", "slices",
+    "validate", "plan", "generate", "check", "context", "slices", "mutants",
     "add_aggregate", "add_command", "add_event", "add_error", "add_field", "add_scenario",
     "add_read_model", "add_automation", "remove", "remove_field", "remove_scenario", "rename",
 }  # fmt: skip
@@ -112,6 +112,34 @@ def test_tools_resources_and_errors(tmp_path: Path) -> None:
         assert plan["dry_run"] is True and not (project / "src").exists()
         context = await call(session, "context", slice="DepositMoney")
         assert "# Slice DepositMoney" in context["markdown"] and context["tokens_estimate"] > 0
+
+    with_server(project, body)
+
+
+def test_the_mutants_tool_answers_with_the_unpinned_rules(tmp_path: Path) -> None:
+    """Surviving mutants are an answer (`ok: false`), not a tool error; each carries its place in
+    the spec and the scenario to add."""
+    spec = copy_example("bank", tmp_path / "bank")
+    project = spec.parent
+    text = spec.read_text(encoding="utf-8")
+    weak = project / "weak.yaml"
+    start = text.index("      - name: a deposit of nothing is refused")
+    end = text.index("      - name: the smallest deposit is accepted")
+    weak.write_text(text[:start] + text[end:], encoding="utf-8")
+
+    async def body(session: ClientSession) -> None:
+        pinned = await call(session, "mutants", slice="DepositMoney")
+        assert pinned["ok"] is True and pinned["survived"] == [] and pinned["mutants"] > 5
+        result = await session.call_tool("mutants", {"spec": "weak.yaml", "slice": "DepositMoney"})
+        assert not result.is_error, _text(result)
+        assert isinstance(result.structured_content, dict)
+        survived = result.structured_content["survived"]
+        assert result.structured_content["ok"] is False and survived
+        first = survived[0]
+        assert first["path"] == "aggregates.Account.commands.DepositMoney.rejects[1].if"
+        assert first["suggestion"].startswith("add a scenario of DepositMoney with amount = 0")
+        unknown = await session.call_tool("mutants", {"slice": "Nope"})
+        assert unknown.is_error and "E901" in _text(unknown)
 
     with_server(project, body)
 

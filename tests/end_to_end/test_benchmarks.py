@@ -11,7 +11,7 @@ from conftest import ROOT
 from generator.spec.validate import validate_file
 
 sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the checkout, not an installed package
-from benchmarks import generation, report, runtime, scenarios, specmaker
+from benchmarks import generation, mutants, report, runtime, scenarios, specmaker
 
 
 @pytest.mark.parametrize("commands", [2, 3, 25])
@@ -54,6 +54,13 @@ def test_the_scenario_benchmark_runs() -> None:
     data = scenarios.run(commands=2, rounds=1, whole=False, log=lambda line: None)
     assert data["scenario_tests"] == 2
     assert "pytest time" in scenarios.table(data)
+
+
+def test_the_mutants_benchmark_runs() -> None:
+    data = mutants.run(("bank",), rounds=1, log=lambda line: None)
+    (row,) = data["results"]
+    assert row["mutants"] > 0 and row["survived"] == 0
+    assert "| bank |" in mutants.table(data)
 
 
 def test_the_report_has_its_markers() -> None:

@@ -20,6 +20,8 @@ import pytest
 from bank.account.decider import decider as account_decider
 from bank.account.deposit_money import DepositMoney
 from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
+from bank.account.open_account import OpenAccount
+from bank.account.withdraw_money import WithdrawMoney
 from bank.application import BankApplication
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
 from bank.read_models.account_balances import read_model as account_balances_view
@@ -109,6 +111,50 @@ def test_account_commands_survive_the_store(make_app: MakeApp) -> None:
         ],
         DepositMoney(account_id=UUID("00000000-0000-4000-8000-000000001001"), amount=Decimal("5")),
     )
+    # scenario: opening an account sets its overdraft
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [],
+        OpenAccount(
+            account_id=UUID("00000000-0000-4000-8000-000000001003"),
+            owner="Ada",
+            overdraft_limit=Decimal("50"),
+        ),
+    )
+    # scenario: the smallest deposit is accepted
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001005"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            )
+        ],
+        DepositMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001005"), amount=Decimal("0.01")
+        ),
+    )
+    # scenario: the overdraft covers a withdrawal down to its limit
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001007"),
+                owner="Ada",
+                overdraft_limit=Decimal("50"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001007"), amount=Decimal("20")
+            ),
+        ],
+        WithdrawMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001007"), amount=Decimal("70")
+        ),
+    )
 
 
 def test_account_writers_racing_lose_nothing(make_app: MakeApp) -> None:
@@ -143,7 +189,33 @@ def test_account_writers_racing_lose_nothing(make_app: MakeApp) -> None:
             MoneyDeposited(
                 account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), amount=Decimal("10")
             ),
-        ]
+        ],
+        [
+            AccountOpened(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), amount=Decimal("10")
+            ),
+            MoneyWithdrawn(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), amount=Decimal("3")
+            ),
+        ],
+        [
+            AccountOpened(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            AccountOpened(
+                account_id=UUID("9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"),
+                owner="Grace",
+                overdraft_limit=Decimal("0"),
+            ),
+            AccountClosed(account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+        ],
     ],
 )
 def test_account_balances_projection_applies_each_event_once(

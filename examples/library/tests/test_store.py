@@ -19,17 +19,22 @@ from uuid import UUID, uuid4
 import pytest
 
 from library.application import LibraryApplication
+from library.automations.count_the_loan import automation as count_the_loan_policy
 from library.automations.lend_the_copy import automation as lend_the_copy_policy
+from library.automations.shelve_returned_copy import automation as shelve_returned_copy_policy
 from library.book.catalogue_book import CatalogueBook
 from library.book.check_in_book import CheckInBook
 from library.book.decider import decider as book_decider
 from library.book.events import BookCatalogued, BookLoaned, BookReturned, BookShelved, BookWithdrawn
+from library.book.lend_book import LendBook
 from library.book.withdraw_book import WithdrawBook
 from library.loan.decider import decider as loan_decider
 from library.loan.declare_lost import DeclareLost
 from library.loan.events import LoanLost, LoanOpened, LoanRenewed, LoanReturned
 from library.loan.open_loan import OpenLoan
 from library.loan.renew_loan import RenewLoan
+from library.member.change_contact import ChangeContact
+from library.member.charge_fine import ChargeFine
 from library.member.decider import decider as member_decider
 from library.member.events import (
     BorrowingRecorded,
@@ -37,10 +42,12 @@ from library.member.events import (
     FineCharged,
     FinePaid,
     MemberJoined,
+    MemberSuspended,
 )
 from library.member.join_library import JoinLibrary
 from library.member.pay_fine import PayFine
 from library.member.record_borrowing import RecordBorrowing
+from library.member.suspend_member import SuspendMember
 from library.read_models.member_loans import read_model as member_loans_view
 from library.testing import (
     assert_automation_once,
@@ -165,27 +172,30 @@ def test_every_event_type_round_trips(make_app: MakeApp) -> None:
                 paid_at=datetime(2024, 2, 29, 12, 41, 30, 123456, tzinfo=UTC),
                 method='sample 102: "quoted" \\ {{x}} ünïcødé',
             ),
+            MemberSuspended(
+                card_number="member-11", reason='sample 110: "quoted" \\ {{x}} ünïcødé'
+            ),
             LoanOpened(
-                loan_id=UUID("00000000-0000-4000-8000-000000000011"),
-                book_id=UUID("00000000-0000-4000-8000-000000000110"),
-                card_number='sample 111: "quoted" \\ {{x}} ünïcødé',
-                borrowed_on=date(2024, 2, 1),
-                due_on=date(2024, 2, 2),
+                loan_id=UUID("00000000-0000-4000-8000-000000000012"),
+                book_id=UUID("00000000-0000-4000-8000-000000000120"),
+                card_number='sample 121: "quoted" \\ {{x}} ünïcødé',
+                borrowed_on=date(2024, 2, 11),
+                due_on=date(2024, 2, 12),
             ),
             LoanRenewed(
-                loan_id=UUID("00000000-0000-4000-8000-000000000012"), due_on=date(2024, 2, 9)
+                loan_id=UUID("00000000-0000-4000-8000-000000000013"), due_on=date(2024, 2, 19)
             ),
             LoanReturned(
-                loan_id=UUID("00000000-0000-4000-8000-000000000013"),
-                book_id=UUID("00000000-0000-4000-8000-000000000130"),
-                card_number='sample 131: "quoted" \\ {{x}} ünïcødé',
-                returned_at=datetime(2024, 2, 29, 12, 12, 30, 123456, tzinfo=UTC),
-                days_late=1133,
-                fine=Decimal("134.10"),
+                loan_id=UUID("00000000-0000-4000-8000-000000000014"),
+                book_id=UUID("00000000-0000-4000-8000-000000000140"),
+                card_number='sample 141: "quoted" \\ {{x}} ünïcødé',
+                returned_at=datetime(2024, 2, 29, 12, 22, 30, 123456, tzinfo=UTC),
+                days_late=1143,
+                fine=Decimal("144.10"),
             ),
             LoanLost(
-                loan_id=UUID("00000000-0000-4000-8000-000000000014"),
-                replacement_fee=Decimal("140.10"),
+                loan_id=UUID("00000000-0000-4000-8000-000000000015"),
+                replacement_fee=Decimal("150.10"),
             ),
         ],
     )
@@ -240,6 +250,24 @@ def test_book_commands_survive_the_store(make_app: MakeApp) -> None:
             ),
         ],
         WithdrawBook(book_id=UUID("00000000-0000-4000-8000-000000001005"), reason="pages missing"),
+    )
+    # scenario: lending a copy puts it on loan
+    assert_survives_the_store(
+        make_app,
+        book_decider,
+        [
+            BookCatalogued(
+                book_id=UUID("00000000-0000-4000-8000-000000001006"),
+                title="Les Fleurs du mal",
+                authors=(Author(name="Charles Baudelaire"),),
+                genre=Genre.POESIE,
+            )
+        ],
+        LendBook(
+            book_id=UUID("00000000-0000-4000-8000-000000001006"),
+            loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+            card_number="L-0042",
+        ),
     )
 
 
@@ -306,6 +334,155 @@ def test_member_commands_survive_the_store(make_app: MakeApp) -> None:
         ],
         PayFine(card_number="member-1005", amount=Decimal("4"), method="card"),
     )
+    # scenario: a member changes their contact
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1007",
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            )
+        ],
+        ChangeContact(
+            card_number="member-1007",
+            contact=Contact(email="tom.baker@example.org", phone="+44 20 7946 0001"),
+        ),
+    )
+    # scenario: the desk suspends a member
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1008",
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            )
+        ],
+        SuspendMember(card_number="member-1008", reason="card reported lost"),
+    )
+    # scenario: fines of exactly 5.00 do not block borrowing
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1010",
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            FineCharged(
+                card_number="member-1010",
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                amount=Decimal("5"),
+            ),
+        ],
+        RecordBorrowing(
+            card_number="member-1010", loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+        ),
+    )
+    # scenario: a standard member may borrow a third book
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1012",
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            BorrowingRecorded(
+                card_number="member-1012", loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b")
+            ),
+            BorrowingRecorded(
+                card_number="member-1012", loan_id=UUID("1c7d8b2f-5a4e-4f3b-8d9c-8b7a6f5e4d3c")
+            ),
+        ],
+        RecordBorrowing(
+            card_number="member-1012", loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+        ),
+    )
+    # scenario: a family member may borrow a sixth book
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1013",
+                name="Éloïse Durand",
+                tier=MembershipTier.FAMILY,
+                contact=Contact(email="eloise@example.org"),
+                joined_on=date(2024, 3, 1),
+            ),
+            BorrowingRecorded(
+                card_number="member-1013", loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b")
+            ),
+            BorrowingRecorded(
+                card_number="member-1013", loan_id=UUID("1c7d8b2f-5a4e-4f3b-8d9c-8b7a6f5e4d3c")
+            ),
+            BorrowingRecorded(
+                card_number="member-1013", loan_id=UUID("2d8e9c3a-6b5f-4a4c-9e0d-9c8b7a6f5e4d")
+            ),
+            BorrowingRecorded(
+                card_number="member-1013", loan_id=UUID("3e9f0d4b-7c6a-4b5d-8f1e-0d9c8b7a6f5e")
+            ),
+            BorrowingRecorded(
+                card_number="member-1013", loan_id=UUID("4f0a1e5c-8d7b-4c6e-9a2f-1e0d9c8b7a6f")
+            ),
+        ],
+        RecordBorrowing(
+            card_number="member-1013", loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+        ),
+    )
+    # scenario: the smallest fine is charged
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1016",
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            )
+        ],
+        ChargeFine(
+            card_number="member-1016",
+            loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+            amount=Decimal("0.01"),
+        ),
+    )
+    # scenario: paying a fine in full
+    assert_survives_the_store(
+        make_app,
+        member_decider,
+        [
+            MemberJoined(
+                card_number="member-1018",
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            FineCharged(
+                card_number="member-1018",
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                amount=Decimal("1.25"),
+            ),
+        ],
+        PayFine(card_number="member-1018", amount=Decimal("1.25")),
+    )
 
 
 def test_loan_commands_survive_the_store(make_app: MakeApp) -> None:
@@ -355,6 +532,28 @@ def test_loan_commands_survive_the_store(make_app: MakeApp) -> None:
             )
         ],
         DeclareLost(loan_id=UUID("00000000-0000-4000-8000-000000001010")),
+    )
+    # scenario: a second renewal on the due date is allowed
+    assert_survives_the_store(
+        make_app,
+        loan_decider,
+        [
+            LoanOpened(
+                loan_id=UUID("00000000-0000-4000-8000-000000001012"),
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            ),
+            LoanRenewed(
+                loan_id=UUID("00000000-0000-4000-8000-000000001012"), due_on=date(2024, 5, 14)
+            ),
+        ],
+        RenewLoan(
+            loan_id=UUID("00000000-0000-4000-8000-000000001012"),
+            new_due_on=date(2024, 6, 4),
+            today=date(2024, 5, 14),
+        ),
     )
 
 
@@ -458,7 +657,23 @@ def test_loan_writers_racing_lose_nothing(make_app: MakeApp) -> None:
                 days_late=2,
                 fine=Decimal("0.50"),
             ),
-        ]
+        ],
+        [
+            MemberJoined(
+                card_number="L-0042",
+                name="Éloïse Durand",
+                tier=MembershipTier.FAMILY,
+                contact=Contact(email="eloise@example.org"),
+                joined_on=date(2024, 3, 1),
+            ),
+            LoanOpened(
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            ),
+        ],
     ],
 )
 def test_member_loans_projection_applies_each_event_once(
@@ -483,3 +698,42 @@ def test_member_loans_projection_applies_each_event_once(
 )
 def test_lend_the_copy_sends_each_command_once(make_app: MakeApp, given: list[object]) -> None:
     assert_automation_once(make_app, lend_the_copy_policy, given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        [
+            LoanOpened(
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            )
+        ]
+    ],
+)
+def test_count_the_loan_sends_each_command_once(make_app: MakeApp, given: list[object]) -> None:
+    assert_automation_once(make_app, count_the_loan_policy, given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        [
+            LoanReturned(
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                returned_at=datetime(2024, 4, 25, 11, 0, 0, tzinfo=UTC),
+                days_late=2,
+                fine=Decimal("0.50"),
+            )
+        ]
+    ],
+)
+def test_shelve_returned_copy_sends_each_command_once(
+    make_app: MakeApp, given: list[object]
+) -> None:
+    assert_automation_once(make_app, shelve_returned_copy_policy, given)

@@ -39,6 +39,7 @@ from orders.order.start_order import StartOrder
 from orders.order.start_picking import StartPicking
 from orders.product.change_price import ChangePrice
 from orders.product.decider import decider as product_decider
+from orders.product.discontinue_product import DiscontinueProduct
 from orders.product.events import (
     PriceChanged,
     ProductDiscontinued,
@@ -48,6 +49,7 @@ from orders.product.events import (
     StockReserved,
 )
 from orders.product.list_product import ListProduct
+from orders.product.receive_stock import ReceiveStock
 from orders.product.reserve_stock import ReserveStock
 from orders.read_models.order_tracking import read_model as order_tracking_view
 from orders.read_models.product_demand import read_model as product_demand_view
@@ -61,7 +63,9 @@ from orders.shipment.events import (
     ShipmentOpened,
     ShipmentReturned,
 )
+from orders.shipment.open_shipment import OpenShipment
 from orders.shipment.pack_parcel import PackParcel
+from orders.shipment.return_to_sender import ReturnToSender
 from orders.testing import (
     assert_automation_once,
     assert_concurrent_writers,
@@ -271,6 +275,84 @@ def test_product_commands_survive_the_store(make_app: MakeApp) -> None:
             sku="product-1004", new_price=Money(amount=Decimal("79.00"), currency=Currency.EUR)
         ),
     )
+    # scenario: a product can be listed for a cent, with no stock yet
+    assert_survives_the_store(
+        make_app,
+        product_decider,
+        [],
+        ListProduct(
+            sku="product-1009",
+            name="Sample",
+            price=Money(amount=Decimal("0.01"), currency=Currency.EUR),
+        ),
+    )
+    # scenario: receiving stock adds to it
+    assert_survives_the_store(
+        make_app,
+        product_decider,
+        [
+            ProductListed(
+                sku="product-1011",
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku="product-1011", quantity=10),
+        ],
+        ReceiveStock(sku="product-1011", quantity=1),
+    )
+    # scenario: the last free unit can be reserved
+    assert_survives_the_store(
+        make_app,
+        product_decider,
+        [
+            ProductListed(
+                sku="product-1014",
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku="product-1014", quantity=10),
+            StockReserved(
+                sku="product-1014",
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                quantity=9,
+            ),
+        ],
+        ReserveStock(
+            sku="product-1014", order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=1
+        ),
+    )
+    # scenario: a price can drop to a cent
+    assert_survives_the_store(
+        make_app,
+        product_decider,
+        [
+            ProductListed(
+                sku="product-1018",
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            )
+        ],
+        ChangePrice(
+            sku="product-1018", new_price=Money(amount=Decimal("0.01"), currency=Currency.EUR)
+        ),
+    )
+    # scenario: a product is discontinued
+    assert_survives_the_store(
+        make_app,
+        product_decider,
+        [
+            ProductListed(
+                sku="product-1022",
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            )
+        ],
+        DiscontinueProduct(sku="product-1022"),
+    )
 
 
 def test_order_commands_survive_the_store(make_app: MakeApp) -> None:
@@ -418,6 +500,151 @@ def test_order_commands_survive_the_store(make_app: MakeApp) -> None:
             order_id=UUID("00000000-0000-4000-8000-000000001011"), reason="found it cheaper"
         ),
     )
+    # scenario: the twentieth line is accepted
+    assert_survives_the_store(
+        make_app,
+        order_decider,
+        [
+            OrderStarted(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=UUID("00000000-0000-4000-8000-000000001014"),
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+        ],
+        AddLine(
+            order_id=UUID("00000000-0000-4000-8000-000000001014"),
+            line=OrderLine(
+                sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+            ),
+        ),
+    )
+    # scenario: cancelling a draft owes no refund
+    assert_survives_the_store(
+        make_app,
+        order_decider,
+        [
+            OrderStarted(
+                order_id=UUID("00000000-0000-4000-8000-000000001020"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            )
+        ],
+        CancelOrder(order_id=UUID("00000000-0000-4000-8000-000000001020")),
+    )
 
 
 def test_shipment_commands_survive_the_store(make_app: MakeApp) -> None:
@@ -508,6 +735,146 @@ def test_shipment_commands_survive_the_store(make_app: MakeApp) -> None:
         ],
         ConfirmDelivery(
             shipment_id=UUID("00000000-0000-4000-8000-000000001004"), delivered_on=date(2024, 5, 6)
+        ),
+    )
+    # scenario: a shipment opens for an order
+    assert_survives_the_store(
+        make_app,
+        shipment_decider,
+        [],
+        OpenShipment(
+            shipment_id=UUID("00000000-0000-4000-8000-000000001005"),
+            order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+            carrier=Carrier.UPS,
+            address=Address(
+                name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+            ),
+        ),
+    )
+    # scenario: a parcel of exactly 30 kg is accepted
+    assert_survives_the_store(
+        make_app,
+        shipment_decider,
+        [
+            ShipmentOpened(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001006"),
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        ],
+        PackParcel(
+            shipment_id=UUID("00000000-0000-4000-8000-000000001006"),
+            parcel=Parcel(
+                weight_kg=Decimal("30"),
+                dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+            ),
+        ),
+    )
+    # scenario: the lightest parcel is accepted
+    assert_survives_the_store(
+        make_app,
+        shipment_decider,
+        [
+            ShipmentOpened(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001008"),
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        ],
+        PackParcel(
+            shipment_id=UUID("00000000-0000-4000-8000-000000001008"),
+            parcel=Parcel(
+                weight_kg=Decimal("0.01"),
+                dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+            ),
+        ),
+    )
+    # scenario: a fifth parcel is accepted
+    assert_survives_the_store(
+        make_app,
+        shipment_decider,
+        [
+            ShipmentOpened(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001009"),
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001009"),
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001009"),
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001009"),
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001009"),
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+        ],
+        PackParcel(
+            shipment_id=UUID("00000000-0000-4000-8000-000000001009"),
+            parcel=Parcel(
+                weight_kg=Decimal("2"),
+                dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+            ),
+        ),
+    )
+    # scenario: a dispatched shipment can be returned to sender
+    assert_survives_the_store(
+        make_app,
+        shipment_decider,
+        [
+            ShipmentOpened(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001015"),
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001015"),
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ShipmentDispatched(
+                shipment_id=UUID("00000000-0000-4000-8000-000000001015"),
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                tracking_number="LP123456789FR",
+                dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
+                parcel_count=1,
+            ),
+        ],
+        ReturnToSender(
+            shipment_id=UUID("00000000-0000-4000-8000-000000001015"), reason="nobody home"
         ),
     )
 
@@ -613,7 +980,60 @@ def test_shipment_writers_racing_lose_nothing(make_app: MakeApp) -> None:
                 dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
                 parcel_count=2,
             ),
-        ]
+        ],
+        [
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            )
+        ],
+        [
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            OrderPlaced(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+        ],
+        [
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            OrderPlaced(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+            PickingStarted(order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f")),
+        ],
+        [
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            OrderStarted(
+                order_id=UUID("6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e"),
+                customer="Léa Petit",
+                currency=Currency.EUR,
+            ),
+            OrderCancelled(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"), reason="customer request"
+            ),
+        ],
     ],
 )
 def test_order_tracking_projection_applies_each_event_once(
@@ -636,7 +1056,22 @@ def test_order_tracking_projection_applies_each_event_once(
             StockReserved(
                 sku="KEN-AA-250", order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"), quantity=3
             ),
-        ]
+        ],
+        [
+            ProductListed(
+                sku="KEN-AA-250",
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            ProductListed(
+                sku="ETH-GUJI-250",
+                name="Ethiopia Guji",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("14.50"), currency=Currency.EUR),
+            ),
+            ProductDiscontinued(sku="KEN-AA-250"),
+        ],
     ],
 )
 def test_product_demand_projection_applies_each_event_once(

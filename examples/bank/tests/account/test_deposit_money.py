@@ -9,7 +9,8 @@ from uuid import UUID
 
 from bank.account.decider import decider
 from bank.account.deposit_money import DepositMoney
-from bank.account.events import AccountOpened, MoneyDeposited
+from bank.account.errors import AccountIsClosed, InvalidAmount
+from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited
 from bank.testing import expect, scenario
 
 ACCOUNT_ID = UUID("00000000-0000-4000-8000-000000000001")
@@ -25,4 +26,35 @@ def test_deposits_add_up() -> None:
         .when(DepositMoney(account_id=ACCOUNT_ID, amount=Decimal("5")))
         .then(expect(MoneyDeposited, amount=Decimal("5")))
         .and_state(balance=Decimal("15"))
+    )
+
+
+def test_a_deposit_of_nothing_is_refused() -> None:
+    (
+        scenario(decider, "a deposit of nothing is refused")
+        .given(AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")))
+        .when(DepositMoney(account_id=ACCOUNT_ID, amount=Decimal("0")))
+        .then_rejects(InvalidAmount)
+    )
+
+
+def test_the_smallest_deposit_is_accepted() -> None:
+    (
+        scenario(decider, "the smallest deposit is accepted")
+        .given(AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")))
+        .when(DepositMoney(account_id=ACCOUNT_ID, amount=Decimal("0.01")))
+        .then(expect(MoneyDeposited, amount=Decimal("0.01")))
+        .and_state(balance=Decimal("0.01"))
+    )
+
+
+def test_a_closed_account_takes_no_deposits() -> None:
+    (
+        scenario(decider, "a closed account takes no deposits")
+        .given(
+            AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")),
+            AccountClosed(account_id=ACCOUNT_ID),
+        )
+        .when(DepositMoney(account_id=ACCOUNT_ID, amount=Decimal("5")))
+        .then_rejects(AccountIsClosed)
     )

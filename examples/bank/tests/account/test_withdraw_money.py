@@ -9,9 +9,9 @@ from uuid import UUID
 
 from bank.account.decider import decider
 from bank.account.errors import InsufficientFunds
-from bank.account.events import AccountOpened
+from bank.account.events import AccountOpened, MoneyDeposited, MoneyWithdrawn
 from bank.account.withdraw_money import WithdrawMoney
-from bank.testing import scenario
+from bank.testing import expect, scenario
 
 ACCOUNT_ID = UUID("00000000-0000-4000-8000-000000000001")
 
@@ -22,4 +22,17 @@ def test_withdrawing_past_the_overdraft_is_refused() -> None:
         .given(AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")))
         .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("25")))
         .then_rejects(InsufficientFunds)
+    )
+
+
+def test_the_overdraft_covers_a_withdrawal_down_to_its_limit() -> None:
+    (
+        scenario(decider, "the overdraft covers a withdrawal down to its limit")
+        .given(
+            AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("50")),
+            MoneyDeposited(account_id=ACCOUNT_ID, amount=Decimal("20")),
+        )
+        .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("70")))
+        .then(expect(MoneyWithdrawn, amount=Decimal("70")))
+        .and_state(balance=Decimal("-50"))
     )

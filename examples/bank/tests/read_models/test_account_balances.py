@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from bank.account.events import AccountOpened, MoneyDeposited
+from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
 from bank.read_models.account_balances import AccountBalancesRow, read_model
 from bank.testing import assert_rows, expect
 
@@ -32,6 +32,61 @@ def test_balance_follows_deposits() -> None:
                 account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
                 owner="Ada",
                 balance=Decimal("10"),
+            )
+        ],
+    )
+
+
+def test_withdrawals_lower_the_balance() -> None:
+    assert_rows(
+        read_model,
+        "withdrawals lower the balance",
+        given=[
+            AccountOpened(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), amount=Decimal("10")
+            ),
+            MoneyWithdrawn(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), amount=Decimal("3")
+            ),
+        ],
+        then=[
+            expect(
+                AccountBalancesRow,
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                balance=Decimal("7"),
+            )
+        ],
+    )
+
+
+def test_a_closed_account_leaves_the_dashboard() -> None:
+    assert_rows(
+        read_model,
+        "a closed account leaves the dashboard",
+        given=[
+            AccountOpened(
+                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            AccountOpened(
+                account_id=UUID("9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"),
+                owner="Grace",
+                overdraft_limit=Decimal("0"),
+            ),
+            AccountClosed(account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+        ],
+        then=[
+            expect(
+                AccountBalancesRow,
+                account_id=UUID("9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"),
+                owner="Grace",
+                balance=Decimal("0"),
             )
         ],
     )

@@ -36,6 +36,7 @@ from library.member.join_library import JoinLibrary
 from library.member.pay_fine import PayFine
 from library.member.record_borrowing import RecordBorrowing
 from library.member.state import MemberState
+from library.member.suspend_member import SuspendMember
 from library.projections import Automation, ReadModel
 from library.read_models.member_loans import read_model as member_loans_view
 from library.runtime import Decider, DomainApplication
@@ -58,6 +59,7 @@ class LibraryApplication(DomainApplication):
         RecordBorrowing: member_decider,
         ChargeFine: member_decider,
         PayFine: member_decider,
+        SuspendMember: member_decider,
         OpenLoan: loan_decider,
         RenewLoan: loan_decider,
         ReturnLoan: loan_decider,
@@ -75,6 +77,7 @@ class LibraryApplication(DomainApplication):
         "library:BorrowingRecorded": member_events.BorrowingRecorded,
         "library:FineCharged": member_events.FineCharged,
         "library:FinePaid": member_events.FinePaid,
+        "library:MemberSuspended": member_events.MemberSuspended,
         "library:LoanOpened": loan_events.LoanOpened,
         "library:LoanRenewed": loan_events.LoanRenewed,
         "library:LoanReturned": loan_events.LoanReturned,
@@ -100,6 +103,7 @@ class LibraryApplication(DomainApplication):
         member_events.BorrowingRecorded: "Member",
         member_events.FineCharged: "Member",
         member_events.FinePaid: "Member",
+        member_events.MemberSuspended: "Member",
         LoanState: "Loan",
         loan_events.LoanOpened: "Loan",
         loan_events.LoanRenewed: "Loan",
@@ -119,6 +123,7 @@ class LibraryApplication(DomainApplication):
         member_events.BorrowingRecorded: "card_number",
         member_events.FineCharged: "card_number",
         member_events.FinePaid: "card_number",
+        member_events.MemberSuspended: "card_number",
         LoanState: "loan_id",
         loan_events.LoanOpened: "loan_id",
         loan_events.LoanRenewed: "loan_id",
@@ -138,6 +143,7 @@ COMMANDS: dict[str, type] = {
     "RecordBorrowing": RecordBorrowing,
     "ChargeFine": ChargeFine,
     "PayFine": PayFine,
+    "SuspendMember": SuspendMember,
     "OpenLoan": OpenLoan,
     "RenewLoan": RenewLoan,
     "ReturnLoan": ReturnLoan,

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from library.book.check_in_book import CheckInBook
 from library.book.decider import decider
+from library.book.errors import BookNotOnLoan
 from library.book.events import BookCatalogued, BookLoaned, BookReturned
 from library.testing import expect, scenario
 from library.types import Author, Condition, Genre
@@ -34,4 +35,20 @@ def test_a_returned_copy_is_checked_in_with_its_condition() -> None:
         .when(CheckInBook(book_id=BOOK_ID, condition=Condition.WORN))
         .then(expect(BookReturned, condition=Condition.WORN))
         .and_state(on_loan=False, condition=Condition.WORN, times_lent=1)
+    )
+
+
+def test_a_copy_on_the_shelf_cannot_be_checked_in() -> None:
+    (
+        scenario(decider, "a copy on the shelf cannot be checked in")
+        .given(
+            BookCatalogued(
+                book_id=BOOK_ID,
+                title="Les Fleurs du mal",
+                authors=(Author(name="Charles Baudelaire"),),
+                genre=Genre.POESIE,
+            )
+        )
+        .when(CheckInBook(book_id=BOOK_ID, condition=Condition.GOOD))
+        .then_rejects(BookNotOnLoan)
     )

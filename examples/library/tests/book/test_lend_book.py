@@ -7,10 +7,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from library.book.decider import decider
-from library.book.errors import BookOnLoan
-from library.book.events import BookCatalogued, BookLoaned
+from library.book.errors import BookIsWithdrawn, BookOnLoan
+from library.book.events import BookCatalogued, BookLoaned, BookWithdrawn
 from library.book.lend_book import LendBook
-from library.testing import scenario
+from library.testing import expect, scenario
 from library.types import Author, Genre
 
 BOOK_ID = UUID("00000000-0000-4000-8000-000000000001")
@@ -40,4 +40,56 @@ def test_a_copy_on_loan_cannot_be_lent_twice() -> None:
             )
         )
         .then_rejects(BookOnLoan)
+    )
+
+
+def test_lending_a_copy_puts_it_on_loan() -> None:
+    (
+        scenario(decider, "lending a copy puts it on loan")
+        .given(
+            BookCatalogued(
+                book_id=BOOK_ID,
+                title="Les Fleurs du mal",
+                authors=(Author(name="Charles Baudelaire"),),
+                genre=Genre.POESIE,
+            )
+        )
+        .when(
+            LendBook(
+                book_id=BOOK_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                card_number="L-0042",
+            )
+        )
+        .then(
+            expect(
+                BookLoaned,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                card_number="L-0042",
+            )
+        )
+        .and_state(on_loan=True, times_lent=1)
+    )
+
+
+def test_a_withdrawn_copy_cannot_be_lent() -> None:
+    (
+        scenario(decider, "a withdrawn copy cannot be lent")
+        .given(
+            BookCatalogued(
+                book_id=BOOK_ID,
+                title="Les Fleurs du mal",
+                authors=(Author(name="Charles Baudelaire"),),
+                genre=Genre.POESIE,
+            ),
+            BookWithdrawn(book_id=BOOK_ID, reason="water damage"),
+        )
+        .when(
+            LendBook(
+                book_id=BOOK_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                card_number="L-0042",
+            )
+        )
+        .then_rejects(BookIsWithdrawn)
     )

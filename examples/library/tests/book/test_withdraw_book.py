@@ -7,7 +7,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from library.book.decider import decider
-from library.book.events import BookCatalogued, BookReturned, BookShelved, BookWithdrawn
+from library.book.errors import BookIsWithdrawn, BookOnLoan
+from library.book.events import BookCatalogued, BookLoaned, BookReturned, BookShelved, BookWithdrawn
 from library.book.withdraw_book import WithdrawBook
 from library.testing import expect, scenario
 from library.types import Author, Condition, Genre
@@ -30,4 +31,42 @@ def test_withdrawing_a_copy_sends_it_to_the_archive() -> None:
         .when(WithdrawBook(book_id=BOOK_ID, reason="pages missing"))
         .then(expect(BookWithdrawn, reason="pages missing"), expect(BookShelved, shelf="ARCHIVE"))
         .and_state(withdrawn=True, shelf="ARCHIVE")
+    )
+
+
+def test_a_withdrawn_copy_cannot_be_withdrawn_again() -> None:
+    (
+        scenario(decider, "a withdrawn copy cannot be withdrawn again")
+        .given(
+            BookCatalogued(
+                book_id=BOOK_ID,
+                title="Les Fleurs du mal",
+                authors=(Author(name="Charles Baudelaire"),),
+                genre=Genre.POESIE,
+            ),
+            BookWithdrawn(book_id=BOOK_ID, reason="water damage"),
+        )
+        .when(WithdrawBook(book_id=BOOK_ID, reason="pages missing"))
+        .then_rejects(BookIsWithdrawn)
+    )
+
+
+def test_a_copy_on_loan_cannot_be_withdrawn() -> None:
+    (
+        scenario(decider, "a copy on loan cannot be withdrawn")
+        .given(
+            BookCatalogued(
+                book_id=BOOK_ID,
+                title="Les Fleurs du mal",
+                authors=(Author(name="Charles Baudelaire"),),
+                genre=Genre.POESIE,
+            ),
+            BookLoaned(
+                book_id=BOOK_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                card_number="L-0042",
+            ),
+        )
+        .when(WithdrawBook(book_id=BOOK_ID, reason="pages missing"))
+        .then_rejects(BookOnLoan)
     )

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from library.loan.decider import decider
 from library.loan.declare_lost import DeclareLost
-from library.loan.events import LoanLost, LoanOpened
+from library.loan.errors import LoanClosed
+from library.loan.events import LoanLost, LoanOpened, LoanReturned
 from library.testing import expect, scenario
 from library.types import LoanStatus
 
@@ -32,4 +33,29 @@ def test_a_lost_book_is_charged_at_the_replacement_fee() -> None:
         .when(DeclareLost(loan_id=LOAN_ID))
         .then(expect(LoanLost, replacement_fee=Decimal("25.00")))
         .and_state(status=LoanStatus.LOST, fine=Decimal("25"))
+    )
+
+
+def test_a_returned_loan_cannot_be_declared_lost() -> None:
+    (
+        scenario(decider, "a returned loan cannot be declared lost")
+        .given(
+            LoanOpened(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            ),
+            LoanReturned(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                returned_at=datetime(2024, 4, 20, 10, 0, 0, tzinfo=UTC),
+                days_late=0,
+                fine=Decimal("0"),
+            ),
+        )
+        .when(DeclareLost(loan_id=LOAN_ID))
+        .then_rejects(LoanClosed)
     )

@@ -57,3 +57,20 @@ def test_a_due_date_before_the_loan_starts_is_refused() -> None:
         )
         .then_rejects(DueDateNotLater)
     )
+
+
+def test_a_loan_due_the_day_it_starts_is_refused() -> None:
+    (
+        scenario(decider, "a loan due the day it starts is refused")
+        .given()
+        .when(
+            OpenLoan(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 2),
+            )
+        )
+        .then_rejects(DueDateNotLater)
+    )

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from library.loan.decider import decider
-from library.loan.errors import LoanOverdue, TooManyRenewals
-from library.loan.events import LoanOpened, LoanRenewed
+from library.loan.errors import DueDateNotLater, LoanClosed, LoanOverdue, TooManyRenewals
+from library.loan.events import LoanOpened, LoanRenewed, LoanReturned
 from library.loan.renew_loan import RenewLoan
 from library.testing import expect, scenario
 
@@ -67,4 +68,65 @@ def test_an_overdue_loan_cannot_be_renewed() -> None:
         )
         .when(RenewLoan(loan_id=LOAN_ID, new_due_on=date(2024, 5, 14), today=date(2024, 4, 24)))
         .then_rejects(LoanOverdue)
+    )
+
+
+def test_a_second_renewal_on_the_due_date_is_allowed() -> None:
+    (
+        scenario(decider, "a second renewal on the due date is allowed")
+        .given(
+            LoanOpened(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            ),
+            LoanRenewed(loan_id=LOAN_ID, due_on=date(2024, 5, 14)),
+        )
+        .when(RenewLoan(loan_id=LOAN_ID, new_due_on=date(2024, 6, 4), today=date(2024, 5, 14)))
+        .then(expect(LoanRenewed, due_on=date(2024, 6, 4)))
+        .and_state(due_on=date(2024, 6, 4), renewals=2)
+    )
+
+
+def test_a_renewal_must_move_the_due_date() -> None:
+    (
+        scenario(decider, "a renewal must move the due date")
+        .given(
+            LoanOpened(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            )
+        )
+        .when(RenewLoan(loan_id=LOAN_ID, new_due_on=date(2024, 4, 23), today=date(2024, 4, 20)))
+        .then_rejects(DueDateNotLater)
+    )
+
+
+def test_a_returned_loan_cannot_be_renewed() -> None:
+    (
+        scenario(decider, "a returned loan cannot be renewed")
+        .given(
+            LoanOpened(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            ),
+            LoanReturned(
+                loan_id=LOAN_ID,
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                returned_at=datetime(2024, 4, 20, 10, 0, 0, tzinfo=UTC),
+                days_late=0,
+                fine=Decimal("0"),
+            ),
+        )
+        .when(RenewLoan(loan_id=LOAN_ID, new_due_on=date(2024, 5, 14), today=date(2024, 4, 20)))
+        .then_rejects(LoanClosed)
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from library.member.decider import decider
-from library.member.errors import Overpayment
+from library.member.errors import NothingToPay, Overpayment
 from library.member.events import FineCharged, FinePaid, MemberJoined
 from library.member.pay_fine import PayFine
 from library.testing import expect, scenario
@@ -65,4 +65,49 @@ def test_paying_more_than_is_owed_is_refused() -> None:
         )
         .when(PayFine(card_number=MEMBER_ID, amount=Decimal("1")))
         .then_rejects(Overpayment)
+    )
+
+
+def test_paying_nothing_is_refused() -> None:
+    (
+        scenario(decider, "paying nothing is refused")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            FineCharged(
+                card_number=MEMBER_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                amount=Decimal("1.25"),
+            ),
+        )
+        .when(PayFine(card_number=MEMBER_ID, amount=Decimal("0")))
+        .then_rejects(NothingToPay)
+    )
+
+
+def test_paying_a_fine_in_full() -> None:
+    (
+        scenario(decider, "paying a fine in full")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            FineCharged(
+                card_number=MEMBER_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                amount=Decimal("1.25"),
+            ),
+        )
+        .when(PayFine(card_number=MEMBER_ID, amount=Decimal("1.25")))
+        .then(expect(FinePaid, amount=Decimal("1.25"), method="cash"))
+        .and_state(fines_due=Decimal("0"))
     )

@@ -9,8 +9,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from library.member.decider import decider
-from library.member.errors import FinesOutstanding, LoanLimitReached
-from library.member.events import BorrowingRecorded, FineCharged, MemberJoined
+from library.member.errors import FinesOutstanding, LoanLimitReached, MemberIsSuspended
+from library.member.events import BorrowingRecorded, FineCharged, MemberJoined, MemberSuspended
 from library.member.record_borrowing import RecordBorrowing
 from library.testing import expect, scenario
 from library.types import Contact, MembershipTier
@@ -102,4 +102,183 @@ def test_unpaid_fines_block_borrowing() -> None:
             )
         )
         .then_rejects(FinesOutstanding)
+    )
+
+
+def test_a_suspended_member_cannot_borrow() -> None:
+    (
+        scenario(decider, "a suspended member cannot borrow")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            MemberSuspended(card_number=MEMBER_ID, reason="card reported lost"),
+        )
+        .when(
+            RecordBorrowing(
+                card_number=MEMBER_ID, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+            )
+        )
+        .then_rejects(MemberIsSuspended)
+    )
+
+
+def test_fines_of_exactly_5_00_do_not_block_borrowing() -> None:
+    (
+        scenario(decider, "fines of exactly 5.00 do not block borrowing")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            FineCharged(
+                card_number=MEMBER_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                amount=Decimal("5"),
+            ),
+        )
+        .when(
+            RecordBorrowing(
+                card_number=MEMBER_ID, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+            )
+        )
+        .then(expect(BorrowingRecorded, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")))
+        .and_state(loans_out=1)
+    )
+
+
+def test_fines_just_over_5_00_block_borrowing() -> None:
+    (
+        scenario(decider, "fines just over 5.00 block borrowing")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            FineCharged(
+                card_number=MEMBER_ID,
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                amount=Decimal("5.01"),
+            ),
+        )
+        .when(
+            RecordBorrowing(
+                card_number=MEMBER_ID, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+            )
+        )
+        .then_rejects(FinesOutstanding)
+    )
+
+
+def test_a_standard_member_may_borrow_a_third_book() -> None:
+    (
+        scenario(decider, "a standard member may borrow a third book")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Tom Baker",
+                tier=MembershipTier.STANDARD,
+                contact=Contact(email="tom@example.org"),
+                joined_on=date(2023, 9, 15),
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("1c7d8b2f-5a4e-4f3b-8d9c-8b7a6f5e4d3c")
+            ),
+        )
+        .when(
+            RecordBorrowing(
+                card_number=MEMBER_ID, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+            )
+        )
+        .then(expect(BorrowingRecorded, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")))
+        .and_state(loans_out=3)
+    )
+
+
+def test_a_family_member_may_borrow_a_sixth_book() -> None:
+    (
+        scenario(decider, "a family member may borrow a sixth book")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Éloïse Durand",
+                tier=MembershipTier.FAMILY,
+                contact=Contact(email="eloise@example.org"),
+                joined_on=date(2024, 3, 1),
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("1c7d8b2f-5a4e-4f3b-8d9c-8b7a6f5e4d3c")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("2d8e9c3a-6b5f-4a4c-9e0d-9c8b7a6f5e4d")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("3e9f0d4b-7c6a-4b5d-8f1e-0d9c8b7a6f5e")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("4f0a1e5c-8d7b-4c6e-9a2f-1e0d9c8b7a6f")
+            ),
+        )
+        .when(
+            RecordBorrowing(
+                card_number=MEMBER_ID, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+            )
+        )
+        .then(expect(BorrowingRecorded, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")))
+        .and_state(loans_out=6)
+    )
+
+
+def test_a_family_member_with_six_books_cannot_borrow_a_seventh() -> None:
+    (
+        scenario(decider, "a family member with six books cannot borrow a seventh")
+        .given(
+            MemberJoined(
+                card_number=MEMBER_ID,
+                name="Éloïse Durand",
+                tier=MembershipTier.FAMILY,
+                contact=Contact(email="eloise@example.org"),
+                joined_on=date(2024, 3, 1),
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("1c7d8b2f-5a4e-4f3b-8d9c-8b7a6f5e4d3c")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("2d8e9c3a-6b5f-4a4c-9e0d-9c8b7a6f5e4d")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("3e9f0d4b-7c6a-4b5d-8f1e-0d9c8b7a6f5e")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("4f0a1e5c-8d7b-4c6e-9a2f-1e0d9c8b7a6f")
+            ),
+            BorrowingRecorded(
+                card_number=MEMBER_ID, loan_id=UUID("5a1b2f6d-9e8c-4d7f-8b3a-2f1e0d9c8b7a")
+            ),
+        )
+        .when(
+            RecordBorrowing(
+                card_number=MEMBER_ID, loan_id=UUID("5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b")
+            )
+        )
+        .then_rejects(LoanLimitReached)
     )

@@ -54,3 +54,36 @@ def test_a_late_return_shows_up_at_the_desk() -> None:
             )
         ],
     )
+
+
+def test_a_new_loan_counts_at_the_desk() -> None:
+    assert_rows(
+        read_model,
+        "a new loan counts at the desk",
+        given=[
+            MemberJoined(
+                card_number="L-0042",
+                name="Éloïse Durand",
+                tier=MembershipTier.FAMILY,
+                contact=Contact(email="eloise@example.org"),
+                joined_on=date(2024, 3, 1),
+            ),
+            LoanOpened(
+                loan_id=UUID("0b6c7a1e-4f3d-4e2a-9c8b-7a6f5e4d3c2b"),
+                book_id=UUID("7f3e2d1c-0b9a-4f8e-8d7c-6b5a4f3e2d1c"),
+                card_number="L-0042",
+                borrowed_on=date(2024, 4, 2),
+                due_on=date(2024, 4, 23),
+            ),
+        ],
+        then=[
+            expect(
+                MemberLoansRow,
+                card_number="L-0042",
+                name="Éloïse Durand",
+                books_out=1,
+                late_fees=Decimal("0"),
+                last_borrowed_on=date(2024, 4, 2),
+            )
+        ],
+    )

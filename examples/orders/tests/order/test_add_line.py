@@ -9,8 +9,8 @@ from uuid import UUID
 
 from orders.order.add_line import AddLine
 from orders.order.decider import decider
-from orders.order.errors import WrongCurrency
-from orders.order.events import LineAdded, OrderStarted
+from orders.order.errors import InvalidLineQuantity, OrderNotEditable, TooManyLines, WrongCurrency
+from orders.order.events import LineAdded, OrderCancelled, OrderStarted
 from orders.testing import expect, scenario
 from orders.types import Currency, Money, OrderLine
 
@@ -84,4 +84,312 @@ def test_a_line_in_another_currency_is_refused() -> None:
             )
         )
         .then_rejects(WrongCurrency)
+    )
+
+
+def test_a_cancelled_order_takes_no_new_lines() -> None:
+    (
+        scenario(decider, "a cancelled order takes no new lines")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            OrderCancelled(order_id=ORDER_ID, reason="customer request"),
+        )
+        .when(
+            AddLine(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100",
+                    unit_price=Money(amount=Decimal("3.20"), currency=Currency.EUR),
+                ),
+            )
+        )
+        .then_rejects(OrderNotEditable)
+    )
+
+
+def test_a_line_of_no_units_is_refused() -> None:
+    (
+        scenario(decider, "a line of no units is refused")
+        .given(OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR))
+        .when(
+            AddLine(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100",
+                    quantity=0,
+                    unit_price=Money(amount=Decimal("3.20"), currency=Currency.EUR),
+                ),
+            )
+        )
+        .then_rejects(InvalidLineQuantity)
+    )
+
+
+def test_the_twentieth_line_is_accepted() -> None:
+    (
+        scenario(decider, "the twentieth line is accepted")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+        )
+        .when(
+            AddLine(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            )
+        )
+        .then_state(subtotal=Decimal("60"))
+    )
+
+
+def test_a_twenty_first_line_is_refused() -> None:
+    (
+        scenario(decider, "a twenty-first line is refused")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+        )
+        .when(
+            AddLine(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            )
+        )
+        .then_rejects(TooManyLines)
     )

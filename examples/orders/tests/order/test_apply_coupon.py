@@ -4,15 +4,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from orders.order.apply_coupon import ApplyCoupon
 from orders.order.decider import decider
-from orders.order.errors import UnknownCoupon
-from orders.order.events import CouponApplied, LineAdded, OrderStarted
+from orders.order.errors import CouponAlreadyApplied, OrderNotEditable, UnknownCoupon
+from orders.order.events import CouponApplied, LineAdded, OrderPlaced, OrderStarted, PickingStarted
 from orders.testing import expect, scenario
-from orders.types import Currency, Money, OrderLine
+from orders.types import Address, Currency, Money, OrderLine
 
 ORDER_ID = UUID("00000000-0000-4000-8000-000000000001")
 
@@ -43,4 +44,48 @@ def test_an_unknown_coupon_is_refused() -> None:
         .given(OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR))
         .when(ApplyCoupon(order_id=ORDER_ID, code="FREESTUFF"))
         .then_rejects(UnknownCoupon)
+    )
+
+
+def test_an_order_in_progress_takes_no_coupon() -> None:
+    (
+        scenario(decider, "an order in progress takes no coupon")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            OrderPlaced(
+                order_id=ORDER_ID,
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+            PickingStarted(order_id=ORDER_ID),
+        )
+        .when(ApplyCoupon(order_id=ORDER_ID, code="SAVE10"))
+        .then_rejects(OrderNotEditable)
+    )
+
+
+def test_a_second_coupon_is_refused() -> None:
+    (
+        scenario(decider, "a second coupon is refused")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            CouponApplied(order_id=ORDER_ID, code="WELCOME5", discount=Decimal("2")),
+        )
+        .when(ApplyCoupon(order_id=ORDER_ID, code="SAVE10"))
+        .then_rejects(CouponAlreadyApplied)
     )

@@ -10,9 +10,10 @@ from uuid import UUID
 
 from orders.order.cancel_order import CancelOrder
 from orders.order.decider import decider
-from orders.order.events import OrderCancelled, OrderPlaced, OrderStarted
+from orders.order.errors import OrderCannotBeCancelled
+from orders.order.events import LineAdded, OrderCancelled, OrderPlaced, OrderShipped, OrderStarted
 from orders.testing import expect, scenario
-from orders.types import Address, Currency, OrderStatus
+from orders.types import Address, Currency, Money, OrderLine, OrderStatus
 
 ORDER_ID = UUID("00000000-0000-4000-8000-000000000001")
 
@@ -34,4 +35,43 @@ def test_cancelling_a_placed_order_owes_a_refund() -> None:
         .when(CancelOrder(order_id=ORDER_ID, reason="found it cheaper"))
         .then(expect(OrderCancelled, reason="found it cheaper", refund_due=True))
         .and_state(status=OrderStatus.CANCELLED)
+    )
+
+
+def test_cancelling_a_draft_owes_no_refund() -> None:
+    (
+        scenario(decider, "cancelling a draft owes no refund")
+        .given(OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR))
+        .when(CancelOrder(order_id=ORDER_ID))
+        .then(expect(OrderCancelled, reason="customer request", refund_due=False))
+    )
+
+
+def test_a_shipped_order_cannot_be_cancelled() -> None:
+    (
+        scenario(decider, "a shipped order cannot be cancelled")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            OrderPlaced(
+                order_id=ORDER_ID,
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+            OrderShipped(
+                order_id=ORDER_ID,
+                tracking_number="1Z999AA10123456784",
+                shipped_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
+            ),
+        )
+        .when(CancelOrder(order_id=ORDER_ID))
+        .then_rejects(OrderCannotBeCancelled)
     )

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from orders.order.decider import decider
-from orders.order.errors import EmptyOrder
+from orders.order.errors import EmptyOrder, OrderNotEditable
 from orders.order.events import CouponApplied, LineAdded, OrderPlaced, OrderStarted
 from orders.order.place_order import PlaceOrder
 from orders.testing import expect, scenario
@@ -75,4 +76,36 @@ def test_placing_an_order_fixes_the_amount_due() -> None:
             )
         )
         .and_state(status=OrderStatus.PLACED, discount=Decimal("5"), coupon="WELCOME5")
+    )
+
+
+def test_an_order_cannot_be_placed_twice() -> None:
+    (
+        scenario(decider, "an order cannot be placed twice")
+        .given(
+            OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR),
+            LineAdded(
+                order_id=ORDER_ID,
+                line=OrderLine(
+                    sku="FILTER-100", unit_price=Money(amount=Decimal("3"), currency=Currency.EUR)
+                ),
+            ),
+            OrderPlaced(
+                order_id=ORDER_ID,
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+        )
+        .when(
+            PlaceOrder(
+                order_id=ORDER_ID,
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        )
+        .then_rejects(OrderNotEditable)
     )

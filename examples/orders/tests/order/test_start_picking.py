@@ -9,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from orders.order.decider import decider
+from orders.order.errors import OrderNotPlaced
 from orders.order.events import OrderPlaced, OrderStarted, PickingStarted
 from orders.order.start_picking import StartPicking
 from orders.testing import expect, scenario
@@ -34,4 +35,13 @@ def test_picking_moves_the_order_in_progress() -> None:
         .when(StartPicking(order_id=ORDER_ID))
         .then(expect(PickingStarted))
         .and_state(status=OrderStatus.IN_PROGRESS)
+    )
+
+
+def test_a_draft_cannot_be_picked() -> None:
+    (
+        scenario(decider, "a draft cannot be picked")
+        .given(OrderStarted(order_id=ORDER_ID, customer="Zoë Martin", currency=Currency.EUR))
+        .when(StartPicking(order_id=ORDER_ID))
+        .then_rejects(OrderNotPlaced)
     )

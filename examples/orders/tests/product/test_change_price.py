@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from orders.product.change_price import ChangePrice
 from orders.product.decider import decider
+from orders.product.errors import CurrencyMismatch, InvalidPrice
 from orders.product.events import PriceChanged, ProductListed
 from orders.testing import expect, scenario
 from orders.types import Category, Currency, Money
@@ -39,4 +40,62 @@ def test_a_price_change_keeps_the_old_price_in_the_event() -> None:
             )
         )
         .and_state(price=Money(amount=Decimal("79.00"), currency=Currency.EUR))
+    )
+
+
+def test_a_price_of_nothing_is_refused() -> None:
+    (
+        scenario(decider, "a price of nothing is refused")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            )
+        )
+        .when(
+            ChangePrice(sku=PRODUCT_ID, new_price=Money(amount=Decimal("0"), currency=Currency.EUR))
+        )
+        .then_rejects(InvalidPrice)
+    )
+
+
+def test_a_price_can_drop_to_a_cent() -> None:
+    (
+        scenario(decider, "a price can drop to a cent")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            )
+        )
+        .when(
+            ChangePrice(
+                sku=PRODUCT_ID, new_price=Money(amount=Decimal("0.01"), currency=Currency.EUR)
+            )
+        )
+        .then(expect(PriceChanged, new_price=Money(amount=Decimal("0.01"), currency=Currency.EUR)))
+    )
+
+
+def test_a_price_change_cannot_change_the_currency() -> None:
+    (
+        scenario(decider, "a price change cannot change the currency")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            )
+        )
+        .when(
+            ChangePrice(
+                sku=PRODUCT_ID, new_price=Money(amount=Decimal("16"), currency=Currency.USD)
+            )
+        )
+        .then_rejects(CurrencyMismatch)
     )

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from orders.product.count_stock import CountStock
 from orders.product.decider import decider
-from orders.product.errors import CountBelowReservations
+from orders.product.errors import CountBelowReservations, InvalidQuantity
 from orders.product.events import ProductListed, StockCorrected, StockReceived, StockReserved
 from orders.testing import expect, scenario
 from orders.types import Category, Currency, Money
@@ -69,4 +69,39 @@ def test_a_count_below_the_reserved_units_is_refused() -> None:
         )
         .when(CountStock(sku=PRODUCT_ID, counted=6))
         .then_rejects(CountBelowReservations)
+    )
+
+
+def test_a_negative_count_is_refused() -> None:
+    (
+        scenario(decider, "a negative count is refused")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku=PRODUCT_ID, quantity=10),
+        )
+        .when(CountStock(sku=PRODUCT_ID, counted=-1))
+        .then_rejects(InvalidQuantity)
+    )
+
+
+def test_an_empty_shelf_is_counted() -> None:
+    (
+        scenario(decider, "an empty shelf is counted")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku=PRODUCT_ID, quantity=10),
+        )
+        .when(CountStock(sku=PRODUCT_ID, counted=0))
+        .then(expect(StockCorrected, counted=0, difference=-10))
+        .and_state(stock=0)
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from orders.product.decider import decider
+from orders.product.errors import InvalidPrice, InvalidQuantity
 from orders.product.events import ProductListed, StockReceived
 from orders.product.list_product import ListProduct
 from orders.testing import expect, scenario
@@ -40,4 +41,60 @@ def test_listing_a_product_records_its_opening_stock() -> None:
             expect(StockReceived, quantity=40),
         )
         .and_state(stock=40, reserved=0, tags=("single origin", "washed"), discontinued=False)
+    )
+
+
+def test_a_product_listed_for_nothing_is_refused() -> None:
+    (
+        scenario(decider, "a product listed for nothing is refused")
+        .given()
+        .when(
+            ListProduct(
+                sku=PRODUCT_ID,
+                name="Sample",
+                price=Money(amount=Decimal("0"), currency=Currency.EUR),
+            )
+        )
+        .then_rejects(InvalidPrice)
+    )
+
+
+def test_a_product_can_be_listed_for_a_cent_with_no_stock_yet() -> None:
+    (
+        scenario(decider, "a product can be listed for a cent, with no stock yet")
+        .given()
+        .when(
+            ListProduct(
+                sku=PRODUCT_ID,
+                name="Sample",
+                price=Money(amount=Decimal("0.01"), currency=Currency.EUR),
+            )
+        )
+        .then(
+            expect(
+                ProductListed,
+                name="Sample",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("0.01"), currency=Currency.EUR),
+                tags=(),
+            ),
+            expect(StockReceived, quantity=0),
+        )
+        .and_state(stock=0)
+    )
+
+
+def test_a_negative_opening_stock_is_refused() -> None:
+    (
+        scenario(decider, "a negative opening stock is refused")
+        .given()
+        .when(
+            ListProduct(
+                sku=PRODUCT_ID,
+                name="Sample",
+                price=Money(amount=Decimal("5"), currency=Currency.EUR),
+                initial_stock=-1,
+            )
+        )
+        .then_rejects(InvalidQuantity)
     )

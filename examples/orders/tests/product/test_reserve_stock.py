@@ -8,8 +8,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from orders.product.decider import decider
-from orders.product.errors import OutOfStock
-from orders.product.events import ProductListed, StockReceived, StockReserved
+from orders.product.errors import InvalidQuantity, OutOfStock, ProductIsDiscontinued
+from orders.product.events import ProductDiscontinued, ProductListed, StockReceived, StockReserved
 from orders.product.reserve_stock import ReserveStock
 from orders.testing import expect, scenario
 from orders.types import Category, Currency, Money
@@ -62,4 +62,74 @@ def test_reservations_add_up() -> None:
             expect(StockReserved, order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=4)
         )
         .and_state(stock=10, reserved=4)
+    )
+
+
+def test_the_last_free_unit_can_be_reserved() -> None:
+    (
+        scenario(decider, "the last free unit can be reserved")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku=PRODUCT_ID, quantity=10),
+            StockReserved(
+                sku=PRODUCT_ID, order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"), quantity=9
+            ),
+        )
+        .when(
+            ReserveStock(
+                sku=PRODUCT_ID, order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=1
+            )
+        )
+        .then(
+            expect(StockReserved, order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=1)
+        )
+        .and_state(reserved=10)
+    )
+
+
+def test_reserving_nothing_is_refused() -> None:
+    (
+        scenario(decider, "reserving nothing is refused")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku=PRODUCT_ID, quantity=10),
+        )
+        .when(
+            ReserveStock(
+                sku=PRODUCT_ID, order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=0
+            )
+        )
+        .then_rejects(InvalidQuantity)
+    )
+
+
+def test_a_discontinued_product_cannot_be_reserved() -> None:
+    (
+        scenario(decider, "a discontinued product cannot be reserved")
+        .given(
+            ProductListed(
+                sku=PRODUCT_ID,
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            StockReceived(sku=PRODUCT_ID, quantity=10),
+            ProductDiscontinued(sku=PRODUCT_ID),
+        )
+        .when(
+            ReserveStock(
+                sku=PRODUCT_ID, order_id=UUID("7d9e8f10-2a3b-4c5d-8e6f-708192a3b4c5"), quantity=1
+            )
+        )
+        .then_rejects(ProductIsDiscontinued)
     )

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from uuid import UUID
 
-from orders.order.events import OrderStarted
+from orders.order.events import OrderCancelled, OrderPlaced, OrderStarted, PickingStarted
 from orders.read_models.order_tracking import OrderTrackingRow, read_model
 from orders.shipment.events import ShipmentDispatched, ShipmentOpened
 from orders.testing import assert_rows, expect
@@ -49,6 +50,117 @@ def test_an_order_is_tracked_through_its_shipment() -> None:
                 carrier=Carrier.DHL,
                 tracking_number="JD0002250",
                 parcels=2,
+            )
+        ],
+    )
+
+
+def test_a_new_order_is_tracked_as_a_draft() -> None:
+    assert_rows(
+        read_model,
+        "a new order is tracked as a draft",
+        given=[
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            )
+        ],
+        then=[
+            expect(
+                OrderTrackingRow,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                status=OrderStatus.DRAFT,
+                parcels=0,
+            )
+        ],
+    )
+
+
+def test_a_placed_order_is_tracked_as_placed() -> None:
+    assert_rows(
+        read_model,
+        "a placed order is tracked as placed",
+        given=[
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            OrderPlaced(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+        ],
+        then=[
+            expect(
+                OrderTrackingRow,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                status=OrderStatus.PLACED,
+            )
+        ],
+    )
+
+
+def test_picking_puts_the_order_in_progress() -> None:
+    assert_rows(
+        read_model,
+        "picking puts the order in progress",
+        given=[
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            OrderPlaced(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                shipping_address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+                placed_at=datetime(2024, 5, 2, 9, 30, 0, tzinfo=UTC),
+                amount_due=Decimal("29"),
+            ),
+            PickingStarted(order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f")),
+        ],
+        then=[
+            expect(
+                OrderTrackingRow,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                status=OrderStatus.IN_PROGRESS,
+            )
+        ],
+    )
+
+
+def test_a_cancelled_order_is_no_longer_tracked() -> None:
+    assert_rows(
+        read_model,
+        "a cancelled order is no longer tracked",
+        given=[
+            OrderStarted(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                customer="Zoë Martin",
+                currency=Currency.EUR,
+            ),
+            OrderStarted(
+                order_id=UUID("6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e"),
+                customer="Léa Petit",
+                currency=Currency.EUR,
+            ),
+            OrderCancelled(
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"), reason="customer request"
+            ),
+        ],
+        then=[
+            expect(
+                OrderTrackingRow,
+                order_id=UUID("6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e"),
+                customer="Léa Petit",
             )
         ],
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from orders.product.events import ProductListed, StockReserved
+from orders.product.events import ProductDiscontinued, ProductListed, StockReserved
 from orders.read_models.product_demand import ProductDemandRow, read_model
 from orders.testing import assert_rows, expect
 from orders.types import Category, Currency, Money
@@ -30,5 +30,36 @@ def test_reservations_count_as_demand() -> None:
         ],
         then=[
             expect(ProductDemandRow, sku="KEN-AA-250", name="Kenya AA", units_reserved=3, orders=1)
+        ],
+    )
+
+
+def test_a_discontinued_product_leaves_the_demand_list() -> None:
+    assert_rows(
+        read_model,
+        "a discontinued product leaves the demand list",
+        given=[
+            ProductListed(
+                sku="KEN-AA-250",
+                name="Kenya AA",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("16"), currency=Currency.EUR),
+            ),
+            ProductListed(
+                sku="ETH-GUJI-250",
+                name="Ethiopia Guji",
+                category=Category.BEANS,
+                price=Money(amount=Decimal("14.50"), currency=Currency.EUR),
+            ),
+            ProductDiscontinued(sku="KEN-AA-250"),
+        ],
+        then=[
+            expect(
+                ProductDemandRow,
+                sku="ETH-GUJI-250",
+                name="Ethiopia Guji",
+                units_reserved=0,
+                orders=0,
+            )
         ],
     )

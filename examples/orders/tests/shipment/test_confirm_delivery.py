@@ -10,6 +10,7 @@ from uuid import UUID
 
 from orders.shipment.confirm_delivery import ConfirmDelivery
 from orders.shipment.decider import decider
+from orders.shipment.errors import NotDispatched
 from orders.shipment.events import (
     ParcelPacked,
     ShipmentDelivered,
@@ -52,4 +53,29 @@ def test_a_delivery_is_recorded_with_its_date() -> None:
         .when(ConfirmDelivery(shipment_id=SHIPMENT_ID, delivered_on=date(2024, 5, 6)))
         .then(expect(ShipmentDelivered, delivered_on=date(2024, 5, 6)))
         .and_state(status=ShipmentStatus.DELIVERED, delivered_on=date(2024, 5, 6))
+    )
+
+
+def test_a_shipment_still_packing_cannot_be_delivered() -> None:
+    (
+        scenario(decider, "a shipment still packing cannot be delivered")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+        )
+        .when(ConfirmDelivery(shipment_id=SHIPMENT_ID, delivered_on=date(2024, 5, 6)))
+        .then_rejects(NotDispatched)
     )

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from orders.shipment.decider import decider
 from orders.shipment.dispatch_shipment import DispatchShipment
+from orders.shipment.errors import NothingToShip, NotPacking
 from orders.shipment.events import ParcelPacked, ShipmentDispatched, ShipmentOpened
 from orders.testing import expect, scenario
 from orders.types import Address, Carrier, Dimensions, Parcel, ShipmentStatus
@@ -65,4 +66,66 @@ def test_dispatching_counts_the_parcels() -> None:
             tracking_number="LP123456789FR",
             dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
         )
+    )
+
+
+def test_an_empty_shipment_cannot_be_dispatched() -> None:
+    (
+        scenario(decider, "an empty shipment cannot be dispatched")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        )
+        .when(
+            DispatchShipment(
+                shipment_id=SHIPMENT_ID,
+                tracking_number="LP123456789FR",
+                dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
+            )
+        )
+        .then_rejects(NothingToShip)
+    )
+
+
+def test_a_shipment_cannot_be_dispatched_twice() -> None:
+    (
+        scenario(decider, "a shipment cannot be dispatched twice")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ShipmentDispatched(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                tracking_number="LP123456789FR",
+                dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
+                parcel_count=1,
+            ),
+        )
+        .when(
+            DispatchShipment(
+                shipment_id=SHIPMENT_ID,
+                tracking_number="LP123456789FR",
+                dispatched_at=datetime(2024, 5, 3, 15, 5, 0, tzinfo=UTC),
+            )
+        )
+        .then_rejects(NotPacking)
     )

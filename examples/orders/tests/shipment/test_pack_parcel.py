@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from orders.shipment.decider import decider
-from orders.shipment.errors import ParcelTooHeavy
-from orders.shipment.events import ParcelPacked, ShipmentOpened
+from orders.shipment.errors import NotPacking, ParcelTooHeavy, TooManyParcels
+from orders.shipment.events import ParcelPacked, ShipmentDispatched, ShipmentOpened
 from orders.shipment.pack_parcel import PackParcel
 from orders.testing import expect, scenario
 from orders.types import Address, Carrier, Dimensions, Parcel
@@ -84,4 +85,261 @@ def test_a_parcel_over_30_kg_is_refused() -> None:
             )
         )
         .then_rejects(ParcelTooHeavy)
+    )
+
+
+def test_a_parcel_of_exactly_30_kg_is_accepted() -> None:
+    (
+        scenario(decider, "a parcel of exactly 30 kg is accepted")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        )
+        .when(
+            PackParcel(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("30"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+        .then(
+            expect(
+                ParcelPacked,
+                parcel=Parcel(
+                    weight_kg=Decimal("30"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+    )
+
+
+def test_a_parcel_weighing_nothing_is_refused() -> None:
+    (
+        scenario(decider, "a parcel weighing nothing is refused")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        )
+        .when(
+            PackParcel(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("0"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+        .then_rejects(ParcelTooHeavy)
+    )
+
+
+def test_the_lightest_parcel_is_accepted() -> None:
+    (
+        scenario(decider, "the lightest parcel is accepted")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            )
+        )
+        .when(
+            PackParcel(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("0.01"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+        .then(
+            expect(
+                ParcelPacked,
+                parcel=Parcel(
+                    weight_kg=Decimal("0.01"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+    )
+
+
+def test_a_fifth_parcel_is_accepted() -> None:
+    (
+        scenario(decider, "a fifth parcel is accepted")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+        )
+        .when(
+            PackParcel(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+        .then(
+            expect(
+                ParcelPacked,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+    )
+
+
+def test_a_sixth_parcel_is_refused() -> None:
+    (
+        scenario(decider, "a sixth parcel is refused")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+        )
+        .when(
+            PackParcel(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+        .then_rejects(TooManyParcels)
+    )
+
+
+def test_a_dispatched_shipment_takes_no_more_parcels() -> None:
+    (
+        scenario(decider, "a dispatched shipment takes no more parcels")
+        .given(
+            ShipmentOpened(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                carrier=Carrier.LA_POSTE,
+                address=Address(
+                    name="Zoë Martin", street="3 rue des Lilas", city="Lyon", postcode="69003"
+                ),
+            ),
+            ParcelPacked(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            ),
+            ShipmentDispatched(
+                shipment_id=SHIPMENT_ID,
+                order_id=UUID("3f1c2a4e-8b7d-4c6a-9e5f-1a2b3c4d5e6f"),
+                tracking_number="LP123456789FR",
+                dispatched_at=datetime(2024, 5, 3, 14, 5, 0, tzinfo=UTC),
+                parcel_count=1,
+            ),
+        )
+        .when(
+            PackParcel(
+                shipment_id=SHIPMENT_ID,
+                parcel=Parcel(
+                    weight_kg=Decimal("2"),
+                    dimensions=Dimensions(length_cm=30, width_cm=20, height_cm=10),
+                ),
+            )
+        )
+        .then_rejects(NotPacking)
     )

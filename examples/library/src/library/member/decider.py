@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import assert_never
 
-from library.member import change_contact, charge_fine, join_library, pay_fine, record_borrowing
+from library.member import (
+    change_contact,
+    charge_fine,
+    join_library,
+    pay_fine,
+    record_borrowing,
+    suspend_member,
+)
 from library.member.events import MemberEvent
 from library.member.evolve import evolve
 from library.member.state import MemberState, initial_state
@@ -19,6 +26,7 @@ MemberCommand = (
     | record_borrowing.RecordBorrowing
     | charge_fine.ChargeFine
     | pay_fine.PayFine
+    | suspend_member.SuspendMember
 )
 
 
@@ -34,6 +42,8 @@ def decide(command: MemberCommand, state: MemberState) -> Sequence[MemberEvent]:
             return charge_fine.decide(command, state)
         case pay_fine.PayFine():
             return pay_fine.decide(command, state)
+        case suspend_member.SuspendMember():
+            return suspend_member.decide(command, state)
         case _:
             assert_never(command)
 

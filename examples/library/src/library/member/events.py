@@ -58,4 +58,14 @@ class FinePaid:
     method: str = "cash"
 
 
-MemberEvent = MemberJoined | ContactChanged | BorrowingRecorded | FineCharged | FinePaid
+@dataclass(frozen=True, kw_only=True)
+class MemberSuspended:
+    """The desk suspended the membership (a lost card, unreturned books)."""
+
+    card_number: str
+    reason: str
+
+
+MemberEvent = (
+    MemberJoined | ContactChanged | BorrowingRecorded | FineCharged | FinePaid | MemberSuspended
+)

@@ -14,6 +14,7 @@ from library.member.events import (
     FinePaid,
     MemberEvent,
     MemberJoined,
+    MemberSuspended,
 )
 from library.member.state import MemberState
 
@@ -42,5 +43,7 @@ def evolve(state: MemberState, event: MemberEvent) -> MemberState:
             return replace(
                 state, version=state.version + 1, fines_due=state.fines_due - event.amount
             )
+        case MemberSuspended():
+            return replace(state, version=state.version + 1, suspended=True)
         case _:
             assert_never(event)

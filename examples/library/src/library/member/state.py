@@ -23,7 +23,7 @@ class MemberState:
 
     # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
     # under older rules are ignored (loading replays the events instead).
-    state_schema: ClassVar[str] = "94ab3b3aea0278c1"
+    state_schema: ClassVar[str] = "298246698e0fa0fc"
 
     card_number: str
     version: int = 0

@@ -1,0 +1,125 @@
+"""The mutants of read models (`on:` each event: a `set` or a `delete`) and of automations (the
+command they `send`: its stream id and each field)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from generator.build.render import zero
+from generator.mutants import suggest
+from generator.mutants.locate import raw, written
+from generator.mutants.mutant import Mutant, Replacement, Source, Unit, drop, fields_of, put
+from generator.mutants.values import Site, value_mutants
+from generator.spec import model as m
+from generator.spec.load import PathKey
+
+
+def read_model_mutants(source: Source, read_model: m.ReadModel) -> Iterator[Mutant]:
+    for index, update in enumerate(read_model.updates):
+        if update.delete:
+            yield Mutant(
+                "M207",
+                ("read_models", read_model.name, "on", update.event),
+                (read_model.name,),
+                f"on {update.event}: delete",
+                "the delete keeps the row",
+                f"add a scenario of {read_model.name} given {update.event} after the row "
+                f"exists, whose then has no row for that {read_model.key.name}",
+                Unit("read_model", read_model.name),
+                _with_update(read_model, index, replace(update, delete=False, sets=())),
+            )
+        else:
+            for position in range(len(update.sets)):
+                yield from _row_set(source, read_model, index, position)
+
+
+def _row_set(
+    source: Source, read_model: m.ReadModel, index: int, position: int
+) -> Iterator[Mutant]:
+    update = read_model.updates[index]
+    assignment = update.sets[position]
+    where: PathKey = ("read_models", read_model.name, "on", update.event, "set")
+    event, owner = source.event(update.event)
+    row = fields_of(read_model.fields, read_model.key)
+    names = {"event": fields_of(event.fields, owner.id_field), "row": row}
+    field = next(f for f in read_model.fields if f.name == assignment.target)
+    value = (raw(source.loaded, *where) or {}).get(assignment.target)
+    site = Site(
+        path=(*where, assignment.target),
+        slices=(read_model.name,),
+        rule=f"on {update.event} set {assignment.target}: {written(value)}",
+        unit=Unit("read_model", read_model.name),
+        target=field.type,
+        types=suggest.Types(names, source.records),
+        observed=f"of {read_model.name} given {update.event} whose then rows name {field.name}",
+        rebuild=_set_rebuild(read_model, index, position),
+    )
+    default = (
+        field.default_code if field.default_code is not None else zero(field.type, source.spec)
+    )
+    # A new row starts from the defaults: dropping a set of the default value changes only a
+    # row that exists already, which the event that creates the row never meets. Changing the
+    # value (M205) still pins that it is written.
+    if assignment.code != default:
+        yield Mutant(
+            "M206",
+            site.path,
+            site.slices,
+            site.rule,
+            f"the assignment of {assignment.target} was dropped",
+            f"add a scenario {site.observed}",
+            site.unit,
+            _with_update(read_model, index, replace(update, sets=drop(update.sets, position))),
+        )
+    yield from value_mutants(site, assignment.code, source.spec)
+
+
+def _set_rebuild(
+    read_model: m.ReadModel, index: int, position: int
+) -> Callable[[str], Replacement]:
+    update = read_model.updates[index]
+
+    def rebuild(code: str) -> Replacement:
+        sets = put(update.sets, position, replace(update.sets[position], code=code))
+        return _with_update(read_model, index, replace(update, sets=sets))
+
+    return rebuild
+
+
+def _with_update(read_model: m.ReadModel, index: int, update: m.RowUpdate) -> m.ReadModel:
+    return replace(read_model, updates=put(read_model.updates, index, update))
+
+
+def automation_mutants(source: Source, automation: m.Automation) -> Iterator[Mutant]:
+    event, owner = source.event(automation.on)
+    receiver = next(
+        a for a in source.spec.aggregates if any(c.name == automation.sends for c in a.commands)
+    )
+    targets = fields_of(receiver.command(automation.sends).fields, receiver.id_field)
+    types = suggest.Types({"event": fields_of(event.fields, owner.id_field)}, source.records)
+    where: PathKey = ("automations", automation.name, "send", automation.sends)
+    sent = raw(source.loaded, *where) or {}
+    for position, value in enumerate(automation.values):
+        site = Site(
+            path=(*where, value.target),
+            slices=(automation.name,),
+            rule=f"send {automation.sends}.{value.target}: {written(sent.get(value.target))}",
+            unit=Unit("automation", automation.name),
+            target=targets[value.target],
+            types=types,
+            observed=(
+                f"of {automation.name} given {automation.on} whose then names "
+                f"{automation.sends}.{value.target}"
+            ),
+            rebuild=_send_rebuild(automation, position),
+        )
+        yield from value_mutants(site, value.code, source.spec)
+
+
+def _send_rebuild(automation: m.Automation, position: int) -> Callable[[str], Replacement]:
+    def rebuild(code: str) -> Replacement:
+        values = put(automation.values, position, replace(automation.values[position], code=code))
+        return replace(automation, values=values)
+
+    return rebuild
