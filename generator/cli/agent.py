@@ -73,6 +73,9 @@ def context(spec: Path, name: str | None, with_mutants: bool, out: Path | None, 
       eventforge context --slice CloseAccount --format json   # with its size
       eventforge context --slice DepositMoney --mutants      # and the rules to pin
     """
+    if with_mutants and name is None:
+        hint = "name a slice: --slice NAME --mutants, or run `eventforge mutants` for all"
+        fail([error("E900", "--mutants needs --slice", hint=hint)], fmt)
     model, loaded = _valid(spec, fmt)
     known = names(model)
     if name is not None and name not in known:

@@ -22,6 +22,13 @@ class Survivor:
     line: int
     column: int
 
+    @property
+    def owner(self) -> str:
+        """What the rule is written under: a command, an event (its `apply`), a read model or an
+        automation."""
+        path = self.mutant.path
+        return str(path[3] if path[0] == "aggregates" else path[1])
+
     def as_json(self, file: str) -> dict[str, Any]:
         return {
             "code": self.mutant.operator,
@@ -29,7 +36,7 @@ class Survivor:
             "path": dotted(self.mutant.path),
             "line": self.line,
             "column": self.column,
-            "slice": self.mutant.slices[-1],
+            "owner": self.owner,
             "rule": self.mutant.rule,
             "mutation": self.mutant.mutation,
             "suggestion": self.mutant.suggestion,
@@ -73,11 +80,6 @@ class Report:
             "notes": list(self.notes),
             "seconds": round(self.seconds, 3),
         }
-
-    def text(self) -> list[str]:
-        lines = [s.as_text(self.file) for s in self.survivors]
-        lines += [f"note: {note}" for note in self.notes]
-        return [*lines, self.summary()]
 
 
 def analyze(

@@ -407,12 +407,13 @@ def test_json_document(tmp_path: Path) -> None:
     }
     assert document["ok"] is False and document["slice"] == "Deposit"
     assert document["mutants"] == document["killed"] + len(document["survived"])
-    keys = {"code", "file", "path", "line", "column", "slice", "rule", "mutation", "suggestion"}
+    keys = {"code", "file", "path", "line", "column", "owner", "rule", "mutation", "suggestion"}
     for item in document["survived"]:
         assert set(item) == keys and item["file"] == str(spec)
     first = document["survived"][0]
     assert first["path"] == "aggregates.Wallet.commands.Deposit.rejects[0]"
     assert first["rule"] == "if state.locked: WalletIsLocked" and first["code"] == "M201"
+    assert first["owner"] == "Deposit" and document["survived"][-1]["owner"] == "MoneyDeposited"
 
 
 @pytest.mark.parametrize(
@@ -456,3 +457,6 @@ def test_context_lists_a_slices_unpinned_rules_only_when_asked(tmp_path: Path) -
     pinned = write_spec(tmp_path / "pinned", _pinned())
     done = cli("context", pinned, "--slice", "Balances", "--mutants")
     assert "- none: a scenario notices every change to its rules" in done.stdout
+    whole = cli("context", spec, "--mutants", "--format", "json")
+    assert whole.exit_code == 2
+    assert [e["code"] for e in whole.json()["errors"]] == ["E900"]  # type: ignore[index]
