@@ -93,7 +93,8 @@ def _changed_constant(code: str, target: TypeRef, spec: m.Spec) -> str | None:
         return "False" if code == "True" else "True"
     value = number(code)
     if value is not None:
-        return ast.unparse(number_node(value + step(value), decimal=code.startswith("Decimal(")))
+        changed = ast.unparse(number_node(value + step(value), decimal=code.startswith("Decimal(")))
+        return changed.replace("'", '"') if '"' in code else changed  # the original's quotes
     if _TEXT.fullmatch(code):
         return "''" if len(code) > 2 else "'x'"
     if target.kind == "enum":

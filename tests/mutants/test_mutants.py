@@ -13,6 +13,7 @@ from conftest import EXAMPLES, cli, write_spec
 
 from generator.mutants import run as run_module
 from generator.mutants.catalog import catalog
+from generator.mutants.operators import OPERATORS
 from generator.mutants.report import Report, analyze
 from generator.mutants.run import harness
 from generator.spec.load import LoadedSpec, load_file
@@ -355,6 +356,37 @@ def test_a_failing_scenario_is_reported_and_kills_nothing(tmp_path: Path) -> Non
         "any mutant, so it kills nothing: fix it first",
     )
     assert report.killed == 0
+
+
+def test_the_catalog_of_a_small_spec(tmp_path: Path) -> None:
+    spec, loaded = _load(write_spec(tmp_path, WEAK))
+    mutants, notes = catalog(spec, loaded)
+    assert notes == []
+    swapped = [m for m in mutants if m.operator == "M203"]
+    assert [(m.path[-2:], m.mutation) for m in swapped] == [
+        (("emits", 0), "MoneyDeposited and DepositNoted swapped")
+    ]
+    command = swapped[0].replacement
+    assert isinstance(command, type(spec.aggregates[0].commands[0]))
+    assert [e.event for e in command.emits] == ["DepositNoted", "MoneyDeposited"]
+    constant = next(m for m in mutants if m.path[-1] == "note")
+    assert (constant.operator, constant.mutation) == ("M205", "`'deposit'` became `''`")
+    # A set of the field's default (balance: 0 on WalletOpened) is not dropped, only changed.
+    opening = [
+        m for m in mutants if m.path[:4] == ("read_models", "Balances", "on", "WalletOpened")
+    ]
+    assert [(m.operator, m.mutation) for m in opening] == [
+        ("M205", '`Decimal("0")` became `Decimal("1")`')
+    ]
+
+
+def test_the_examples_use_every_operator() -> None:
+    """Together the examples make a mutant of every kind, and they kill them all (below)."""
+    found: set[str] = set()
+    for example in ("bank", "library", "orders"):
+        spec, loaded = _load(EXAMPLES / example / "eventforge.yaml")
+        found |= {m.operator for m in catalog(spec, loaded)[0]}
+    assert found == set(OPERATORS)
 
 
 @pytest.mark.parametrize("example", ["bank", "library", "orders"])
