@@ -127,23 +127,17 @@ def harness(spec: m.Spec, project: Path | None = None) -> Iterator[Harness]:
     user-owned files (custom handlers) taken from `project` when it has them; removed from
     `sys.modules` and `sys.path` afterwards."""
     render = renderer(spec)
+    everything = plan(spec)
     planned = {
         p.path: p
-        for p in plan(spec)
+        for p in everything
         if p.path.startswith(("src/", "tests/")) and p.path.rsplit("/", 1)[-1] not in _SKIPPED
     }
-    sources = {path: render(p) for path, p in planned.items()}
-    stubs: set[str] = set()
-    for path, planned_file in planned.items():
-        if planned_file.owner is Owner.USER:
-            own = project / path if project is not None else None
-            if own is not None and own.is_file():
-                sources[path] = own.read_text(encoding="utf-8")
-            else:
-                stubs.add(path)
+    known = {p.path for p in everything}
+    sources, stubs = _sources(render, planned, known, project, spec.package)
     functions = {
-        path: _function_trees(text)
-        for path, text in sources.items()
+        path: _function_trees(sources[path])
+        for path in planned
         if planned[path].owner is Owner.GENERATED and path.startswith("src/")
     }
     with tempfile.TemporaryDirectory(prefix="eventforge-mutants-") as temporary:
@@ -169,6 +163,34 @@ def harness(spec: m.Spec, project: Path | None = None) -> Iterator[Harness]:
                 if not _passes((name, test))
             }
             yield result
+
+
+def _sources(
+    render: Callable[[PlannedFile], str],
+    planned: dict[str, PlannedFile],
+    known: set[str],
+    project: Path | None,
+    package: str,
+) -> tuple[dict[str, str], set[str]]:
+    """The text of every file to write: generated files rendered; user-owned files (custom
+    handlers) from the project, or their stubs when it lacks them (returned too); and any module
+    the project added to the package, which a handler may import."""
+    sources: dict[str, str] = {}
+    stubs: set[str] = set()
+    for path, planned_file in planned.items():
+        own = project / path if project is not None else None
+        if planned_file.owner is Owner.USER and own is not None and own.is_file():
+            sources[path] = own.read_text(encoding="utf-8")
+            continue
+        sources[path] = render(planned_file)
+        if planned_file.owner is Owner.USER:
+            stubs.add(path)
+    if project is not None and (project / "src" / package).is_dir():
+        for module in sorted((project / "src" / package).rglob("*.py")):
+            path = module.relative_to(project).as_posix()
+            if path not in known and "__pycache__" not in path:
+                sources[path] = module.read_text(encoding="utf-8")
+    return sources, stubs
 
 
 @contextmanager

@@ -328,8 +328,13 @@ def test_custom_handlers_come_from_the_project(tmp_path: Path) -> None:
     handler = tmp_path / "src/wallets/wallet/custom/lock_wallet.py"
     handler.parent.mkdir(parents=True)
     handler.write_text(
+        "from wallets.locking import locked\n\n\n"
+        "def decide(command, state):\n    return [locked(command.wallet_id)]\n"
+    )
+    # A module the project added to the package, which the handler imports, comes along.
+    (tmp_path / "src/wallets/locking.py").write_text(
         "from wallets.wallet.events import WalletLocked\n\n\n"
-        "def decide(command, state):\n    return [WalletLocked(wallet_id=command.wallet_id)]\n"
+        "def locked(wallet_id):\n    return WalletLocked(wallet_id=wallet_id)\n"
     )
     written = _report(spec, slice="LockWallet")
     assert written.notes == (
