@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.spec.diagnostics import Diagnostic
 from generator.spec.fastcheck import Check, Unsupported, compile_schema
-from generator.spec.load import LoadedSpec, path_text
+from generator.spec.load import LoadedSpec, PathKey, path_text
 from generator.support.resources import schema_path
 
 if TYPE_CHECKING:  # jsonschema is imported only when a spec's shape is wrong (see _fast_check)
@@ -40,7 +40,14 @@ def _fast_check() -> Check | None:
 
 
 def check_shape(spec: LoadedSpec) -> list[Diagnostic]:
+    return shape_problems(spec)[0]
+
+
+def shape_problems(spec: LoadedSpec) -> tuple[list[Diagnostic], list[PathKey]]:
+    """The shape diagnostics, and the place of each problem in the data: the node itself, or for
+    an unknown or a missing key, the key under its mapping (what partial.py prunes)."""
     diagnostics: list[Diagnostic] = []
+    places: list[PathKey] = []
     version = spec.data.get("eventforge")
     # `True == 1` in Python, so `eventforge: yes` would pass a plain comparison.
     if "eventforge" in spec.data and (version != 1 or isinstance(version, bool)):
@@ -55,14 +62,28 @@ def check_shape(spec: LoadedSpec) -> list[Diagnostic]:
                 path="eventforge",
             )
         )
+        places.append(())  # a spec of another format: its meaning cannot be checked
     fast = _fast_check()
     if fast is not None and fast(spec.data):
-        return diagnostics  # the shape is right: jsonschema would find nothing (fastcheck.py)
+        # The shape is right: jsonschema would find nothing (fastcheck.py).
+        return diagnostics, places
     for error in _validator().iter_errors(spec.data):
         if error.validator == "const" and list(error.absolute_path) == ["eventforge"]:
             continue
         diagnostics.extend(_convert(spec, error))
-    return diagnostics
+        places.extend(_places(error))
+    return diagnostics, places
+
+
+def _places(error: ValidationError) -> list[PathKey]:
+    path: PathKey = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        return [(*path, key) for key in error.instance if key not in allowed]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        wanted = error.validator_value if isinstance(error.validator_value, list) else []
+        return [(*path, key) for key in wanted if key not in error.instance] or [path]
+    return [path]
 
 
 def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:

@@ -8,15 +8,17 @@ from generator.spec.analyze import analyze
 from generator.spec.diagnostics import Diagnostic, SpecError, has_errors, sort_key
 from generator.spec.load import LoadedSpec, load_file
 from generator.spec.model import Spec
-from generator.spec.schema import check_shape
+from generator.spec.partial import meaning_of_the_rest
+from generator.spec.schema import shape_problems
 from generator.support.gcpause import paused_gc
 
 
 def validate_loaded(loaded: LoadedSpec) -> tuple[Spec | None, list[Diagnostic]]:
-    shape = check_shape(loaded)
+    shape, places = shape_problems(loaded)
     if has_errors(shape):
-        # The meaning checks assume the shape; report shape errors alone rather than noise.
-        return None, sorted(shape, key=sort_key)
+        # The meaning checks assume the shape: they run on the parts whose shape is right, so
+        # that one run reports every problem (see partial.py).
+        return None, sorted(shape + meaning_of_the_rest(loaded, places), key=sort_key)
     spec, diagnostics = analyze(loaded)
     return spec, sorted(shape + diagnostics, key=sort_key)
 
