@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +21,13 @@ from generator.evolution.lock import (
     Lock,
     breaking_changes,
     build_lock,
+    judged,
     lock_path,
     read_lock,
     read_lock_at,
     render_lock,
 )
-from generator.spec.diagnostics import Diagnostic, Level, SpecError, has_errors
+from generator.spec.diagnostics import Diagnostic, SpecError, has_errors
 from generator.support.gcpause import paused_gc
 from generator.support.resources import schema_path, templates_dir
 
@@ -127,9 +128,7 @@ def _produce(
     on_disk = read_lock(path)
     baseline: Lock | None = read_lock_at(spec_path, against) if against else on_disk
     if baseline is not None:
-        breaking = breaking_changes(loaded, spec, baseline)
-        if allow_breaking:
-            breaking = [replace(d, level=Level.WARNING) for d in breaking]
+        breaking = judged(breaking_changes(loaded, spec, baseline), allow_breaking=allow_breaking)
         diagnostics = diagnostics + breaking
         if has_errors(breaking):
             raise SpecError(diagnostics)
@@ -158,9 +157,7 @@ def _against(
     loaded: LoadedSpec, spec: Spec, lock: Lock, allow_breaking: bool
 ) -> list[Diagnostic] | None:
     """The breaking changes a generate would report against `lock`; None if they are errors."""
-    breaking = breaking_changes(loaded, spec, lock)
-    if allow_breaking:
-        breaking = [replace(d, level=Level.WARNING) for d in breaking]
+    breaking = judged(breaking_changes(loaded, spec, lock), allow_breaking=allow_breaking)
     return None if has_errors(breaking) else breaking
 
 

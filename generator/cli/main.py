@@ -101,17 +101,32 @@ def init(directory: Path, example: str, fmt: str) -> None:
 
 @main.command()
 @_SPEC
+@_AGAINST
+@click.option(
+    "--allow-breaking",
+    is_flag=True,
+    help="Report event changes that would break stored events as warnings, as generate does.",
+)
 @_FORMAT
-def validate(spec: Path, fmt: str) -> None:
+def validate(spec: Path, against: str | None, allow_breaking: bool, fmt: str) -> None:
     """Check SPEC (default ./eventforge.yaml) and report every problem with its location.
+
+    With an eventforge.lock next to the spec (or in git revision --against), also report the
+    event changes that would break stored events, as generate does.
 
     \b
     Example:
       eventforge validate --format json   # a list of {code, message, hint, path, line, column}
     """
-    from generator.spec.validate import validate_file  # not at the top: see pipeline.produce
+    # Not at the top: see pipeline.produce.
+    from generator.evolution.lock import lock_problems
+    from generator.spec.validate import validate_path
 
-    _, diagnostics = validate_file(spec)
+    loaded, model, diagnostics = validate_path(spec)
+    if loaded is not None:
+        diagnostics += lock_problems(
+            spec, loaded, model, against=against, allow_breaking=allow_breaking
+        )
     errors = [d for d in diagnostics if d.level is Level.ERROR]
     if fmt == "json":
         _emit_json([d.as_json() for d in diagnostics])

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.spec.diagnostics import Diagnostic, SpecError
+from generator.spec.diagnostics import Diagnostic, Level, SpecError
 from generator.spec.load import LoadedSpec, PathKey, path_text
 from generator.support.jsontext import indented
 
@@ -128,6 +129,34 @@ def read_lock_at(spec_path: Path, revision: str) -> Lock | None:
 
 
 # -- the breaking-change check ------------------------------------------------------------------
+
+
+def lock_problems(
+    spec_path: Path,
+    loaded: LoadedSpec,
+    spec: Spec | None,
+    *,
+    against: str | None = None,
+    allow_breaking: bool = False,
+) -> list[Diagnostic]:
+    """What generate reports about the lock for this spec: a lock that cannot be read (E807,
+    E100), and for a valid spec the breaking changes against the lock next to it or in git
+    revision `against` (warnings with `allow_breaking`)."""
+    try:
+        on_disk = read_lock(lock_path(spec_path))
+        baseline = read_lock_at(spec_path, against) if against else on_disk
+    except SpecError as exc:
+        return exc.diagnostics
+    if baseline is None or spec is None:
+        return []
+    return judged(breaking_changes(loaded, spec, baseline), allow_breaking=allow_breaking)
+
+
+def judged(breaking: list[Diagnostic], *, allow_breaking: bool) -> list[Diagnostic]:
+    """Breaking changes are errors, unless the user allows them: then warnings."""
+    if allow_breaking:
+        return [replace(d, level=Level.WARNING) for d in breaking]
+    return breaking
 
 
 def breaking_changes(loaded: LoadedSpec, spec: Spec, lock: Lock) -> list[Diagnostic]:

@@ -25,9 +25,15 @@ def validate_loaded(loaded: LoadedSpec) -> tuple[Spec | None, list[Diagnostic]]:
 
 def validate_file(path: Path) -> tuple[Spec | None, list[Diagnostic]]:
     """Load and validate a spec file; never raises for a bad spec (I/O errors carry E100)."""
+    _, spec, diagnostics = validate_path(path)
+    return spec, diagnostics
+
+
+def validate_path(path: Path) -> tuple[LoadedSpec | None, Spec | None, list[Diagnostic]]:
+    """validate_file, with the loaded data (None when it could not be loaded)."""
     with paused_gc():
         try:
             loaded = load_file(path)
         except SpecError as exc:
-            return None, exc.diagnostics
-        return validate_loaded(loaded)
+            return None, None, exc.diagnostics
+        return loaded, *validate_loaded(loaded)

@@ -204,3 +204,48 @@ def test_a_deleted_lock_starts_a_new_baseline(probe: Path) -> None:
     assert cli("generate", probe).exit_code == 0
     locked = json.loads((probe.parent / "eventforge.lock").read_text())
     assert "Shut" in locked["events"] and "Closed" not in locked["events"]
+
+
+# -- validate reports what generate would -------------------------------------------------------
+
+
+def _reported(stdout: str) -> set[tuple[str, str, str, int, int, str]]:
+    document = json.loads(stdout)
+    entries = document if isinstance(document, list) else document.get("errors", [])
+    return {
+        (e["code"], e["level"], e["path"], e["line"], e["column"], e["message"]) for e in entries
+    }
+
+
+@pytest.mark.parametrize("case", list(BREAKING), ids=list(BREAKING))
+def test_validate_reports_the_breaking_changes_generate_refuses(probe: Path, case: str) -> None:
+    edits, code, path = BREAKING[case]
+    _apply(probe, edits)
+    refused = cli("generate", probe, "--format", "json")
+    assert refused.exit_code == 1
+    validated = cli("validate", probe, "--format", "json")
+    assert validated.exit_code == 1
+    found = _reported(validated.stdout)
+    assert found == _reported(refused.stdout), "validate and generate differ"
+    assert (code, "error", path) in {f[:3] for f in found}, found
+
+    allowed = cli("validate", probe, "--allow-breaking", "--format", "json")
+    assert allowed.exit_code == 0, allowed.stdout
+    demoted = {f[:3] for f in _reported(allowed.stdout) if f[0] == code}
+    assert (code, "warning", path) in demoted
+    assert {level for _, level, _ in demoted} == {"warning"}
+
+
+def test_validate_refuses_an_unreadable_lock_even_when_breaking_is_allowed(probe: Path) -> None:
+    (probe.parent / "eventforge.lock").write_text("{not json")
+    for args in ([], ["--allow-breaking"]):
+        validated = cli("validate", probe, *args)
+        assert validated.exit_code == 1
+        assert "eventforge.lock:1:1: error[E807]" in validated.stderr
+
+
+def test_validate_without_a_lock_or_against_an_unchanged_one_is_clean(probe: Path) -> None:
+    assert cli("validate", probe).exit_code == 0
+    (probe.parent / "eventforge.lock").unlink()
+    _apply(probe, BREAKING["E800-event-renamed"][0])
+    assert cli("validate", probe).exit_code == 0
