@@ -5,10 +5,11 @@ imports a module keeps must be exactly the ones it uses, in ruff's isort order. 
 --fix` can do this, but its fix loop costs more than formatting the whole package (on a
 1,000-command spec, 1.6 s against 0.2 s), so the common case is done here: drop the names the
 rest of the module never mentions, then sort as ruff does (sections; `import x` before
-`from x import`; natural, case-insensitive module order; constants, classes, then the rest).
+`from x import`; natural, case-insensitive module order, `import x` before `import x as y`;
+constants, classes, then the rest).
 
-This is an optimisation, never the authority: a module this does not understand (aliases,
-comments in the block, continuation lines) is returned unchanged, and format.py lints every
+This is an optimisation, never the authority: a module this does not understand (comments in
+the block, continuation lines, relative imports) is returned unchanged, and format.py lints every
 file afterwards and gives anything still flagged (F401, I001) to ruff's own fixer.
 """
 
@@ -19,7 +20,7 @@ import sys
 from functools import lru_cache
 from typing import ClassVar
 
-_IMPORT = re.compile(r"import ([\w.]+(?:, [\w.]+)*)\Z")
+_IMPORT = re.compile(r"import ([\w.]+(?: as \w+)?(?:, [\w.]+(?: as \w+)?)*)\Z")
 _FROM = re.compile(r"from (\w[\w.]*) import (\w+(?: as \w+)?(?:, \w+(?: as \w+)?)*),?\Z")
 _DIGITS = re.compile(r"(\d+)")
 _BLOCK_START = re.compile(r"^(?:import|from) ", re.MULTILINE)
@@ -58,8 +59,9 @@ class _Block:
         self.length = length  # characters, up to the code after it
         self.gap = gap  # the blank lines before that code, kept as the template wrote them
         self.future = future
-        # Per section, in order: a plain `import module` (members empty) or a module's names.
-        self.sections: list[list[tuple[str, list[Member]]]] = []
+        # Per section, in order: `import module [as alias]` (a Member, and no names), or a
+        # module's names (`from module import ...`: an empty alias, and the names).
+        self.sections: list[list[tuple[Member, list[Member]]]] = []
         self.bound: set[str] = set()
 
     @classmethod
@@ -82,19 +84,19 @@ class _Block:
             end -= 1
             gap += 1
         block = cls(sum(len(line) + 1 for line in lines[: end + gap]), gap, future)
-        sections: dict[int, tuple[list[str], list[str]]] = {}
-        for module in straight:
-            sections.setdefault(_section(module, first_party), ([], []))[0].append(module)
-            block.bound.add(module.split(".")[0])
+        sections: dict[int, tuple[list[Member], list[str]]] = {}
+        for module, alias in straight:
+            sections.setdefault(_section(module, first_party), ([], []))[0].append((module, alias))
+            block.bound.add(alias or module.split(".")[0])
         for module, names in members.items():
             sections.setdefault(_section(module, first_party), ([], []))[1].append(module)
             block.bound.update(alias or name for name, alias in names)
         for _, (plain, froms) in sorted(sections.items()):
-            entries: list[tuple[str, list[Member]]] = [
-                (m, []) for m in sorted(plain, key=_module_key)
+            entries: list[tuple[Member, list[Member]]] = [
+                (m, []) for m in sorted(plain, key=lambda m: (_module_key(m[0]), m[1]))
             ]
             for module in sorted(froms, key=_module_key):
-                entries.append((module, list(_sorted_members(tuple(members[module])))))
+                entries.append(((module, ""), list(_sorted_members(tuple(members[module])))))
             block.sections.append(entries)
         return block if block.bound else None
 
@@ -105,10 +107,10 @@ class _Block:
             block += [*dict.fromkeys(self.future), ""]
         for entries in self.sections:
             size = len(block)
-            for module, names in entries:
+            for (module, alias), names in entries:
                 if not names:
-                    if module.split(".")[0] in used:
-                        block.append(f"import {module}")
+                    if (alias or module.split(".")[0]) in used:
+                        block.append(f"import {module} as {alias}" if alias else f"import {module}")
                     continue
                 kept = [m for m in names if (m[1] or m[0]) in used]
                 plain = [m for m in kept if not m[1]]
@@ -149,12 +151,12 @@ def _block_lines(text: str, start: int) -> list[str]:
 
 def _parse_block(
     lines: list[str],
-) -> tuple[int, list[str], dict[str, None], dict[str, dict[Member, None]]] | None:
+) -> tuple[int, list[str], dict[Member, None], dict[str, dict[Member, None]]] | None:
     """The import block that `lines` start with: where it ends, and what it imports; None when
     unsure."""
     end = 0
     future: list[str] = []
-    straight: dict[str, None] = {}  # module -> None (an ordered set)
+    straight: dict[Member, None] = {}  # (module, alias) -> None (an ordered set)
     members: dict[str, dict[Member, None]] = {}  # module -> (name, alias)
     while end < len(lines) and (not lines[end] or lines[end].startswith(("import ", "from "))):
         line = lines[end]
@@ -175,7 +177,7 @@ def _parse_block(
             return None  # `import x as y`, `\`, `;`, comments: leave it to ruff
         module, names = parsed
         if module is None:
-            straight.update(dict.fromkeys(name for name, _ in names))
+            straight.update(dict.fromkeys(names))
         else:
             members.setdefault(module, {}).update(dict.fromkeys(names))
     return end, future, straight, members
@@ -183,10 +185,13 @@ def _parse_block(
 
 @lru_cache(maxsize=8192)
 def _parse_line(line: str) -> tuple[str | None, tuple[Member, ...]] | None:
-    """`import a, b` as (None, modules); `from m import x, y as z` as (m, members); None if
-    neither. Remembered: the same lines start thousands of modules."""
+    """`import a, b as c` as (None, modules); `from m import x, y as z` as (m, members); None
+    if neither. Remembered: the same lines start thousands of modules."""
     if match := _IMPORT.match(line):
-        return None, tuple((module, "") for module in match[1].split(", "))
+        return None, tuple(
+            (module, alias)
+            for module, _, alias in (i.partition(" as ") for i in match[1].split(", "))
+        )
     if match := _FROM.match(line):
         items = match[2].rstrip(",").split(", ")
         return match[1], tuple(

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from generator.build.plan import PlannedFile, custom_path, upcast_path
+from generator.build.shadow import Spelling
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
 from generator.spec.names import snake, words
@@ -82,10 +83,11 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         ),
         construct=construct,
         construct_plain=lambda record: (
-            f"{record.name}(" + ", ".join(f"{v.target}={v.code}" for v in record.values) + ")"
+            f"{record.name}(" + ", ".join(f"{v.attribute}={v.code}" for v in record.values) + ")"
         ),
         state_schema=state_schema,
     )
+    env.globals["class_body"] = lambda *groups: ClassBody(spec, [f for g in groups for f in g])
     return env
 
 
@@ -118,7 +120,11 @@ def _aggregate_context(
         value = 'UUID("00000000-0000-4000-8000-000000000001")'
     else:
         value = py(f"{snake(aggregate.name)}-1")
-    return {"stream_constant": constant, "stream_value": value, "id_field": aggregate.id_field.name}
+    return {
+        "stream_constant": constant,
+        "stream_value": value,
+        "id_field": aggregate.id_field.attribute,
+    }
 
 
 # -- quoting -----------------------------------------------------------------------------------
@@ -182,6 +188,43 @@ def markdown(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
+# -- class bodies ------------------------------------------------------------------------------
+
+
+class ClassBody:
+    """The field lines of one generated dataclass: `attribute: annotation = default`, with the
+    names a field could shadow spelled safely (see shadow.py)."""
+
+    def __init__(self, spec: m.Spec, fields: list[m.Field]) -> None:
+        self.spec = spec
+        self.spelling = Spelling(f.attribute for f in fields)
+
+    def field(self, field: m.Field) -> str:
+        """A field with its declared default, if it has one."""
+        if field.default_code is None:
+            return self.bare(field)
+        return self._line(field, dataclass_default(field.default_code))
+
+    def state_field(self, field: m.Field) -> str:
+        """A field that always has a default: its declared one, or its type's zero value."""
+        code = field.default_code if field.default_code is not None else zero(field.type, self.spec)
+        return self._line(field, dataclass_default(code))
+
+    def name(self, name: str) -> str:
+        """How this body spells one of the names a field could shadow (`int`, `date`...)."""
+        return self.spelling.code(name)
+
+    def bare(self, field: m.Field) -> str:
+        return f"{field.attribute}: {self.spelling.code(field.annotation)}"
+
+    def made(self, field: m.Field, factory: str) -> str:
+        """A field whose default is made by calling `factory` (a new id)."""
+        return self._line(field, f"field(default_factory={factory})")
+
+    def _line(self, field: m.Field, default: str) -> str:
+        return f"{self.bare(field)} = {self.spelling.code(default)}"
+
+
 # -- values ------------------------------------------------------------------------------------
 
 # Calls ruff knows to return immutable values (RUF009 accepts them as dataclass defaults).
@@ -223,7 +266,7 @@ def zero(typ: TypeRef, spec: m.Spec) -> str:
         return f"{enum.name}.{enum.members[0].name}"
     record = next(r for r in spec.records if r.name == typ.name)
     parts = [
-        f"{f.name}={f.default_code if f.default_code is not None else zero(f.type, spec)}"
+        f"{f.attribute}={f.default_code if f.default_code is not None else zero(f.type, spec)}"
         for f in record.fields
     ]
     return f"{record.name}({', '.join(parts)})"
@@ -252,7 +295,9 @@ def sample(typ: TypeRef, spec: m.Spec, n: int) -> str:
     record = next(r for r in spec.records if r.name == typ.name)
     return (
         f"{record.name}("
-        + ", ".join(f"{f.name}={sample(f.type, spec, n + i)}" for i, f in enumerate(record.fields))
+        + ", ".join(
+            f"{f.attribute}={sample(f.type, spec, n + i)}" for i, f in enumerate(record.fields)
+        )
         + ")"
     )
 
@@ -276,14 +321,16 @@ def _stream_value(aggregate: m.Aggregate, n: int) -> str:
 
 
 def _event_sample(spec: m.Spec, aggregate: m.Aggregate, event: m.Event, n: int) -> str:
-    parts = [f"{aggregate.id_field.name}={_stream_value(aggregate, n)}"]
-    parts += [f"{f.name}={sample(f.type, spec, n * 10 + i)}" for i, f in enumerate(event.fields)]
+    parts = [f"{aggregate.id_field.attribute}={_stream_value(aggregate, n)}"]
+    parts += [
+        f"{f.attribute}={sample(f.type, spec, n * 10 + i)}" for i, f in enumerate(event.fields)
+    ]
     return f"{event.name}({', '.join(parts)})"
 
 
 def construct(record: m.Record, id_field: str, stream: str) -> str:
     """A scenario record as a constructor call on the scenario's stream."""
-    parts = [f"{id_field}={stream}"] + [f"{v.target}={v.code}" for v in record.values]
+    parts = [f"{id_field}={stream}"] + [f"{v.attribute}={v.code}" for v in record.values]
     return f"{record.name}({', '.join(parts)})"
 
 
@@ -298,8 +345,10 @@ def _store_runs(aggregate: m.Aggregate) -> list[dict[str, Any]]:
         runs.append(
             {
                 "name": scenario.name,
-                "given": [construct(r, aggregate.id_field.name, stream) for r in scenario.given],
-                "when": construct(scenario.when, aggregate.id_field.name, stream),
+                "given": [
+                    construct(r, aggregate.id_field.attribute, stream) for r in scenario.given
+                ],
+                "when": construct(scenario.when, aggregate.id_field.attribute, stream),
                 "creates": aggregate.command(scenario.when.name).creates,
             }
         )

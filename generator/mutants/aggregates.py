@@ -154,7 +154,7 @@ def apply_mutants(source: Source, aggregate: m.Aggregate) -> Iterator[Mutant]:
                 slices=(aggregate.name, event.name, *emitted_by),
                 rule=f"{event.name} apply {update.target}: {written(applied[update.target])}",
                 unit=Unit("evolve", aggregate.name),
-                target=state[update.target],
+                target=state[update.attribute],
                 types=types,
                 observed=(scenario or f"given {event.name}")
                 + f" whose then.state checks {update.target}",

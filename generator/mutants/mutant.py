@@ -49,7 +49,8 @@ class Source:
 
     @property
     def records(self) -> suggest.Records:
-        return {r.name: {f.name: f.type for f in r.fields} for r in self.spec.records}
+        # By attribute: the operators read and write compiled code (`command.from_`).
+        return {r.name: {f.attribute: f.type for f in r.fields} for r in self.spec.records}
 
     def event(self, name: str) -> tuple[m.Event, m.Aggregate]:
         for aggregate in self.spec.aggregates:
@@ -60,7 +61,8 @@ class Source:
 
 
 def fields_of(fields: tuple[m.Field, ...], *extra: m.Field) -> dict[str, TypeRef]:
-    return {f.name: f.type for f in (*extra, *fields)}
+    """Field types by attribute, the name compiled code uses (`from_` for `from`)."""
+    return {f.attribute: f.type for f in (*extra, *fields)}
 
 
 def put(items: tuple[T, ...], index: int, item: T) -> tuple[T, ...]:

@@ -106,7 +106,7 @@ def automation_mutants(source: Source, automation: m.Automation) -> Iterator[Mut
             slices=(automation.name,),
             rule=f"send {automation.sends}.{value.target}: {written(sent.get(value.target))}",
             unit=Unit("automation", automation.name),
-            target=targets[value.target],
+            target=targets[value.attribute],
             types=types,
             observed=(
                 f"of {automation.name} given {automation.on} whose then names "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.spec.names import snake
+from generator.spec.names import attribute, snake
 from generator.spec.types import TypeRef
 
 
@@ -18,6 +18,11 @@ class Field:
     type: TypeRef
     default_code: str | None = None  # a Python literal, when the field has a default
     description: str = ""
+
+    @property
+    def attribute(self) -> str:
+        """The name in generated Python (`from_` for `from`); payloads and JSON use `name`."""
+        return attribute(self.name)
 
     @property
     def annotation(self) -> str:
@@ -46,10 +51,15 @@ class RecordType:
 
 @dataclass(frozen=True, kw_only=True)
 class Assignment:
-    """`target = code` inside a generated constructor call."""
+    """`target = code` inside a generated constructor call (or, in an upcast step, a JSON key)."""
 
-    target: str
+    target: str  # the spec's name
     code: str
+
+    @property
+    def attribute(self) -> str:
+        """The target's name in generated Python, as a keyword argument."""
+        return attribute(self.target)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -75,7 +75,7 @@ def _record(value: Any, name: str, enums: EnumTable, records: RecordTable) -> st
                 code = render_value(value[field.name], field.type, enums, records)
             except ValueMismatch as exc:
                 raise ValueMismatch(exc.message, (field.name, *exc.path)) from None
-            parts.append(f"{field.name}={code}")
+            parts.append(f"{field.attribute}={code}")
         elif field.default_code is None and not field.type.optional:
             raise ValueMismatch(f"{name} needs a value for {field.name!r}")
     return f"{name}(" + ", ".join(parts) + ")"

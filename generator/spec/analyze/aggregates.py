@@ -15,7 +15,7 @@ from generator.spec.analyze.fields import declare_fields
 from generator.spec.analyze.scenarios import aggregate_scenarios
 from generator.spec.diagnostics import Level
 from generator.spec.load import PathKey
-from generator.spec.names import RESERVED_FIELDS, SNAKE, is_keyword, snake
+from generator.spec.names import SNAKE, STATE_MEMBERS, snake, spelled_like_keyword
 from generator.spec.types import TypeRef
 
 
@@ -26,17 +26,30 @@ def aggregate_shell(ctx: Context, name: str, body: Mapping[str, Any]) -> None:
     id_name, id_type = (
         (raw, "uuid") if isinstance(raw, str) else (raw.get("name"), raw.get("type", "uuid"))
     )
-    if (
-        not isinstance(id_name, str)
-        or not SNAKE.match(id_name)
-        or is_keyword(id_name)
-        or id_name in RESERVED_FIELDS
-    ):
+    if not isinstance(id_name, str) or not SNAKE.match(id_name):
         ctx.error(
             "E410",
-            f"the id field name {id_name!r} of {name} must be a snake_case name "
-            "that is not reserved",
+            f"the id field name {id_name!r} of {name} must be a snake_case name",
             (*path, "name") if isinstance(raw, dict) else path,
+        )
+        id_name = snake(name) + "_id"
+    elif spelled_like_keyword(id_name):
+        ctx.error(
+            "E410",
+            f"the id field name {id_name!r} of {name} is how generated code spells the name "
+            f"{id_name[:-1]!r} (a Python keyword), so stored data could not tell them apart",
+            (*path, "name") if isinstance(raw, dict) else path,
+            hint=f"call it {id_name[:-1]!r}: eventforge adds the underscore where Python needs it",
+        )
+        id_name = snake(name) + "_id"
+    elif id_name in STATE_MEMBERS and not (id_name == "id" and id_type == "uuid"):
+        # A uuid id field may be called `id`: it is then the stream's id itself.
+        ctx.error(
+            "E410",
+            f"the id field name {id_name!r} of {name} is taken by the generated runtime: "
+            f"{STATE_MEMBERS[id_name]}",
+            (*path, "name") if isinstance(raw, dict) else path,
+            hint=f"call it {snake(name) + '_id'!r}",
         )
         id_name = snake(name) + "_id"
     if id_type not in ("uuid", "str"):
@@ -56,7 +69,12 @@ def aggregate(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Aggregate |
     id_field = ctx.id_fields[name]
     reserved = (id_field.name,)
     state_fields = declare_fields(
-        ctx, body.get("state") or {}, (*base, "state"), owner=f"{name}'s state", reserved=reserved
+        ctx,
+        body.get("state") or {},
+        (*base, "state"),
+        owner=f"{name}'s state",
+        reserved=reserved,
+        members=STATE_MEMBERS,
     )
     errors = tuple(
         m.ErrorDef(name=e, message=str(msg)) for e, msg in (body.get("errors") or {}).items()

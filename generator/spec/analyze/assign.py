@@ -98,4 +98,4 @@ def fill_from(
             path,
         )
         return None
-    return widen(f"{source}.{field.name}", typ, field.type)
+    return widen(f"{source}.{field.attribute}", typ, field.type)

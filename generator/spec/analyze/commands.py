@@ -125,7 +125,7 @@ def _emit(
         return None
     id_field = ctx.id_fields[aggregate]
     by_command = {f.name: f for f in command_fields}
-    values = [m.Assignment(target=id_field.name, code=f"command.{id_field.name}")]
+    values = [m.Assignment(target=id_field.name, code=f"command.{id_field.attribute}")]
     _unknown_keys(ctx, command, event, mapping, path)
     for field in event.fields:
         what = f"{command} -> {event_name}.{field.name}"

@@ -19,6 +19,16 @@ from generator.spec.names import (
     snake,
 )
 
+_SUFFIX = {
+    "type": "Value",
+    "aggregate": "Record",
+    "read model": "View",
+    "automation": "Policy",
+    "error": "Error",
+    "event": "Recorded",
+    "command": "Request",
+}
+
 _KINDS = {
     "types": "type",
     "aggregates": "aggregate",
@@ -99,8 +109,18 @@ def _declare(ctx: Context, name: str, kind: str, path: PathKey) -> None:
             key=True,
         )
         return
-    if is_keyword(name) or name in ("None", "True", "False") or name in RESERVED_CLASSES:
-        ctx.error("E301", f"the {kind} name {name!r} is reserved", path, key=True)
+    if is_keyword(name) or name in ("None", "True", "False"):
+        ctx.error("E301", f"the {kind} name {name!r} is a Python keyword", path, key=True)
+        return
+    if name in RESERVED_CLASSES:
+        ctx.error(
+            "E301",
+            f"the {kind} name {name!r} is the name generated modules give "
+            f"{RESERVED_CLASSES[name]}, which they use next to the spec's classes",
+            path,
+            key=True,
+            hint=f"add a word to the name, like {name + _SUFFIX[kind]!r}",
+        )
         return
     if kind in ("aggregate", "command", "read model", "automation") and is_keyword(snake(name)):
         ctx.error(

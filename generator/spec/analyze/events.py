@@ -13,7 +13,7 @@ from generator.spec.analyze.upcasts import upcasts
 from generator.spec.diagnostics import Level
 from generator.spec.expressions import Scope
 from generator.spec.load import PathKey
-from generator.spec.names import past_tense
+from generator.spec.names import EVENT_MEMBERS, past_tense
 from generator.spec.types import TypeRef
 
 
@@ -36,7 +36,12 @@ def event(
             level=Level.WARNING,
         )
     fields = declare_fields(
-        ctx, body.get("fields") or {}, (*path, "fields"), owner=f"event {name}", reserved=reserved
+        ctx,
+        body.get("fields") or {},
+        (*path, "fields"),
+        owner=f"event {name}",
+        reserved=reserved,
+        members=EVENT_MEMBERS,
     )
     id_field = ctx.id_fields[aggregate]
     event_types = {f.name: f.type for f in fields} | {id_field.name: id_field.type}
@@ -91,7 +96,7 @@ def _copies(
                     key=True,
                 )
             else:
-                updates[field.name] = f"event.{field.name}"
+                updates[field.name] = f"event.{field.attribute}"
     return updates
 
 

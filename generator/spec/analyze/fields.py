@@ -10,7 +10,7 @@ from generator.spec import model as m
 from generator.spec.analyze.assign import literal
 from generator.spec.analyze.context import Context
 from generator.spec.load import PathKey
-from generator.spec.names import RESERVED_FIELDS, SNAKE, is_keyword
+from generator.spec.names import SNAKE, UPCAST_METHOD, spelled_like_keyword
 from generator.spec.types import TypeRef, TypeSyntaxError, parse_type
 
 
@@ -21,10 +21,15 @@ def declare_fields(
     *,
     owner: str,
     reserved: tuple[str, ...] = (),
+    members: Mapping[str, str] | None = None,
 ) -> tuple[m.Field, ...]:
+    """The fields under `raw`. `reserved` holds the implicit id or key field; `members` the names
+    the runtime gives the class (a state's `version`...), with the reason they are taken."""
     fields: list[m.Field] = []
     for name, spec in raw.items():
-        field = _field(ctx, name, spec, (*path, name), owner=owner, reserved=reserved)
+        field = _field(
+            ctx, name, spec, (*path, name), owner=owner, reserved=reserved, members=members or {}
+        )
         if field is not None:
             fields.append(field)
         else:
@@ -39,9 +44,10 @@ def _field(
     path: PathKey,
     *,
     owner: str,
-    reserved: tuple[str, ...] = (),
+    reserved: tuple[str, ...],
+    members: Mapping[str, str],
 ) -> m.Field | None:
-    ok = _field_name(ctx, name, path, owner=owner, reserved=reserved)
+    ok = field_name(ctx, name, path, owner=owner, reserved=reserved, members=members)
     if isinstance(spec, dict):
         typ = _type(ctx, spec.get("type"), (*path, "type"))
         if typ is not None and spec.get("optional") and not typ.optional:
@@ -90,24 +96,55 @@ def _type(ctx: Context, text: Any, path: PathKey) -> TypeRef | None:
     return None
 
 
-def _field_name(
-    ctx: Context, name: str, path: PathKey, *, owner: str, reserved: tuple[str, ...] = ()
+def field_name(
+    ctx: Context,
+    name: str,
+    path: PathKey,
+    *,
+    owner: str,
+    reserved: tuple[str, ...] = (),
+    members: Mapping[str, str],
 ) -> bool:
+    """Any snake_case name, except the few that generated code needs for itself."""
     if not SNAKE.match(name):
         ctx.error("E300", f"the field name {name!r} in {owner} must be snake_case", path, key=True)
         return False
-    if is_keyword(name):
-        ctx.error("E301", f"the field name {name!r} in {owner} is a Python keyword", path, key=True)
-        return False
-    if name in RESERVED_FIELDS or name in reserved:
-        why = (
-            "is the aggregate's id field, which is implicit"
-            if name in reserved
-            else "is reserved by the generated runtime"
+    if spelled_like_keyword(name):
+        ctx.error(
+            "E301",
+            f"the field name {name!r} in {owner} is how generated code spells the field "
+            f"{name[:-1]!r} ({name[:-1]} is a Python keyword), so stored data could not tell "
+            "them apart",
+            path,
+            key=True,
+            hint=f"call the field {name[:-1]!r}: eventforge adds the underscore where Python needs it",
         )
-        if name in reserved and owner.startswith("read model"):
-            why = "is the read model's key, which is implicit"
-        code = "E410" if name in reserved else "E301"
-        ctx.error(code, f"the field name {name!r} in {owner} {why}", path, key=True)
+        return False
+    if name in reserved:
+        what = "read model's key" if owner.startswith("read model") else "aggregate's id field"
+        ctx.error(
+            "E410",
+            f"the field name {name!r} in {owner} is the {what}, which is implicit",
+            path,
+            key=True,
+            hint=f"leave {name!r} out: it is there already",
+        )
+        return False
+    reason = members.get(name)
+    if reason is None and "class_version" in members and UPCAST_METHOD.match(name):
+        reason = "an event's upcasting steps are methods of that name"
+    if reason is not None:
+        ctx.error(
+            "E301",
+            f"the field name {name!r} in {owner} is taken by the generated runtime: {reason}",
+            path,
+            key=True,
+            hint=f"choose another name for the field, like {_other(name)!r}",
+        )
         return False
     return True
+
+
+def _other(name: str) -> str:
+    others = {"version": "revision", "exists": "present", "id": "number", "state_schema": "shape"}
+    return others.get(name, "schema_version" if name == "class_version" else f"{name}_value")

@@ -6,6 +6,7 @@ import ast
 
 from generator.spec.expressions.rewrite import Rewriter
 from generator.spec.expressions.scope import Compiled, Scope
+from generator.spec.expressions.spelling import respell_keywords
 from generator.spec.expressions.typecheck import Checker, compatible
 from generator.spec.types import TypeRef
 
@@ -20,12 +21,13 @@ def compile_expression(text: str, scope: Scope, *, expected: TypeRef | None = No
 
 def _compile(text: str, scope: Scope, expected: TypeRef | None) -> Compiled:
     result = Compiled()
+    source, keywords = respell_keywords(text.strip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         result.errors.append(("E500", f"not a valid expression: {exc.msg}"))
         return result
-    checker = Checker(scope, result)
+    checker = Checker(scope, result, keywords)
     checker.check(tree.body)
     if result.errors:
         return result

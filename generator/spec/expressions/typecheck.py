@@ -43,10 +43,15 @@ def compatible(actual: TypeRef, expected: TypeRef) -> bool:
 
 
 class Checker:
-    def __init__(self, scope: Scope, result: Compiled) -> None:
+    def __init__(
+        self, scope: Scope, result: Compiled, keywords: frozenset[tuple[int, int]] = frozenset()
+    ) -> None:
         self.scope = scope
         self.result = result
         self.types: dict[int, TypeRef | None] = {}
+        # Where the attributes end that were written as keywords (`command.from`, parsed as
+        # `command.from_`): their spec name has no underscore.
+        self.keywords = keywords
 
     def fail(self, code: str, message: str) -> None:
         self.result.errors.append((code, message))
@@ -119,8 +124,11 @@ class Checker:
         return None
 
     def _attribute(self, node: ast.Attribute) -> TypeRef | None:
-        if node.attr.startswith("_"):
-            self.fail("E501", f"attributes starting with '_' ({node.attr!r}) are not allowed")
+        name = node.attr
+        if (node.end_lineno, node.end_col_offset) in self.keywords:
+            name = name.removesuffix("_")
+        if name.startswith("_"):
+            self.fail("E501", f"attributes starting with '_' ({name!r}) are not allowed")
             return None
         if isinstance(node.value, ast.Name):
             fields = self.scope.names.get(node.value.id)
@@ -136,16 +144,16 @@ class Checker:
                 what = "an optional value" if base.optional else f"a {base.spec}"
                 self.fail(
                     "E503",
-                    f"{ast.unparse(node.value)} is {what}, which has no attribute {node.attr!r}",
+                    f"{ast.unparse(node.value)} is {what}, which has no attribute {name!r}",
                 )
                 return None
             fields = self.scope.records[base.name]
             owner = base.name
-        if node.attr not in fields:
+        if name not in fields:
             known = ", ".join(sorted(fields)) or "none"
-            self.fail("E503", f"{owner} has no field {node.attr!r} (fields: {known})")
+            self.fail("E503", f"{owner} has no field {name!r} (fields: {known})")
             return None
-        return fields[node.attr]
+        return fields[name]
 
     def _binop(self, node: ast.BinOp) -> TypeRef | None:
         left = self.check(node.left)
