@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from generator.spec.names import RESERVED_CLASSES, RESERVED_FIELDS, RESERVED_MODULES
+from generator.spec.names import EVENT_MEMBERS, RESERVED_CLASSES, RESERVED_MODULES, STATE_MEMBERS
 from generator.support.resources import examples_dir, schema_path, spec_reference_path
 
 DEFAULT_EXAMPLE = "library"
@@ -92,7 +92,8 @@ def _demote(markdown: str) -> str:
 
 
 def _decisions() -> str:
-    fields = ", ".join(f"`{n}`" for n in sorted(RESERVED_FIELDS))
+    state = ", ".join(f"`{n}`" for n in STATE_MEMBERS)
+    event = ", ".join(f"`{n}`" for n in EVENT_MEMBERS)
     classes = ", ".join(f"`{n}`" for n in sorted(RESERVED_CLASSES))
     modules = ", ".join(f"`{n}`" for n in sorted(RESERVED_MODULES))
     return "\n".join(
@@ -105,11 +106,17 @@ def _decisions() -> str:
             "- Evolve: every event field named like a state field is copied into the state; "
             "`apply:` adds or overrides assignments.",
             "- A state field without a default starts at its type's zero value.",
-            f"- Reserved field names (never use them): {fields}, and the aggregate's own id field "
-            "(it is implicit on its commands and events).",
-            f"- Reserved class names: {classes}, and `<Aggregate>State`, `<Aggregate>Error`.",
+            "- Fields may have any snake_case name the domain uses (`date`, `type`, `from`, "
+            "`class`, `state`, `timestamp`...): generated Python adds `_` only where Python "
+            "forbids the name (`from_`), and payloads, JSON and expressions keep the spec's name "
+            "(`command.from`). Never write that spelling (`from_`) in the spec.",
+            f"- Reserved field names: on a state {state} (every state has them); on an event "
+            f"{event}; and the aggregate's own id field, implicit on its commands, events and "
+            "state (a read model's key likewise on its rows).",
+            f"- Reserved class names: {classes}, and `<Aggregate>State`, `<Aggregate>Error`, "
+            "`<Aggregate>Event`, `<ReadModel>Row`, `<Package>Application`.",
             f"- A command's module name (its snake_case) may not be {modules}.",
-            "- Python keywords and soft keywords (`match`, `case`, `type`, `_`) are refused "
-            "everywhere.",
+            "- Aggregate, command, read model and automation names whose module name (their "
+            "snake_case) is a Python keyword or soft keyword (`Class`, `Match`) are refused.",
         ]
     )

@@ -169,14 +169,14 @@ def past_tense(name: str) -> bool:
 
     `MoneyDeposited`, `AddedItemToCart`, `BookLent`, `GuestCheckedIn`, `CardIssuedEvent`: a
     regular past (`-ed`, but not `need` or `speed`) or an irregular one anywhere. Forms that are
-    also the present (`set`, `reset`, `read`) count only after the first word: `PriceSet` is a
-    fact, `SetPrice` an order.
+    also the present (`set`, `reset`, `read`) count only after the first word, or alone:
+    `PriceSet` is a fact, `SetPrice` an order.
     """
     words = [w for w in snake(name).split("_") if w]
     for index, word in enumerate(words):
         if word.endswith("ed") and word not in _NOT_PAST and len(word) > 3:
             return True
-        if word in _IRREGULAR_PAST or (index > 0 and word in _PAST_OR_PRESENT):
+        if word in _IRREGULAR_PAST or (word in _PAST_OR_PRESENT and (index or len(words) == 1)):
             return True
     return False
 

@@ -44,6 +44,7 @@ REAL_EVENT_NAMES = [
     "LetterWritten", "PriceSet", "PasswordReset", "ReportRead", "ShopShut", "MemberLeftGroup",
     "SeatTaken", "GoalWon", "DebtForgiven", "AccountFrozen", "BidMade", "MonsterSlain",
     "OfferChosen", "TaskBegun", "LoanRepaid", "HttpRequestSent", "SMSSent", "OrderV2Placed",
+    "Shut", "Reset",
 ]  # fmt: skip
 
 # Orders, not facts: each of them must still be warned about.
