@@ -7,12 +7,12 @@ the stub asks for) or `implemented`.
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.build.plan import Owner, PlannedFile, plan
+from generator.build.stubs import is_stub
 from generator.evolution.lock import lock_path, read_lock
 from generator.spec.diagnostics import SpecError
 from generator.spec.model import Aggregate, Command, Spec
@@ -119,26 +119,3 @@ def _status(files: list[PlannedFile], out: Path) -> str:
     if any(f.owner is Owner.USER and is_stub(out / f.path) for f in files):
         return HANDLER_MISSING
     return IMPLEMENTED
-
-
-def is_stub(path: Path) -> bool:
-    """True while a hand-written file's functions still only raise NotImplementedError."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return False
-    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    return not functions or any(_only_raises(f) for f in functions)
-
-
-def _only_raises(function: ast.FunctionDef) -> bool:
-    body = [
-        s
-        for s in function.body
-        if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-    ]
-    if len(body) != 1 or not isinstance(body[0], ast.Raise):
-        return False
-    raised = body[0].exc
-    target = raised.func if isinstance(raised, ast.Call) else raised
-    return isinstance(target, ast.Name) and target.id == "NotImplementedError"

@@ -15,6 +15,7 @@ import click
 
 from generator import __version__
 from generator.build.pipeline import Output, compare, lock_is_current, produce, write
+from generator.build.stubs import unwritten_handlers
 from generator.build.write import MANIFEST, FileState, UnsafePathError, Verdict
 from generator.cli.output import JsonGroup
 from generator.spec.diagnostics import Diagnostic, Level, SpecError, error
@@ -235,7 +236,8 @@ def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
     problems = [s for s in states if s.verdict not in (Verdict.IDENTICAL, Verdict.KEEP)]
     lock_stale = not lock_is_current(output)
     problems_count = len(problems) + int(lock_stale)
-    attention = [s for s in states if s.verdict is Verdict.KEEP and s.reason]
+    attention = _attention(output, target, states)
+    stubs = [entry for entry in attention if entry["kind"] == "stub"]
     if fmt == "json":
         differences = [_check_json(s) for s in problems]
         if lock_stale:
@@ -251,10 +253,10 @@ def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
             )
         _emit_json(
             {
-                "ok": not differences,
+                "ok": not differences and not stubs,
                 "out": str(target),
                 "differences": differences,
-                "attention": [_state_json(s) for s in attention],
+                "attention": attention,
             }
         )
     else:
@@ -262,20 +264,51 @@ def check(spec: Path, out: Path | None, against: str | None, fmt: str) -> None:
             click.echo(f"{state.path}: {_check_text(state)}")
         if lock_stale:
             click.echo(f"{output.lock_path}: {_LOCK_STALE}")
-        for state in attention:
-            click.echo(f"{state.path}: {state.reason}")
+        for entry in attention:
+            click.echo(f"{entry['path']}: {entry['reason']}")
         if problems_count:
             click.echo(
                 f"check: {problems_count} difference(s); run `eventforge generate {spec}` "
                 "(hand edits belong in the spec or in user-owned files)",
                 err=True,
             )
-        else:
+        if stubs:
+            click.echo(
+                f"check: {len(stubs)} hand-written function(s) still the generated stub; "
+                "write them (their scenarios fail until then)",
+                err=True,
+            )
+        if not problems_count and not stubs:
             click.echo(f"check: {len(states)} files match {spec}", err=True)
-    sys.exit(1 if problems_count else 0)
+    sys.exit(1 if problems_count or stubs else 0)
 
 
 _LOCK_STALE = "out of date (the spec's events changed since the last generate)"
+
+
+def _attention(output: Output, target: Path, states: list[FileState]) -> list[dict[str, str]]:
+    """User files to look at: a handler whose expected signature changed, and a handler function
+    that is still the stub generate created (which fails check: CI must not pass on it)."""
+    kept = [s for s in states if s.verdict is Verdict.KEEP]
+    found = [{**_state_json(s), "kind": "signature", "function": ""} for s in kept if s.reason]
+    handlers = [s.path for s in kept if s.path in output.signatures]
+    for handler in unwritten_handlers(target, handlers):
+        for function in handler.functions:
+            reason = (
+                f"{function}() is still the generated stub (it raises NotImplementedError); "
+                "write it"
+            )
+            found.append(
+                {
+                    "path": handler.path,
+                    "owner": "user",
+                    "verdict": str(Verdict.KEEP),
+                    "reason": reason,
+                    "kind": "stub",
+                    "function": function,
+                }
+            )
+    return found
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -136,7 +136,16 @@ def test_the_committed_examples_carry_agents_md() -> None:
 # -- context and slices -------------------------------------------------------------------------
 
 
-def test_context_of_the_domain_is_small_and_complete(bank: Path) -> None:
+@pytest.fixture
+def bank_stub(bank: Path) -> Path:
+    """The bank with CloseAccount's decide() still the stub generate writes."""
+    (bank.parent / "src/bank/account/custom/close_account.py").unlink()
+    assert cli("generate", bank).exit_code == 0
+    return bank
+
+
+def test_context_of_the_domain_is_small_and_complete(bank_stub: Path) -> None:
+    bank = bank_stub
     result = cli("context", bank, "--format", "json")
     assert result.exit_code == 0
     document = result.json()
@@ -175,8 +184,8 @@ def test_context_of_a_command_names_its_rules_events_scenarios_and_files(bank: P
     assert "bytes, about" in result.stderr
 
 
-def test_context_of_a_custom_command_says_what_to_write(bank: Path) -> None:
-    text = cli("context", bank, "--slice", "CloseAccount").stdout
+def test_context_of_a_custom_command_says_what_to_write(bank_stub: Path) -> None:
+    text = cli("context", bank_stub, "--slice", "CloseAccount").stdout
     assert "Status: **custom handler missing**" in text
     assert (
         "write `decide(CloseAccount(account_id), state) -> list[AccountClosed]` in `src/bank/account/custom/close_account.py`"

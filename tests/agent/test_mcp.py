@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from conftest import ROOT, cli, copy_example, run_pytest
+from conftest import ROOT, cli, copy_example, run_pytest, write_handlers
 from feature_flow import (
     HANDLER,
     OPENED,
@@ -147,6 +147,7 @@ def test_the_mutants_tool_answers_with_the_unpinned_rules(tmp_path: Path) -> Non
 def test_a_feature_added_through_the_mcp_server(tmp_path: Path) -> None:
     project = copy_example("bank", tmp_path / "bank").parent
     assert cli("generate", project / "eventforge.yaml").exit_code == 0
+    write_handlers("bank", project)
     outcomes: dict[str, Any] = {}
 
     async def edit_and_generate(session: ClientSession) -> None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, cli, copy_example, run_pytest, tree, write_spec
+from conftest import EXAMPLES, cli, copy_example, run_pytest, tree, write_handlers, write_spec
 
 from generator.build import write as write_step
 
@@ -199,6 +199,7 @@ def test_a_generate_killed_half_way_is_completed_by_the_next(
     assert not (spec.parent / ".eventforge/manifest.json").exists()
     assert not list(spec.parent.rglob("*.tmp"))
     assert cli("generate", spec).exit_code == 0
+    write_handlers("bank", spec.parent)
     assert cli("check", spec).exit_code == 0
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, cli, copy_example
+from conftest import ROOT, cli, copy_example, write_handlers
 
 from generator.spec.codes import CODES
 
@@ -83,6 +83,7 @@ def test_generate_out_elsewhere(tmp_path: Path) -> None:
     result = cli("generate", spec, "--out", tmp_path / "elsewhere")
     assert result.exit_code == 0
     assert (tmp_path / "elsewhere/src/bank/application.py").is_file()
+    write_handlers("bank", tmp_path / "elsewhere")
     assert cli("check", spec, "--out", tmp_path / "elsewhere").exit_code == 0
     assert cli("check", spec).exit_code == 1
 

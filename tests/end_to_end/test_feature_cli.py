@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import cli, copy_example, run_pytest
+from conftest import cli, copy_example, run_pytest, write_handlers
 from feature_flow import (
     HANDLER,
     OPENED,
@@ -39,6 +39,7 @@ def eventforge(project: Path, *args: str) -> dict[str, object]:
 def test_a_feature_added_through_the_cli(tmp_path: Path) -> None:
     project = copy_example("bank", tmp_path / "bank").parent
     assert cli("generate", project / "eventforge.yaml").exit_code == 0
+    write_handlers("bank", project)
 
     eventforge(project, "add", "event", "Account", "AccountFrozen", "--field", "reason:str")
     eventforge(
@@ -65,6 +66,12 @@ def test_a_feature_added_through_the_cli(tmp_path: Path) -> None:
         in red.stdout
     )
     assert f"Write decide() in {HANDLER}" in red.stdout
+
+    unwritten = cli("check", project / "eventforge.yaml", "--format", "json")
+    assert unwritten.exit_code == 1
+    report = unwritten.json()
+    assert isinstance(report, dict)
+    assert [(e["path"], e["function"]) for e in report["attention"]] == [(HANDLER, "decide")]
 
     write_the_handler(project)
     green = run_pytest(project)

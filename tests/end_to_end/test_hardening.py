@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, cli, copy_example, tree
+from conftest import EXAMPLES, cli, copy_example, tree, write_stubs
 from corpus import CASES, TEXT_LINE, expected
 
 from generator.spec.load import MAX_BYTES
@@ -226,6 +226,7 @@ def test_a_domain_title_that_looks_like_a_path_only_names_the_package(
         assert result.exit_code == 0, result.stderr
         assert [p.name for p in (target / "src").iterdir()] == [TITLES[title]]
         assert (target / "src" / TITLES[title] / "__init__.py").is_file()
+        write_stubs(target)
         assert cli("check", spec, *extra).exit_code == 0
     written = _files(tmp_path) - before
     assert written and all(
@@ -330,6 +331,7 @@ def test_out_through_a_symlink_chain_writes_only_where_it_leads(tmp_path: Path) 
     assert (real / ".eventforge/manifest.json").is_file()
     assert (tmp_path / "link1").is_symlink() and (tmp_path / "link2").is_symlink()
     assert _files(tmp_path / "spec") == {"eventforge.yaml", "eventforge.lock"}
+    write_stubs(real)
     assert cli("check", spec, "--out", tmp_path / "link1").exit_code == 0
     assert cli("check", spec, "--out", real).exit_code == 0
 
@@ -341,4 +343,5 @@ def test_a_symlink_that_stays_inside_the_tree_is_followed(project: Path) -> None
     (project / "tests").symlink_to(project / "tests-real", target_is_directory=True)
     assert cli("generate", project / "eventforge.yaml").exit_code == 0
     assert (project / "tests-real/test_store.py").is_file()
+    write_stubs(project)
     assert cli("check", project / "eventforge.yaml").exit_code == 0

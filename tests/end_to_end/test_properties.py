@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conftest import cli, run_pytest
+from conftest import cli, run_pytest, write_stubs
 from hypothesis import HealthCheck, Phase, given, settings
 from ruff.__main__ import find_ruff_bin
 from spec_strategies import Built, mutated_specs, valid_specs
@@ -156,5 +156,6 @@ def test_a_valid_spec_becomes_a_working_package(built: Built) -> None:
         again = cli("generate", spec)
         assert again.exit_code == 0, again.stderr
         assert _mtimes(project) == before, "a second generate wrote files"
+        write_stubs(project)  # check fails while a custom handler is still the stub
         checked = cli("check", spec)
         assert checked.exit_code == 0, checked.stdout + checked.stderr
