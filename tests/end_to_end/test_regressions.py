@@ -18,6 +18,8 @@ from generator.build.format import format_sources
 from generator.build.pipeline import produce
 from generator.build.render import docstring
 from generator.spec.diagnostics import SpecError
+from generator.spec.expressions import Scope, compile_expression
+from generator.spec.types import TypeRef
 
 
 @pytest.mark.parametrize(
@@ -182,3 +184,110 @@ def test_an_identity_named_like_a_runtime_parameter_loads_back(tmp_path: Path) -
     tests = run_pytest(tmp_path / "lockers")
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "passed" in tests.stdout
+
+
+_NUMBERS = Scope(
+    names={
+        "command": {
+            "amount": TypeRef("decimal"),
+            "count": TypeRef("int"),
+            "weight": TypeRef("float"),
+            "amounts": TypeRef("list", item=TypeRef("decimal")),
+            "weights": TypeRef("list", item=TypeRef("float")),
+            "flag": TypeRef("bool"),
+        }
+    },
+    records={},
+    enums={},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "code"),
+    [
+        # A float literal with a sign is a minus and a literal in the tree: it stayed a float,
+        # so `-0.1` compared with a decimal was the binary float (wrong at the boundary) and
+        # min() could give a float to a decimal field.
+        ("command.amount <= -0.1", None, "command.amount <= Decimal('-0.1')"),
+        (
+            "command.amount in [-0.1, 0.2]",
+            None,
+            "command.amount in (Decimal('-0.1'), Decimal('0.2'))",
+        ),
+        ("min(command.amount, -0.5)", TypeRef("decimal"), "min(command.amount, Decimal('-0.5'))"),
+        ("max(command.weight, -1)", TypeRef("float"), "max(command.weight, -1.0)"),
+        ("command.amount + -0.5", TypeRef("decimal"), "command.amount + Decimal('-0.5')"),
+        # `-(-8)` printed as `--8`, which ruff refuses (B002): generate stopped with E700.
+        ("-(-command.count)", TypeRef("int"), "+command.count"),
+        ("-(-0.1) < command.amount", None, "Decimal('0.1') < command.amount"),
+        # An int added to a list of decimals (or floats) stayed an int in it.
+        (
+            "command.amounts + [command.count, 3]",
+            TypeRef("list", item=TypeRef("decimal")),
+            "(*command.amounts, Decimal(command.count), Decimal('3'))",
+        ),
+        (
+            "[command.count] + command.weights",
+            TypeRef("list", item=TypeRef("float")),
+            "(float(command.count), *command.weights)",
+        ),
+        # `and`/`or` give an operand, not a bool: a bool field got an int.
+        ("command.count and command.flag", TypeRef("bool"), "bool(command.count and command.flag)"),
+        ("command.flag or command.flag", TypeRef("bool"), "command.flag or command.flag"),
+    ],
+)
+def test_numbers_keep_their_type_in_compiled_expressions(
+    text: str, expected: TypeRef | None, code: str
+) -> None:
+    compiled = compile_expression(text, _NUMBERS, expected=expected)
+    assert compiled.errors == []
+    assert compiled.code == code
+
+
+SIGNED_AND_MIXED = """\
+eventforge: 1
+domain: Till
+aggregates:
+  Till:
+    state:
+      low: {type: decimal, default: 0}
+      amounts: list[decimal]
+      seen: {type: bool, default: false}
+    errors: {TooLow: too low}
+    events:
+      Opened: {fields: {}}
+      Added:
+        fields: {amount: decimal, count: int}
+        apply:
+          low: "= min(event.amount, -0.5)"
+          amounts: "= state.amounts + [event.count]"
+          seen: "= event.count and not state.seen"
+    commands:
+      Open: {creates: true, emits: [Opened]}
+      Add:
+        fields: {amount: decimal, count: int}
+        rejects:
+          - {if: "command.amount <= -0.1", error: TooLow}
+          - {if: "-(-command.count) > 100", error: TooLow}
+        emits: [Added]
+    scenarios:
+      - name: on the boundary
+        given: [{Opened: {}}]
+        when: {Add: {amount: "-0.1", count: 1}}
+        then: {error: TooLow}
+      - name: types kept
+        given: [{Opened: {}}]
+        when: {Add: {amount: "0.3", count: 3}}
+        then: {state: {low: "-0.5", amounts: ["3"], seen: true}}
+"""
+
+
+def test_signed_literals_and_mixed_numbers_work_in_a_package(tmp_path: Path) -> None:
+    """The wider property tests found these: the package's own tests failed (a decimal on the
+    boundary of `-0.1`, a float in a decimal field, an int in a list of decimals, an int in a bool
+    field) and `-(-x)` failed ruff at generate."""
+    spec = write_spec(tmp_path / "till", SIGNED_AND_MIXED)
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.stderr
+    tests = run_pytest(tmp_path / "till")
+    assert tests.returncode == 0, tests.stdout + tests.stderr

@@ -53,15 +53,37 @@ class Rewriter(ast.NodeTransformer):
         ):
             # Lists are tuples in generated code: `state.lines + [x]` becomes `(*state.lines, x)`.
             items: list[ast.expr] = []
-            for side in (new.left, new.right):
-                items.extend(
-                    side.elts if isinstance(side, ast.Tuple) else [ast.Starred(value=side)]
-                )
+            for side, old in ((new.left, node.left), (new.right, node.right)):
+                if isinstance(side, ast.Tuple) and isinstance(old, ast.List | ast.Tuple):
+                    items.extend(self._items(side.elts, old.elts, self.types.get(id(node))))
+                elif isinstance(side, ast.Tuple):  # an inner `+` of lists, already made a tuple
+                    items.extend(side.elts)
+                else:
+                    items.append(ast.Starred(value=side))
             return ast.Tuple(elts=items)
         if decimal:
             new.left = self._decimal_literal(new.left)
             new.right = self._decimal_literal(new.right)
         return new
+
+    def _items(
+        self, new: list[ast.expr], old: list[ast.expr], typ: TypeRef | None
+    ) -> list[ast.expr]:
+        """Items added to a list of decimals or floats, as that type: an int becomes one."""
+        item = typ.item if typ is not None else None
+        if item is None or item.kind not in ("decimal", "float"):
+            return new
+        if item.kind == "decimal":
+            new = [self._decimal_literal(n, numbers=(int,)) for n in new]
+        return [self._widen_int(n, o, item.kind) for n, o in zip(new, old, strict=True)]
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
+        new = ast.BoolOp(op=node.op, values=[self._expr(v) for v in node.values])
+        types = [self.types.get(id(v)) for v in node.values]
+        if all(t == TypeRef("bool") for t in types):
+            return new
+        # `and`/`or` give one of their operands; the expression is a bool, so make it one.
+        return ast.Call(func=ast.Name(id="bool"), args=[new], keywords=[])
 
     def visit_Compare(self, node: ast.Compare) -> ast.expr:
         operands = [node.left, *node.comparators]
@@ -75,6 +97,17 @@ class Rewriter(ast.NodeTransformer):
             new = [self._decimal_literal(n) for n in new]
         exprs = [n for n in new if isinstance(n, ast.expr)]
         return ast.Compare(left=exprs[0], ops=node.ops, comparators=exprs[1:])
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        operand = self._expr(node.operand)
+        if (
+            isinstance(node.op, ast.USub | ast.UAdd)
+            and isinstance(operand, ast.UnaryOp)
+            and type(operand.op) is type(node.op)
+        ):
+            # `-(-x)` would print as `--x`, which reads as a decrement (ruff B002); it is `+x`.
+            return ast.UnaryOp(op=ast.UAdd(), operand=operand.operand)
+        return ast.UnaryOp(op=node.op, operand=operand)
 
     def visit_List(self, node: ast.List) -> ast.expr:
         return ast.Tuple(elts=[e for e in map(self._expr, node.elts) if isinstance(e, ast.expr)])
@@ -103,21 +136,20 @@ class Rewriter(ast.NodeTransformer):
         typ = self.types.get(id(old))
         if typ is None or typ.kind != "int":
             return new
-        if isinstance(old, ast.Constant) and isinstance(old.value, int):
+        value = signed_number(old)
+        if isinstance(value, int):
             # a literal: Decimal("2") already, or 2.0
-            return new if kind == "decimal" else ast.Constant(float(old.value))
+            return new if kind == "decimal" else ast.Constant(float(value))
         convert = "Decimal" if kind == "decimal" else "float"
         return ast.Call(func=ast.Name(id=convert), args=[new], keywords=[])
 
     def _decimal_literal(self, node: ast.expr, numbers: tuple[type, ...] = (float,)) -> ast.expr:
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, numbers)
-            and not isinstance(node.value, bool)
-        ):
+        value = signed_number(node)
+        if isinstance(value, numbers) and not isinstance(value, bool):
+            # `-0.1` is a minus and a literal in the tree; as a decimal it is Decimal("-0.1").
             self.result.uses.add("Decimal")
             return ast.Call(
-                func=ast.Name(id="Decimal"), args=[ast.Constant(repr(node.value))], keywords=[]
+                func=ast.Name(id="Decimal"), args=[ast.Constant(repr(value))], keywords=[]
             )
         return node
 
@@ -125,3 +157,13 @@ class Rewriter(ast.NodeTransformer):
         self.result.uses.add(enum)
         member = self.scope.enums[enum][value]
         return ast.Attribute(value=ast.Name(id=enum), attr=member)
+
+
+def signed_number(node: ast.expr) -> int | float | None:
+    """The number a literal, or a literal with signs (`-0.1`), stands for; None otherwise."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = signed_number(node.operand)
+        return -inner if inner is not None and isinstance(node.op, ast.USub) else inner
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return None if isinstance(node.value, bool) else node.value
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from itertools import pairwise
 
+from generator.spec.expressions.rewrite import signed_number
 from generator.spec.expressions.scope import Compiled, Scope
 from generator.spec.types import TypeRef
 
@@ -289,7 +290,8 @@ def _is_none(node: ast.expr) -> bool:
 
 
 def _is_float_literal(*nodes: ast.expr) -> bool:
-    return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in nodes)
+    """A float literal, signed or not, which next to a decimal is read as a decimal."""
+    return any(isinstance(signed_number(n), float) for n in nodes)
 
 
 def _op_text(op: ast.AST) -> str:
