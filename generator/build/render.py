@@ -63,7 +63,8 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
     )
     env.filters.update(
         py=py,
-        toml=lambda text: json.dumps(str(text), ensure_ascii=False),
+        # JSON escapes what TOML's basic strings refuse, except DEL.
+        toml=lambda text: json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f"),
         docstring=docstring,
         docstring_text=_docstring_body,
         comment=comment,
