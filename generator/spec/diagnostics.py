@@ -37,7 +37,7 @@ class Diagnostic:
     @property
     def fix(self) -> str:
         """The specific hint, or the code's default one: every diagnostic says what to try."""
-        return self.hint or hint_for(self.code)
+        return self.hint or hint_for(self.code, self.message)
 
     def as_json(self) -> dict[str, str | int]:
         return {

@@ -1,10 +1,14 @@
 """A one-line fix for every diagnostic code, used when a diagnostic carries no specific hint.
 
 Output (text and JSON) always carries a hint, so a person or a language model reading one error
-knows what to try next. Specific hints written where a problem is found take precedence.
+knows what to try next. Specific hints written where a problem is found take precedence; where
+one code covers problems of different kinds (a value that may be None, an operator on the wrong
+types, ...), the hint that fits the message comes before the code's default (BY_MESSAGE).
 """
 
 from __future__ import annotations
+
+import re
 
 DEFAULT_HINTS: dict[str, str] = {
     "E100": "check the path; the spec is `eventforge.yaml` in the current directory by default",
@@ -22,8 +26,8 @@ DEFAULT_HINTS: dict[str, str] = {
     "E203": "write `eventforge: 1` at the top of the spec",
     "E204": "use one of the allowed values",
     "E205": "add or remove entries to fit the allowed count",
-    "E300": "PascalCase for aggregates, commands, events, errors, types; snake_case for fields",
-    "E301": "choose another name (add a word: `due_date`, not `date`)",
+    "E300": "PascalCase for aggregates, commands, events, errors, types, read models and automations; snake_case for fields",
+    "E301": "choose another name; the message says what uses this one already",
     "E302": "give one of the two a different name; names are unique across all kinds",
     "E303": "rename one so that their module or member names differ",
     "W304": "name events in the past tense, like `MoneyDeposited`",
@@ -45,12 +49,12 @@ DEFAULT_HINTS: dict[str, str] = {
     "E501": "use only literals, names, attributes, arithmetic, comparisons, and/or/not, in, len, abs, min, max, now",
     "E502": "use the names available here (command, state, event, row)",
     "E503": "use a field that the spec declares on that type",
-    "E504": "change the expression so that its type fits (a condition must be a bool)",
+    "E504": "change the expression so that its value has the type needed here (the message says which)",
     "E600": "write a scenario as `{name, given: [...], when: {Command: {...}}, then: ...}`",
     "E601": "give the field a value in the scenario, or a default in its declaration",
     "E602": "rename one of the scenarios",
     "E800": "keep the event (you may stop emitting it), or rename it back",
-    "E801": "an event's version only goes up",
+    "E801": "set the event's `version:` back to the locked one or higher: versions only go up",
     "E802": "raise the event's `version:` and add an `upcast:` step that removes the field",
     "E803": "raise the event's `version:` and add an `upcast:` step (or a new field name)",
     "E804": "give the field a default, or raise `version:` and add it in an `upcast:` step",
@@ -66,5 +70,90 @@ DEFAULT_HINTS: dict[str, str] = {
 }
 
 
-def hint_for(code: str) -> str:
+# Per code, the hints of its kinds of problem: the first whose pattern the message matches.
+BY_MESSAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "E406": (
+        (
+            re.compile(r"emits no events"),
+            "list the events it records under `emits:`, or write its decide() by hand "
+            "(`handler: custom`)",
+        ),
+    ),
+    "E404": (
+        (
+            re.compile(r"is implicit in aggregate scenarios"),
+            "leave the id out: an aggregate scenario runs on one stream, and its id is implicit",
+        ),
+    ),
+    "E503": (
+        (
+            re.compile(r"is an optional value, which has no attribute"),
+            "the value may be None: make its field required, or read the attribute from a "
+            "value that is always set",
+        ),
+        (
+            re.compile(r"is an? \S+, which has no attribute"),
+            "only values of a type with `fields:` have attributes; use the value itself",
+        ),
+    ),
+    "E504": (
+        (
+            re.compile(r"None does not fit"),
+            "only an optional field (`T?`) takes None: make the field optional, or give a value",
+        ),
+        (
+            re.compile(
+                r"a (\S+)\? value does not fit an? \1 |is an? (\S+)\? but the event field is an? \2;"
+            ),
+            "the value may be None and the field may not: make the field optional (`T?`), or "
+            "fill it from a value that is always set",
+        ),
+        (
+            re.compile(r"decimal and float"),
+            "declare both values decimal (exact, for money) or both float",
+        ),
+        (
+            re.compile(r"cannot compare"),
+            "compare values of the same type: numbers with numbers, text with text, dates "
+            "with dates, an enum with one of its values",
+        ),
+        (
+            re.compile(r"cannot apply"),
+            "use the operator on values it works on: numbers for arithmetic, text + text, "
+            "list + list",
+        ),
+        (
+            re.compile(r"is not a value of"),
+            "use one of the enum's values (the message lists them)",
+        ),
+        (
+            re.compile(r"the types differ, so say how in `apply:`"),
+            "add an `apply:` rule for the state field whose value has the state field's type",
+        ),
+        (
+            re.compile(r"does not fit|but the event field is"),
+            "give a value of the field's type, or change the field's type (an int fits a "
+            "decimal or float field; nothing else converts by itself)",
+        ),
+    ),
+    "E600": (
+        (
+            re.compile(r"`then` has an error"),
+            "a scenario expects an error, or events and state: split it in two",
+        ),
+    ),
+    "E805": (
+        (
+            re.compile(r"so it has no step from version"),
+            "remove that step, or raise the event's `version:` past it",
+        ),
+    ),
+}
+
+
+def hint_for(code: str, message: str = "") -> str:
+    """The hint for a diagnostic of `code` saying `message` that carries none of its own."""
+    for pattern, hint in BY_MESSAGE.get(code, ()):
+        if pattern.search(message):
+            return hint
     return DEFAULT_HINTS.get(code, "")

@@ -223,7 +223,11 @@ def test_an_unfillable_event_field_names_the_event_the_field_and_the_command() -
 
 def test_name_clash_messages_name_both_kinds_and_the_first_line() -> None:
     message = only(corpus("e302_event_and_error_share_name"), "E302").message
-    assert "declared as an event and as an error (line 7)" in message
+    # Both declarations, each with its line (issue 12: clash messages name both sides).
+    assert (
+        "as an error of aggregate Order (line 7) and as an event of aggregate Order (line 9)"
+        in message
+    )
 
 
 def test_cross_aggregate_emit_names_both_aggregates() -> None:

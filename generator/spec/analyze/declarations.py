@@ -91,12 +91,14 @@ def declare_names(ctx: Context) -> None:
     for name, path in _generated(ctx).items():
         if name in ctx.declared:
             kind, where = ctx.declared[name]
+            owner = "aggregate" if path[0] == "aggregates" else "read model"
             ctx.error(
                 "E303",
-                f"the {kind} name {name!r} collides with the class eventforge generates "
-                f"for aggregate {path[1]!r}",
+                f"the {_declaration(ctx, kind, where)} is named like the class {name} that "
+                f"eventforge generates for {owner} {path[1]} (line {_line(ctx, path)})",
                 where,
                 key=True,
+                hint=f"rename the {kind} (like {name + _SUFFIX[kind]!r}), or {owner} {path[1]}",
             )
 
 
@@ -132,11 +134,12 @@ def _declare(ctx: Context, name: str, kind: str, path: PathKey) -> None:
         return
     if name in ctx.declared:
         first_kind, first_path = ctx.declared[name]
-        line = ctx.spec.where(first_path, key=True)[0]
+        first = _a(_declaration(ctx, first_kind, first_path, name=False))
+        second = _a(_declaration(ctx, kind, path, name=False))
         ctx.error(
             "E302",
-            f"{name!r} is declared as {_a(kind)} and as {_a(first_kind)} (line {line}); "
-            "names are unique across the spec",
+            f"{name!r} is declared twice: as {first} and as {second}; names are unique across "
+            "the spec",
             path,
             key=True,
         )
@@ -158,10 +161,12 @@ def _application_class(ctx: Context) -> None:
     app_class = "".join(p[:1].upper() + p[1:] for p in ctx.package.split("_")) + "Application"
     if app_class in ctx.declared:
         kind, where = ctx.declared[app_class]
+        source: PathKey = ("package",) if "package" in ctx.data else ("domain",)
         ctx.error(
             "E303",
-            f"the {kind} name {app_class!r} collides with the application class eventforge "
-            f"generates for the package {ctx.package!r}",
+            f"the {_declaration(ctx, kind, where)} is named like the application class "
+            f"eventforge generates for the package {ctx.package!r} (`{source[0]}:`, line "
+            f"{_line(ctx, source)})",
             where,
             key=True,
         )
@@ -172,9 +177,11 @@ def _view_modules(ctx: Context) -> None:
         modules: dict[str, str] = {}
         for item in ctx.data.get(section) or {}:
             if snake(item) in modules:
+                first = modules[snake(item)]
                 ctx.error(
                     "E303",
-                    f"{modules[snake(item)]!r} and {item!r} would share the module {snake(item)!r}",
+                    f"{first!r} (line {_line(ctx, (section, first))}) and {item!r} (line "
+                    f"{_line(ctx, (section, item))}) would share the module {snake(item)!r}",
                     (section, item),
                     key=True,
                 )
@@ -194,11 +201,14 @@ def module_collisions(ctx: Context, name: str, body: Mapping[str, Any]) -> None:
                 "generated package uses itself",
                 path,
                 key=True,
+                hint=f"add a word to the command's name, like {command + _SUFFIX['command']!r}",
             )
         elif module in modules:
+            first: PathKey = ("aggregates", name, "commands", modules[module])
             ctx.error(
                 "E303",
-                f"commands {modules[module]!r} and {command!r} would share the module {module!r}",
+                f"commands {modules[module]!r} (line {_line(ctx, first)}) and {command!r} "
+                f"(line {_line(ctx, path)}) would share the module {module!r}",
                 path,
                 key=True,
             )
@@ -218,15 +228,31 @@ def _package_folder(ctx: Context, name: str) -> None:
             "generated package uses itself",
             ("aggregates", name),
             key=True,
+            hint=f"add a word to the aggregate's name, like {name + _SUFFIX['aggregate']!r}",
         )
     others = [a for a in ctx.aggregate_modules[snake(name)] if a != name]
     if others:
         ctx.error(
             "E303",
-            f"aggregates {name!r} and {others[0]!r} would share the package folder {snake(name)!r}",
+            f"aggregates {name!r} (line {_line(ctx, ('aggregates', name))}) and {others[0]!r} "
+            f"(line {_line(ctx, ('aggregates', others[0]))}) would share the package folder "
+            f"{snake(name)!r}",
             ("aggregates", name),
             key=True,
         )
+
+
+def _declaration(ctx: Context, kind: str, path: PathKey, *, name: bool = True) -> str:
+    """`event 'Opened' of aggregate Account (line 12)`: a declaration, so that a message about
+    two of them says where each one is."""
+    text = f"{kind} {path[-1]!r}" if name else kind
+    if len(path) == 4 and path[0] == "aggregates":
+        text += f" of aggregate {path[1]}"
+    return f"{text} (line {_line(ctx, path)})"
+
+
+def _line(ctx: Context, path: PathKey) -> int:
+    return ctx.spec.where(path, key=True)[0]
 
 
 def _a(noun: str) -> str:

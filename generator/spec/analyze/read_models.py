@@ -61,14 +61,16 @@ def _updates(
 ) -> tuple[TypeRef | None, list[m.RowUpdate]]:
     """The row update for each handled event, and the key's type (the same on every event)."""
     key_type: TypeRef | None = None
+    typed_by = ""  # the first event handled, which gives the key its type
     updates: list[m.RowUpdate] = []
     for event_name, handler in handlers.items():
         where = (*path, "on", event_name)
-        keyed = _keyed_event(ctx, name, key, key_type, event_name, where)
+        keyed = _keyed_event(ctx, name, key, (key_type, typed_by), event_name, where)
         if keyed is None:
             continue
         event, event_types = keyed
-        key_type = key_type or event_types[key].required()
+        if key_type is None:
+            key_type, typed_by = event_types[key].required(), event_name
         module = snake(event.aggregate)
         if not isinstance(handler, dict):
             updates.append(
@@ -86,7 +88,7 @@ def _keyed_event(
     ctx: Context,
     name: str,
     key: str,
-    key_type: TypeRef | None,
+    typed: tuple[TypeRef | None, str],
     event_name: str,
     where: PathKey,
 ) -> tuple[m.Event, dict[str, TypeRef]] | None:
@@ -111,13 +113,17 @@ def _keyed_event(
             key=True,
         )
         return None
+    key_type, typed_by = typed
     if key_type is not None and event_types[key].required() != key_type:
+        line = ctx.spec.where((*where[:-1], typed_by), key=True)[0]
         ctx.error(
             "E413",
             f"read model {name} is keyed by {key!r}, which is a {event_types[key].spec} "
-            f"on {event_name} but a {key_type.spec} on an earlier event",
+            f"on {event_name} (line {ctx.spec.where(where, key=True)[0]}) but a {key_type.spec} on "
+            f"{typed_by} (line {line})",
             where,
             key=True,
+            hint=f"give {key!r} the same type on every event the read model handles",
         )
         return None
     return event, event_types

@@ -17,21 +17,23 @@ def aggregate_scenarios(
     ctx: Context, aggregate: m.Aggregate, raw: list[Any], base: PathKey
 ) -> tuple[m.Scenario, ...]:
     scenarios: list[m.Scenario] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, PathKey]] = {}
     for index, body in enumerate(raw):
         path = (*base, "scenarios", index)
         scenario = _scenario(ctx, aggregate, body, path)
         if scenario is None:
             continue
         if scenario.test_name in seen:
+            first, where = seen[scenario.test_name]
             ctx.error(
                 "E602",
-                f"scenario {scenario.name!r} makes the test name {scenario.test_name}, "
-                f"like scenario {seen[scenario.test_name]!r} of {aggregate.name}; rename one",
+                f"scenario {scenario.name!r} makes the test name {scenario.test_name}, like "
+                f"scenario {first!r} of {aggregate.name} (line {ctx.spec.where(where)[0]}); "
+                "rename one",
                 (*path, "name"),
             )
             continue
-        seen[scenario.test_name] = scenario.name
+        seen[scenario.test_name] = (scenario.name, (*path, "name"))
         scenarios.append(scenario)
     return tuple(scenarios)
 
@@ -313,13 +315,15 @@ def view_scenario(
 
 
 def unique_tests(ctx: Context, scenarios: list[m.ViewScenario], path: PathKey, owner: str) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, PathKey]] = {}
     for index, scenario in enumerate(scenarios):
+        where: PathKey = (*path, "scenarios", index, "name")
         if scenario.test_name in seen:
+            first, at = seen[scenario.test_name]
             ctx.error(
                 "E602",
                 f"scenario {scenario.name!r} makes the test name {scenario.test_name}, like "
-                f"scenario {seen[scenario.test_name]!r} of {owner}; rename one",
-                (*path, "scenarios", index, "name"),
+                f"scenario {first!r} of {owner} (line {ctx.spec.where(at)[0]}); rename one",
+                where,
             )
-        seen[scenario.test_name] = scenario.name
+        seen[scenario.test_name] = (scenario.name, where)
