@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from generator.agent import command_forms as forms
 from generator.agent.slices import HANDLER_MISSING, Slice, slices
 from generator.agent.unpinned import unpinned
 from generator.spec.load import LoadedSpec
@@ -195,6 +196,8 @@ def _scenarios(
         parts = [f"- **{scenario.get('name')}**:"]
         if scenario.get("given"):
             parts.append(f"given {_given(scenario['given'])};")
+        if scenario.get("reads"):
+            parts.append(f"reads {flow(scenario['reads'])};")
         if with_when and scenario.get("when"):
             parts.append(f"when {flow(scenario['when'])};")
         parts.append(f"then {flow(scenario.get('then'))}")
@@ -271,9 +274,12 @@ def _aggregate_overview(source: _Source, aggregate: Aggregate, *, heading: str) 
     lines.append("- commands:")
     for command in aggregate.commands:
         status = source.slices[command.name].status
-        flags = "creates, " if command.creates else ""
+        flags = (
+            "creates, " if command.creates else "creates if missing, " if command.if_missing else ""
+        )
         flags += "custom, " if command.custom else ""
-        emits = ", ".join(dict.fromkeys(e.event for e in command.emits)) or "nothing"
+        flags += f"reads {', '.join(r.name for r in command.reads)}, " if command.reads else ""
+        emits = ", ".join(command.emitted) or "nothing"
         lines.append(f"  - {command.name} ({flags}emits {emits}): {status}")
     return lines
 
@@ -304,9 +310,9 @@ def _command(source: _Source, aggregate: Aggregate, command: Command) -> list[st
         f"- fields: {aggregate.id_field.name}: {aggregate.id_field.type.spec}"
         + (" (a new one is made)" if command.creates else "")
         + (f", {_fields(raw.get('fields'))}" if raw.get("fields") else ""),
-        f"- handler: {handler}"
-        + ("; only valid on a new stream (creates)" if command.creates else ""),
+        f"- handler: {handler}" + forms.stream_rule(command),
     ]
+    lines += forms.reads(command, raw)
     lines += _rules(source, aggregate, command)
     lines += ["", "## Emits"]
     lines += [f"- {_emit_line(source, aggregate, item)}" for item in raw.get("emits") or []] or [
@@ -335,23 +341,23 @@ def _rules(source: _Source, aggregate: Aggregate, command: Command) -> list[str]
         return []
     messages = {e.name: e.message for e in aggregate.errors}
     lines = ["", "## Rules (checked in order, before deciding)"]
-    for guard in command.guards:
-        lines.append(
-            f"- if `{guard.source}`: reject with {guard.error} ({messages.get(guard.error, '')})"
-        )
+    lines += [forms.rule(command, i, messages) for i in range(len(command.guards))]
     return lines
 
 
 def _emit_line(source: _Source, aggregate: Aggregate, item: Any) -> str:
-    if isinstance(item, Mapping):
-        event, values = next(iter(item.items()))
-        return f"{_event_line(source, aggregate.name, str(event))}, filled with {flow(values)}"
-    return _event_line(source, aggregate.name, str(item))
+    event, values, condition = forms.emitted_event(item)
+    line = _event_line(source, aggregate.name, event)
+    line += f", filled with {flow(values)}" if values is not None else ""
+    return line + (f", only if `{condition}`" if condition else "")
 
 
 def _state(source: _Source, aggregate: Aggregate, command: Command) -> list[str]:
     read = sorted({n for g in command.guards for n in _STATE_NAME.findall(g.source)})
-    emitted = {e.event for e in command.emits}
+    read = [n for n in read if n not in ("exists", "version")] + forms.state_read(
+        aggregate, command
+    )
+    emitted = set(command.emitted)
     changed = sorted({u.target for e in aggregate.events if e.name in emitted for u in e.updates})
     lines = ["", f"## State ({aggregate.state_class})"]
     lines.append(f"- read by its rules: {', '.join(read) or 'nothing'}")

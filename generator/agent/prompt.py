@@ -33,7 +33,12 @@ ANSWER_RULES = """\
 - Start it with `eventforge: 1`, `domain:` and `aggregates:`; add `read_models:` and `automations:`
   only where the description calls for them.
 - Give every command at least one scenario (given events, when the command, then events or an
-  error); give a `creates: true` command to every aggregate.
+  error); give every aggregate a command that starts its streams (`creates: true`, or
+  `creates: if-missing` for one that may start or continue a stream, like adding to a cart).
+- Say choices in the spec, not in hand-written code: `if:` on an `emits` entry for an event emitted
+  only sometimes, a `rejects` rule with `emits:` for a failure recorded as an event, and `reads:`
+  for a fact from outside the stream (a read model's row, another aggregate's state); give a
+  command's scenarios what its reads find under `reads:`.
 - Use `handler: custom` only for a decision the spec's rules and expressions cannot state.
 - The answer is checked with `eventforge validate --format json`. Each error has a `code`, a
   `path` and `line` in the spec, a `message` and a one-line `hint`; when you get such errors, fix
@@ -116,6 +121,10 @@ def _decisions() -> str:
             f"- Reserved class names: {classes}, and `<Aggregate>State`, `<Aggregate>Error`, "
             "`<Aggregate>Event`, `<ReadModel>Row`, `<Package>Application`.",
             f"- A command's module name (its snake_case) may not be {modules}.",
+            "- A command's reads may not be named like a field of the command or the state, "
+            "`command`, `state`, `event`, `row`, a Python keyword or builtin (`len`...), "
+            "`runtime`, `date` or `datetime`; an aggregate may not declare the built-in errors "
+            "`StreamExists` and `StreamNotFound`.",
             "- Aggregate, command, read model and automation names whose module name (their "
             "snake_case) is a Python keyword or soft keyword (`Class`, `Match`) are refused.",
         ]

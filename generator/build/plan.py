@@ -34,8 +34,11 @@ class PlannedFile:
 
 def command_signature(command: Command, id_field: str) -> str:
     fields = ", ".join([id_field, *(f"{f.name}: {f.type.spec}" for f in command.fields)])
-    emits = " | ".join(dict.fromkeys(e.event for e in command.emits)) or "nothing"
-    return f"decide({command.name}({fields}), state) -> list[{emits}]"
+    emits = " | ".join(command.emitted) or "nothing"
+    reads = "".join(f", {r.name}: {r.annotation}" for r in command.reads)
+    return (
+        f"decide({command.name}({fields}), state{', *' if reads else ''}{reads}) -> list[{emits}]"
+    )
 
 
 def custom_path(spec: Spec, command: Command) -> str:

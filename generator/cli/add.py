@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from generator.cli.add_rules import add_emit, add_read, add_reject
 from generator.cli.edit import DESCRIPTION, DRY_RUN, FIELDS, edit, guarded
 from generator.cli.output import FORMAT, SPEC_OPTION
 from generator.edit import args as args
@@ -20,13 +21,19 @@ from generator.edit.session import Operation
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def add() -> None:
-    """Add an aggregate, command, event, error, field, scenario, read model or automation.
+    """Add an aggregate, command, event, error, field, scenario, read model or automation; or a
+    rule (reject), an emitted event (emit) or a read to a command.
 
     The spec (--spec, default ./eventforge.yaml) is edited in place: comments, key order and
     quoting stay as they were. The result is validated first; an edit that would make the spec
     invalid is refused with the usual errors (exit 1) and the file is left as it was.
     Then run `eventforge generate`.
     """
+
+
+add.add_command(add_reject)
+add.add_command(add_emit)
+add.add_command(add_read)
 
 
 @add.command("aggregate")
@@ -162,6 +169,11 @@ def add_event(
 )
 @click.option("--creates", is_flag=True, help="The command starts a new stream.")
 @click.option(
+    "--creates-if-missing",
+    is_flag=True,
+    help="The command runs on a new stream or an existing one (creates: if-missing).",
+)
+@click.option(
     "--custom",
     is_flag=True,
     help="decide() is hand-written in a user-owned file (handler: custom).",
@@ -177,6 +189,7 @@ def add_command(
     emits: tuple[str, ...],
     rejects: tuple[str, ...],
     creates: bool,
+    creates_if_missing: bool,
     custom: bool,
     description: str,
     spec: Path,
@@ -198,7 +211,7 @@ def add_command(
             fields=args.parse_fields(fields),
             emits=[args.emit(e) for e in emits],
             rejects=[args.guard(r) for r in rejects],
-            creates=creates,
+            creates="if-missing" if creates_if_missing else creates,
             custom=custom,
             description=description,
         ),

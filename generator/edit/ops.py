@@ -232,7 +232,7 @@ def add_command(
     fields: dict[str, Any],
     emits: list[str | dict[str, Any]],
     rejects: list[dict[str, str]],
-    creates: bool,
+    creates: bool | str,
     custom: bool,
     description: str,
 ) -> Change:
@@ -242,7 +242,7 @@ def add_command(
     if description:
         command["description"] = scalar(description, flow=False)
     if creates:
-        command["creates"] = True
+        command["creates"] = creates  # true, or "if-missing"
     if custom:
         command["handler"] = "custom"
     if fields:

@@ -27,6 +27,7 @@ OPERATORS = {
     "M205": "a constant changed",
     "M206": "an `apply` or `set` assignment dropped",
     "M207": "a read-model `delete` that does nothing",
+    "M208": "an `emits` entry's `if:` dropped (the event is always emitted)",
 }
 
 _NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {

@@ -105,11 +105,15 @@ class Guard:
     error: str
     source: str
     last: bool  # no later rule can reject, so passing it means accepted
+    # What the scenario then expects, where it is not a rejection: a rule that records events
+    # ("records CartLimitReached"), an `emits` entry's `if` ("emits CartCreated", "without it").
+    held: str = ""
+    failed: str = ""
 
     def outcome(self, holds: bool) -> str:
         if holds:
-            return f"rejected with {self.error}"
-        return "accepted" if self.last else "not rejected by this rule"
+            return self.held or f"rejected with {self.error}"
+        return self.failed or ("accepted" if self.last else "not rejected by this rule")
 
 
 def for_guard(mutant: CodeMutant, guard: Guard, types: Types) -> str:

@@ -44,6 +44,9 @@ CODES: dict[str, str] = {
     "E411": "a type is declared wrongly",
     "W412": "no command creates this aggregate, so its streams can never start",
     "E413": "a read model's key is not on an event it handles",
+    "E414": "a command reads a read model or aggregate the spec does not declare",
+    "E415": "a command's read is named like something else the command's code uses",
+    "E416": "a form a hand-written (custom) decision cannot use",
     # expressions
     "E500": "an expression is not valid Python syntax",
     "E501": "a construct that expressions may not use",

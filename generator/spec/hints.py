@@ -38,13 +38,16 @@ DEFAULT_HINTS: dict[str, str] = {
     "E404": "declare the field or fix the name",
     "E405": "break the cycle: one of the value objects must not contain the other",
     "E406": 'add a command field of that name, or map it in `emits:` (`- Event: {field: "= expr"}`)',
-    "E407": "put `creates: true` on one command that starts the stream, and only there",
+    "E407": "a command without `creates:` needs `given` events (or expects StreamNotFound); only `creates: true` fails with StreamExists",
     "E408": "write a value of the field's type (a decimal as `3.20`, a date as `2024-01-31`)",
     "E409": "emit only events of the command's own aggregate; use an automation to reach another",
     "E410": "write `id: name` (a uuid field) or `id: {name: name, type: TYPE}`",
     "E411": "declare a type as `{enum: [...]}` or `{fields: {...}}`, exactly one of them",
     "W412": "add a command with `creates: true` that emits the aggregate's first event",
     "E413": "key the read model by a field that every event it handles carries",
+    "E414": "read one of the spec's `read_models:` or `aggregates:`, or declare it",
+    "E415": "name the read after what it finds, like `product_row`, unlike any field or name in use",
+    "E416": "let the hand-written decide() do it, or drop `handler: custom`",
     "E500": "write a Python expression, like `state.balance + event.amount`",
     "E501": "use only literals, names, attributes, arithmetic, comparisons, and/or/not, in, len, abs, min, max, now",
     "E502": "use the names available here (command, state, event, row)",
@@ -86,6 +89,11 @@ BY_MESSAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         ),
     ),
     "E503": (
+        (
+            re.compile(r"is None when the read finds nothing"),
+            "stop first when it found nothing (`- {if: product is None, error: UnknownProduct}`), "
+            "or emit only when it did (`if: product is not None`)",
+        ),
         (
             re.compile(r"is an optional value, which has no attribute"),
             "the value may be None: make its field required, or read the attribute from a "

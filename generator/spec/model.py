@@ -108,16 +108,46 @@ class Event:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Guard:
-    condition: str  # compiled Python
-    source: str  # the spec's text, shown in comments and docs
-    error: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class Emit:
     event: str
     values: tuple[Assignment, ...]  # every field of the event, id field included
+    condition: str | None = None  # compiled Python of its `if:`; None: always emitted
+    source: str = ""  # the spec's text of its `if:`
+    # A custom command's entry with a mapping gets a helper that builds the event with it; the
+    # fields the spec does not map are the helper's keyword arguments.
+    builds: bool = False
+    open_fields: tuple[Field, ...] = ()
+
+    @property
+    def helper(self) -> str:
+        """The name of a custom command's helper that builds this event."""
+        return f"build_{snake(self.event)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guard:
+    condition: str  # compiled Python
+    source: str  # the spec's text, shown in comments and docs
+    error: str = ""  # the error it raises, or
+    emits: tuple[Emit, ...] = ()  # the events it records instead (then the decision stops)
+
+
+# The errors every stream may fail with, by their names in scenarios, with the runtime's class.
+BUILT_IN_ERRORS = {"StreamExists": "StreamExistsError", "StreamNotFound": "StreamNotFoundError"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Read:
+    """An input from outside the stream, read before deciding and passed to decide() by name."""
+
+    name: str  # the keyword argument
+    kind: str  # "row" (by key), "rows" (by equal fields), "state" (by id), "states" (by ids)
+    source: str  # the read model or the aggregate
+    source_module: str  # the read model's module, or the aggregate's
+    annotation: str  # its Python type
+    key: str = ""  # compiled Python over command and state: the key, the id or the ids
+    where: tuple[Assignment, ...] = ()  # for "rows": field = compiled Python
+    row_class: str = ""  # the row's class, or the state's
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,11 +156,40 @@ class Command:
     module: str
     aggregate: str
     description: str
-    creates: bool
+    creates: bool  # `creates: true`: new streams only
     custom: bool
     fields: tuple[Field, ...]  # without the aggregate's id field
     guards: tuple[Guard, ...]
     emits: tuple[Emit, ...]
+    if_missing: bool = False  # `creates: if-missing`: a new stream or an existing one
+    reads: tuple[Read, ...] = ()
+
+    @property
+    def needs_stream(self) -> bool:
+        """Whether the command runs on existing streams only (neither `creates` form)."""
+        return not (self.creates or self.if_missing)
+
+    @property
+    def checks(self) -> bool:
+        """Whether a custom command's decide() comes after generated checks: its stream's (both
+        `creates` forms but `if-missing` have one) and its rules."""
+        return bool(self.guards) or not self.if_missing
+
+    @property
+    def emitted(self) -> tuple[str, ...]:
+        """Every event the command may emit, its rules' included, in order and once each."""
+        names = [e.event for e in self.emits] + [e.event for g in self.guards for e in g.emits]
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def chooses(self) -> bool:
+        """Whether an `emits` entry has an `if:`, so decide() builds its list step by step."""
+        return any(e.condition is not None for e in self.emits)
+
+    @property
+    def records(self) -> bool:
+        """Whether a rule records events instead of raising (`rejects: - {if, emits}`)."""
+        return any(g.emits for g in self.guards)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,10 +210,18 @@ class Scenario:
     then_events: tuple[Record, ...] | None
     then_state: tuple[Assignment, ...]
     then_error: str | None
+    reads: tuple[Record, ...] = ()  # rows and states the command's reads find (`reads:`)
 
     @property
     def is_custom(self) -> bool:
         return False
+
+    @property
+    def error_class(self) -> str:
+        """The expected error as the generated test names it (built-in ones are the runtime's)."""
+        error = self.then_error or ""
+        built_in = BUILT_IN_ERRORS.get(error)
+        return f"runtime.{built_in}" if built_in else error
 
 
 @dataclass(frozen=True, kw_only=True)

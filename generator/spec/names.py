@@ -56,9 +56,11 @@ RESERVED_CLASSES: dict[str, str] = {
     "MakeApp": "the generated store test's factory type",
 }
 
-# Module names the generated package uses; a command module may not take one.
+# Module names the generated package uses, and the names an aggregate's decider module defines
+# or imports beside its command modules; a command module may not take one.
 RESERVED_MODULES = frozenset(
     {"state", "events", "errors", "evolve", "decider", "custom", "types", "runtime", "application"}
+    | {"decide", "read", "stream_id", "event_key", "creates", "initial_state", "projections"}
 )
 
 

@@ -119,6 +119,9 @@ def _convert(spec: LoadedSpec, error: ValidationError) -> list[Diagnostic]:
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         code, message = "E201", f"{where} needs the key {missing!r}"
+        if missing == "error" and path[-2:-1] == ("rejects",):
+            message += " (or `emits:`)"
+            hint = "a rule raises `error: ErrorName`, or records `emits: [EventName]` instead"
     elif kind == "type":
         expected = error.validator_value
         wanted = " or ".join(expected) if isinstance(expected, list) else str(expected)
@@ -169,6 +172,7 @@ def _plain(error: ValidationError) -> str:
 _NAME_OR_MAPPING = {
     "aggregateId": "a field name or a mapping",
     "emit": "an event name or a mapping",
+    "eventMapping": "an event name or a mapping",
     "readModelHandler": "`delete` or a mapping",
     "upcastStep": "`custom` or a mapping",
 }

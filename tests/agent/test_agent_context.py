@@ -129,7 +129,7 @@ def test_agents_md_lists_every_custom_handler(shop: Path) -> None:
 
 
 def test_the_committed_examples_carry_agents_md() -> None:
-    for example in ("bank", "orders", "library"):
+    for example in ("bank", "orders", "library", "cart"):
         _check_agents_md(ROOT / "examples" / example)
 
 
@@ -170,7 +170,7 @@ def test_context_of_a_command_names_its_rules_events_scenarios_and_files(bank: P
     assert (
         'MoneyWithdrawn(amount: decimal), apply {balance: "= state.balance - event.amount"}' in text
     )
-    assert "- read by its rules: balance, overdraft_limit" in text
+    assert "- read by its rules: balance, closed, overdraft_limit" in text
     assert "- changed by its events: balance" in text
     assert (
         "**withdrawing past the overdraft is refused**" in text
@@ -260,7 +260,7 @@ def test_prompt_reads_the_description_from_stdin() -> None:
     assert "A bakery that takes orders." in result.stdout
 
 
-@pytest.mark.parametrize("example", ["bank", "orders", "library"])
+@pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
 def test_context_of_every_slice_of_every_example(example: str) -> None:
     from generator.agent.context import names
     from generator.spec.validate import validate_file

@@ -388,13 +388,13 @@ def test_the_catalog_of_a_small_spec(tmp_path: Path) -> None:
 def test_the_examples_use_every_operator() -> None:
     """Together the examples make a mutant of every kind, and they kill them all (below)."""
     found: set[str] = set()
-    for example in ("bank", "library", "orders"):
+    for example in ("bank", "library", "orders", "cart"):
         spec, loaded = _load(EXAMPLES / example / "eventforge.yaml")
         found |= {m.operator for m in catalog(spec, loaded)[0]}
     assert found == set(OPERATORS)
 
 
-@pytest.mark.parametrize("example", ["bank", "library", "orders"])
+@pytest.mark.parametrize("example", ["bank", "library", "orders", "cart"])
 def test_the_examples_pin_every_rule(example: str) -> None:
     """A regression gate: every rule of every example is pinned by a scenario."""
     report = _report(EXAMPLES / example / "eventforge.yaml")

@@ -10,9 +10,9 @@ writers racing on one stream lose nothing.
 from __future__ import annotations
 
 import os
+import pathlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -42,7 +42,7 @@ MakeApp = Callable[[], BankApplication]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def make_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeApp]:
+def make_app(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iterator[MakeApp]:
     if request.param == "sqlite":
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -137,22 +137,40 @@ def test_account_commands_survive_the_store(make_app: MakeApp) -> None:
             account_id=UUID("00000000-0000-4000-8000-000000001005"), amount=Decimal("0.01")
         ),
     )
+    # scenario: the smallest withdrawal is accepted
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001010"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001010"), amount=Decimal("10")
+            ),
+        ],
+        WithdrawMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001010"), amount=Decimal("0.01")
+        ),
+    )
     # scenario: the overdraft covers a withdrawal down to its limit
     assert_survives_the_store(
         make_app,
         account_decider,
         [
             AccountOpened(
-                account_id=UUID("00000000-0000-4000-8000-000000001007"),
+                account_id=UUID("00000000-0000-4000-8000-000000001011"),
                 owner="Ada",
                 overdraft_limit=Decimal("50"),
             ),
             MoneyDeposited(
-                account_id=UUID("00000000-0000-4000-8000-000000001007"), amount=Decimal("20")
+                account_id=UUID("00000000-0000-4000-8000-000000001011"), amount=Decimal("20")
             ),
         ],
         WithdrawMoney(
-            account_id=UUID("00000000-0000-4000-8000-000000001007"), amount=Decimal("70")
+            account_id=UUID("00000000-0000-4000-8000-000000001011"), amount=Decimal("70")
         ),
     )
 

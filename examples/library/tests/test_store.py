@@ -10,10 +10,10 @@ writers racing on one stream lose nothing.
 from __future__ import annotations
 
 import os
+import pathlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -67,7 +67,7 @@ MakeApp = Callable[[], LibraryApplication]
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def make_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeApp]:
+def make_app(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iterator[MakeApp]:
     if request.param == "sqlite":
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",

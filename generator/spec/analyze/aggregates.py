@@ -76,9 +76,7 @@ def aggregate(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Aggregate |
         reserved=reserved,
         members=STATE_MEMBERS,
     )
-    errors = tuple(
-        m.ErrorDef(name=e, message=str(msg)) for e, msg in (body.get("errors") or {}).items()
-    )
+    errors = _errors(ctx, name, body.get("errors") or {})
     state_types = {f.name: f.type for f in state_fields} | {id_field.name: id_field.type}
     events = []
     for event_name, event_body in (body.get("events") or {}).items():
@@ -98,10 +96,11 @@ def aggregate(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Aggregate |
             commands.append(handled)
             ctx.commands[command_name] = handled
     module_collisions(ctx, name, body)
-    if not any(c.creates for c in commands) and commands:
+    if not any(not c.needs_stream for c in commands) and commands:
         ctx.error(
             "W412",
-            f"no command of {name} has `creates: true`, so no {name} stream can ever start",
+            f"no command of {name} has `creates: true` or `creates: if-missing`, so no {name} "
+            "stream can ever start",
             (*base, "commands"),
             key=True,
             level=Level.WARNING,
@@ -119,3 +118,22 @@ def aggregate(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Aggregate |
     )
     scenarios = aggregate_scenarios(ctx, shell, body.get("scenarios") or [], base)
     return m.Aggregate(**{**shell.__dict__, "scenarios": scenarios})
+
+
+def _errors(ctx: Context, aggregate: str, raw: Mapping[str, Any]) -> tuple[m.ErrorDef, ...]:
+    """The aggregate's errors; the built-in ones' names are taken (a scenario names them)."""
+    errors = []
+    for error, message in raw.items():
+        if error in m.BUILT_IN_ERRORS:
+            ctx.error(
+                "E301",
+                f"{error} is a built-in error of every stream (scenarios expect it by that "
+                f"name), so {aggregate} cannot declare an error of that name",
+                ("aggregates", aggregate, "errors", error),
+                key=True,
+                hint=f"call it after what went wrong in {aggregate}'s terms, like "
+                f"`{aggregate}AlreadyRegistered`",
+            )
+            continue
+        errors.append(m.ErrorDef(name=error, message=str(message)))
+    return tuple(errors)

@@ -42,6 +42,7 @@ def expression(
     *,
     expected: TypeRef | None,
     what: str,
+    hint: str = "",
 ) -> str | None:
     # The same guard or rule is often written many times (each command of an aggregate
     # checks `state.closed`): compile it once per text and the types it refers to. The key
@@ -70,13 +71,14 @@ def expression(
         )
         for name, attributes in sorted(used.items())
     )
-    key = (text, expected, seen, id(scope.records), id(scope.enums))
+    values = tuple(sorted(scope.values.items())) if scope.values else ()
+    key = (text, expected, seen, values, id(scope.records), id(scope.enums))
     known = ctx.compiled.get(key)
     if known is not None:
         return known
     compiled = compile_expression(text, scope, expected=expected)
     for code, message in compiled.errors:
-        ctx.error(code, f"{what}: {message}", path)
+        ctx.error(code, f"{what}: {message}", path, hint=hint if code == "E504" else "")
     if compiled.errors:
         return None
     ctx.compiled[key] = compiled.code

@@ -10,6 +10,9 @@ from generator.spec.diagnostics import Diagnostic, Level
 from generator.spec.load import LoadedSpec, PathKey, path_text
 from generator.spec.types import TypeRef
 
+# What every state has besides its fields, readable wherever `state` is (`state.exists`).
+STATE_RUNTIME: dict[str, TypeRef] = {"version": TypeRef("int"), "exists": TypeRef("bool")}
+
 
 @dataclass
 class Context:

@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.spec import model as m
 from generator.spec.analyze.assign import assign
-from generator.spec.analyze.context import Context
+from generator.spec.analyze.context import STATE_RUNTIME, Context
 from generator.spec.analyze.fields import declare_fields
 from generator.spec.analyze.upcasts import upcasts
 from generator.spec.diagnostics import Level
@@ -46,7 +46,7 @@ def event(
     id_field = ctx.id_fields[aggregate]
     event_types = {f.name: f.type for f in fields} | {id_field.name: id_field.type}
     scope = Scope(
-        names={"state": state_types, "event": event_types},
+        names={"state": state_types | STATE_RUNTIME, "event": event_types},
         records=ctx.record_types,
         enums=ctx.enum_values,
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 from generator.spec import model as m
 from generator.spec.analyze.assign import literal
-from generator.spec.analyze.context import Context
+from generator.spec.analyze.context import STATE_RUNTIME, Context
+from generator.spec.analyze.scenario_reads import scenario_reads
 from generator.spec.load import PathKey
 from generator.spec.names import test_name
 
@@ -69,6 +70,9 @@ def _scenario(
             then_error = _then_error(ctx, aggregate, then, then_events is not None, path, label)
     if when is None:
         return None
+    command = aggregate.command(when.name)
+    _stream_outcome(ctx, aggregate, command, body, then_error, path, label)
+    reads = scenario_reads(ctx, aggregate, command, body.get("reads") or {}, path, label)
     return m.Scenario(
         name=name,
         test_name=test_name(name),
@@ -78,6 +82,7 @@ def _scenario(
         then_events=tuple(then_events) if then_events is not None else None,
         then_state=tuple(then_state),
         then_error=then_error,
+        reads=reads,
     )
 
 
@@ -106,22 +111,6 @@ def _when(
         aggregate=aggregate,
         partial=False,
     )
-    if command.creates and body.get("given"):
-        ctx.error(
-            "E407",
-            f"{label}: {when_name} creates a new {aggregate.name}, so the scenario "
-            "cannot have `given` events",
-            (*path, "given"),
-            key=True,
-        )
-    if not command.creates and not body.get("given"):
-        ctx.error(
-            "E407",
-            f"{label}: {when_name} needs an existing {aggregate.name}; give the events "
-            "that created it under `given`",
-            (*path, "when"),
-            key=True,
-        )
     return when
 
 
@@ -146,10 +135,52 @@ def _then_events(
     return then_events
 
 
+def _stream_outcome(
+    ctx: Context,
+    aggregate: m.Aggregate,
+    command: m.Command,
+    body: Mapping[str, Any],
+    error: str | None,
+    path: PathKey,
+    label: str,
+) -> None:
+    """A scenario whose outcome the stream alone decides must expect it: a command that needs
+    an existing stream fails with StreamNotFound without `given` events, and a `creates: true`
+    command without rules fails with StreamExists with them; and the built-in errors come only
+    from the commands that can fail with them."""
+    name, given = command.name, bool(body.get("given"))
+    problem, at = "", "when"
+    if error == "StreamNotFound" and not command.needs_stream:
+        form = "true" if command.creates else "if-missing"
+        problem = f"{name} has `creates: {form}`, so it never fails with StreamNotFound"
+    elif error == "StreamNotFound" and given:
+        problem = f"`given` has events of the stream, so {name} cannot fail with StreamNotFound"
+    elif error == "StreamExists" and not command.creates:
+        problem = f"only a `creates: true` command fails with StreamExists, and {name} is not one"
+    elif error == "StreamExists" and not given:
+        problem = f"without `given` events there is no stream, so {name} cannot fail with it"
+    elif command.needs_stream and not given and error != "StreamNotFound":
+        problem = (
+            f"{name} needs an existing {aggregate.name}: give the events that created it under "
+            "`given`, or expect `error: StreamNotFound`"
+        )
+    elif command.creates and given and not command.guards and error != "StreamExists":
+        problem, at = (
+            f"{name} creates a new {aggregate.name} and has no rules, so on a stream with "
+            "`given` events it can only fail with StreamExists: expect `error: StreamExists`, "
+            "or leave `given` out",
+            "given",
+        )
+    if problem:
+        where = (*path, "then", "error") if error in m.BUILT_IN_ERRORS else (*path, at)
+        ctx.error("E407", f"{label}: {problem}", where, key=where[-1] != "error")
+
+
 def _then_state(
     ctx: Context, aggregate: m.Aggregate, then: Mapping[str, Any], path: PathKey, label: str
 ) -> list[m.Assignment]:
     state_fields = {f.name: f for f in aggregate.state_fields}
+    state_fields |= {n: m.Field(name=n, type=t) for n, t in STATE_RUNTIME.items()}
     then_state = []
     for key, value in (then.get("state") or {}).items():
         where = (*path, "then", "state", key)
@@ -177,10 +208,12 @@ def _then_error(
 ) -> str:
     """The expected error, which must be the aggregate's and must come alone."""
     then_error = str(then["error"])
-    if then_error not in {e.name for e in aggregate.errors}:
+    errors = {e.name for e in aggregate.errors}
+    if then_error not in errors and then_error not in m.BUILT_IN_ERRORS:
+        known = ", ".join([*sorted(errors), *m.BUILT_IN_ERRORS])
         ctx.error(
             "E402",
-            f"{label}: {then_error!r} is not an error of {aggregate.name}",
+            f"{label}: {then_error!r} is not an error of {aggregate.name} (errors: {known})",
             (*path, "then", "error"),
         )
     if has_events or then.get("state"):

@@ -15,6 +15,18 @@ class Scope:
     names: Mapping[str, Mapping[str, TypeRef]]
     records: Mapping[str, Mapping[str, TypeRef]]
     enums: Mapping[str, Mapping[str, str]]  # enum -> value -> member name
+    # Names that stand for a value themselves (a command's `reads`: a row, a list of rows, a
+    # state), with its type; a record type here is one of `records`.
+    values: Mapping[str, TypeRef] = field(default_factory=dict)
+    # Names declared wrongly (reported where they are declared): their uses are not judged.
+    unknown: frozenset[str] = frozenset()
+
+    def narrowed(self, names: set[str]) -> Scope:
+        """The scope where each of `names` is known not to be None (a rule before said so)."""
+        if not names & set(self.values):
+            return self
+        values = {n: t.required() if n in names else t for n, t in self.values.items()}
+        return Scope(self.names, self.records, self.enums, values, self.unknown)
 
 
 @dataclass

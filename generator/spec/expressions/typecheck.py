@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from itertools import pairwise
 
+from generator.spec.expressions.narrowing import not_none_when
 from generator.spec.expressions.rewrite import signed_number
 from generator.spec.expressions.scope import Compiled, Scope
 from generator.spec.types import TypeRef
@@ -53,6 +54,7 @@ class Checker:
         # Where the attributes end that were written as keywords (`command.from`, parsed as
         # `command.from_`): their spec name has no underscore.
         self.keywords = keywords
+        self.not_none: set[str] = set()  # values proved not None where the checker is
 
     def fail(self, code: str, message: str) -> None:
         self.result.errors.append((code, message))
@@ -68,13 +70,18 @@ class Checker:
         if isinstance(node, ast.Name):
             if node.id in ("True", "False"):
                 return _BOOL
+            if node.id in self.scope.values:
+                typ = self.scope.values[node.id]
+                return typ.required() if node.id in self.not_none else typ
+            if node.id in self.scope.unknown:
+                return None  # declared, but wrongly: reported where it is declared
             if node.id in self.scope.names:
                 self.fail(
                     "E501",
                     f"use a field of {node.id!r} (like {node.id}.<field>), not {node.id!r} itself",
                 )
                 return None
-            available = ", ".join(sorted(self.scope.names)) or "none"
+            available = ", ".join(sorted([*self.scope.names, *self.scope.values])) or "none"
             self.fail(
                 "E502", f"the name {node.id!r} is not available here (available: {available})"
             )
@@ -82,8 +89,14 @@ class Checker:
         if isinstance(node, ast.Attribute):
             return self._attribute(node)
         if isinstance(node, ast.BoolOp):
+            # `p is not None and p.price > 0`: each operand sees what the ones before it proved.
+            before = self.not_none
             for value in node.values:
                 self.check(value)
+                self.not_none = self.not_none | not_none_when(
+                    value, holds=isinstance(node.op, ast.And)
+                )
+            self.not_none = before
             return _BOOL
         if isinstance(node, ast.UnaryOp):
             operand = self.check(node.operand)
@@ -131,7 +144,7 @@ class Checker:
         if name.startswith("_"):
             self.fail("E501", f"attributes starting with '_' ({name!r}) are not allowed")
             return None
-        if isinstance(node.value, ast.Name):
+        if isinstance(node.value, ast.Name) and node.value.id not in self.scope.values:
             fields = self.scope.names.get(node.value.id)
             if fields is None:
                 self.check(node.value)
@@ -140,6 +153,14 @@ class Checker:
         else:
             base = self.check(node.value)
             if base is None:
+                return None
+            if base.optional and _is_read(node.value, self.scope):
+                read = ast.unparse(node.value)
+                self.fail(
+                    "E503",
+                    f"{read} is None when the read finds nothing, so {read}.{name} needs a rule "
+                    f"before it that stops when `{read} is None` (or an `if: {read} is not None`)",
+                )
                 return None
             if base.kind != "record" or base.optional:
                 what = "an optional value" if base.optional else f"a {base.spec}"
@@ -283,6 +304,11 @@ def _orderable(left: TypeRef | None, right: TypeRef | None) -> bool:
         or kinds == {"enum", "str"}
         or (len(kinds) == 1 and "record" not in kinds)
     )
+
+
+def _is_read(node: ast.expr, scope: Scope) -> bool:
+    """Whether `node` is one of a command's reads (which may find nothing)."""
+    return isinstance(node, ast.Name) and node.id in scope.values
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from bank import projections, runtime
 from bank.account import events as account_events
 from bank.account.close_account import CloseAccount
 from bank.account.decider import decider as account_decider
@@ -19,19 +20,17 @@ from bank.account.open_account import OpenAccount
 from bank.account.state import AccountState
 from bank.account.withdraw_money import WithdrawMoney
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
-from bank.projections import Automation, ReadModel
 from bank.read_models.account_balances import read_model as account_balances_view
-from bank.runtime import Decider, DomainApplication
 
 
-class BankApplication(DomainApplication):
+class BankApplication(runtime.DomainApplication):
     """Current accounts with deposits and withdrawals."""
 
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "bank.sqlite",
     }
-    deciders: ClassVar[dict[type, Decider[Any, Any, Any]]] = {
+    deciders: ClassVar[dict[type, runtime.Decider[Any, Any, Any]]] = {
         OpenAccount: account_decider,
         DepositMoney: account_decider,
         WithdrawMoney: account_decider,
@@ -62,6 +61,10 @@ class BankApplication(DomainApplication):
         account_events.AccountClosed: "account_id",
     }
 
+    def reader(self) -> projections.Reader:
+        """Commands read rows of read models and states of streams from this application's store."""
+        return projections.StoreReader(self)
+
 
 # By name, for the command line and for runners.
 COMMANDS: dict[str, type] = {
@@ -70,6 +73,6 @@ COMMANDS: dict[str, type] = {
     "WithdrawMoney": WithdrawMoney,
     "CloseAccount": CloseAccount,
 }
-AGGREGATES: dict[str, Decider[Any, Any, Any]] = {"Account": account_decider}
-READ_MODELS: dict[str, ReadModel[Any]] = {"AccountBalances": account_balances_view}
-AUTOMATIONS: dict[str, Automation] = {"WelcomeBonus": welcome_bonus_policy}
+AGGREGATES: dict[str, runtime.Decider[Any, Any, Any]] = {"Account": account_decider}
+READ_MODELS: dict[str, projections.ReadModel[Any]] = {"AccountBalances": account_balances_view}
+AUTOMATIONS: dict[str, projections.Automation] = {"WelcomeBonus": welcome_bonus_policy}

@@ -10,10 +10,11 @@ two events. Rows live beside the events: a SQLite table, or a PostgreSQL table.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -24,12 +25,14 @@ from bank.runtime import (
     DomainApplication,
     DomainError,
     Recorded,
+    StreamNotFoundError,
     decode,
     encode,
     rejection_stream,
 )
 
 R = TypeVar("R")
+S = TypeVar("S")
 
 BATCH = 500
 
@@ -245,6 +248,71 @@ def catch_up(app: DomainApplication, read_model: ReadModel[Any], *, batch: int =
 def rows(app: DomainApplication, read_model: ReadModel[R]) -> list[R]:
     """The read model's rows as stored (call catch_up first to include the newest events)."""
     return [decode(read_model.row_type, data) for data in rows_of(app).all(read_model.name)]
+
+
+# -- what commands read beyond their streams ---------------------------------------------------
+
+
+class Reader(Protocol):
+    """What a command's read() reads with: rows of read models, states of other streams."""
+
+    def row(self, read_model: ReadModel[R], key: object) -> R | None:
+        """The row of `key`, or None when there is none."""
+        ...
+
+    def rows(self, read_model: ReadModel[R], /, **where: object) -> list[R]:
+        """The rows whose fields equal these values (maybe none)."""
+        ...
+
+    def state(self, aggregate: str, initial: Callable[[Any], S], key: object) -> S:
+        """The current state of one stream (its initial state, not existing, when it has none)."""
+        ...
+
+    def states(
+        self, aggregate: str, initial: Callable[[Any], S], keys: Iterable[object]
+    ) -> list[S]:
+        """The current state of each stream, in the order of `keys`."""
+        ...
+
+
+class StoreReader:
+    """Reads from the application's store, as they are at that moment: a read model first
+    applies the events of the log it has not applied yet, so its rows are as fresh as the log;
+    a stream is read at its current version. Nothing is locked: another writer may change a row
+    or a stream right after it was read (only the command's own stream is checked again when
+    its events are stored)."""
+
+    def __init__(self, app: DomainApplication) -> None:
+        self.app = app
+
+    def _caught_up(self, read_model: ReadModel[R]) -> Rows:
+        with contextlib.suppress(IntegrityError):  # another process applied those events first
+            catch_up(self.app, read_model)
+        return rows_of(self.app)
+
+    def row(self, read_model: ReadModel[R], key: object) -> R | None:
+        data = self._caught_up(read_model).get(read_model.name, str(key))
+        return None if data is None else decode(read_model.row_type, data)
+
+    def rows(self, read_model: ReadModel[R], /, **where: object) -> list[R]:
+        found = [
+            decode(read_model.row_type, d) for d in self._caught_up(read_model).all(read_model.name)
+        ]
+        return [row for row in found if all(getattr(row, k) == v for k, v in where.items())]
+
+    def state(self, aggregate: str, initial: Callable[[Any], S], key: object) -> S:
+        decider = self.app.decider_named(aggregate)
+        if decider is None:  # an aggregate without commands: its streams never start
+            return initial(key)
+        try:
+            return typing.cast(S, self.app.state_of(decider, key))
+        except StreamNotFoundError:
+            return initial(key)
+
+    def states(
+        self, aggregate: str, initial: Callable[[Any], S], keys: Iterable[object]
+    ) -> list[S]:
+        return [self.state(aggregate, initial, key) for key in keys]
 
 
 def rebuild(app: DomainApplication, read_model: ReadModel[Any]) -> int:

@@ -8,8 +8,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from bank.account.decider import decider
-from bank.account.errors import InsufficientFunds
-from bank.account.events import AccountOpened, MoneyDeposited, MoneyWithdrawn
+from bank.account.errors import AccountIsClosed, InsufficientFunds, InvalidAmount
+from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
 from bank.account.withdraw_money import WithdrawMoney
 from bank.testing import expect, scenario
 
@@ -22,6 +22,50 @@ def test_withdrawing_past_the_overdraft_is_refused() -> None:
         .given(AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")))
         .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("25")))
         .then_rejects(InsufficientFunds)
+    )
+
+
+def test_a_closed_account_pays_nothing_out() -> None:
+    (
+        scenario(decider, "a closed account pays nothing out")
+        .given(
+            AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")),
+            MoneyDeposited(account_id=ACCOUNT_ID, amount=Decimal("10")),
+            AccountClosed(account_id=ACCOUNT_ID),
+        )
+        .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("5")))
+        .then_rejects(AccountIsClosed)
+    )
+
+
+def test_a_withdrawal_of_nothing_is_refused() -> None:
+    (
+        scenario(decider, "a withdrawal of nothing is refused")
+        .given(AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("50")))
+        .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("0")))
+        .then_rejects(InvalidAmount)
+    )
+
+
+def test_a_negative_withdrawal_is_refused_not_paid_in() -> None:
+    (
+        scenario(decider, "a negative withdrawal is refused, not paid in")
+        .given(AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("50")))
+        .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("-5")))
+        .then_rejects(InvalidAmount)
+    )
+
+
+def test_the_smallest_withdrawal_is_accepted() -> None:
+    (
+        scenario(decider, "the smallest withdrawal is accepted")
+        .given(
+            AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")),
+            MoneyDeposited(account_id=ACCOUNT_ID, amount=Decimal("10")),
+        )
+        .when(WithdrawMoney(account_id=ACCOUNT_ID, amount=Decimal("0.01")))
+        .then(expect(MoneyWithdrawn, amount=Decimal("0.01")))
+        .and_state(balance=Decimal("9.99"))
     )
 
 

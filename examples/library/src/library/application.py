@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from library import projections, runtime
 from library.automations.count_the_loan import automation as count_the_loan_policy
 from library.automations.lend_the_copy import automation as lend_the_copy_policy
 from library.automations.shelve_returned_copy import automation as shelve_returned_copy_policy
@@ -37,19 +38,17 @@ from library.member.pay_fine import PayFine
 from library.member.record_borrowing import RecordBorrowing
 from library.member.state import MemberState
 from library.member.suspend_member import SuspendMember
-from library.projections import Automation, ReadModel
 from library.read_models.member_loans import read_model as member_loans_view
-from library.runtime import Decider, DomainApplication
 
 
-class LibraryApplication(DomainApplication):
+class LibraryApplication(runtime.DomainApplication):
     """A neighbourhood lending library: the book catalogue, members with their borrowing limits and fines, and loans with due dates, renewals and late returns."""
 
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "library.sqlite",
     }
-    deciders: ClassVar[dict[type, Decider[Any, Any, Any]]] = {
+    deciders: ClassVar[dict[type, runtime.Decider[Any, Any, Any]]] = {
         CatalogueBook: book_decider,
         LendBook: book_decider,
         CheckInBook: book_decider,
@@ -131,6 +130,10 @@ class LibraryApplication(DomainApplication):
         loan_events.LoanLost: "loan_id",
     }
 
+    def reader(self) -> projections.Reader:
+        """Commands read rows of read models and states of streams from this application's store."""
+        return projections.StoreReader(self)
+
 
 # By name, for the command line and for runners.
 COMMANDS: dict[str, type] = {
@@ -149,13 +152,13 @@ COMMANDS: dict[str, type] = {
     "ReturnLoan": ReturnLoan,
     "DeclareLost": DeclareLost,
 }
-AGGREGATES: dict[str, Decider[Any, Any, Any]] = {
+AGGREGATES: dict[str, runtime.Decider[Any, Any, Any]] = {
     "Book": book_decider,
     "Member": member_decider,
     "Loan": loan_decider,
 }
-READ_MODELS: dict[str, ReadModel[Any]] = {"MemberLoans": member_loans_view}
-AUTOMATIONS: dict[str, Automation] = {
+READ_MODELS: dict[str, projections.ReadModel[Any]] = {"MemberLoans": member_loans_view}
+AUTOMATIONS: dict[str, projections.Automation] = {
     "LendTheCopy": lend_the_copy_policy,
     "CountTheLoan": count_the_loan_policy,
     "ShelveReturnedCopy": shelve_returned_copy_policy,

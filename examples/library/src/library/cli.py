@@ -15,7 +15,6 @@ Errors are one line on stderr: exit 1 for a rejected command or a conflict, 2 fo
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -24,7 +23,15 @@ from typing import Any
 
 from library.application import AGGREGATES, AUTOMATIONS, COMMANDS, READ_MODELS, LibraryApplication
 from library.projections import catch_up, rebuild, rejections, rows, run_automation
-from library.runtime import ConcurrencyConflictError, DomainError, decode, decoders, encode
+from library.runtime import (
+    ConcurrencyConflictError,
+    DomainError,
+    decode,
+    decoders,
+    encode,
+    json_fields,
+    json_key,
+)
 
 
 class UsageError(Exception):
@@ -105,7 +112,7 @@ def _handle(app: LibraryApplication, args: argparse.Namespace) -> Any:
         raise UsageError(f"the payload is not valid JSON: {error}") from None
     if not isinstance(data, dict):
         raise UsageError("the payload must be a JSON object of the command's fields")
-    known = {f.name for f in dataclasses.fields(cls)}
+    known = {key for _, key in json_fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(
@@ -129,7 +136,7 @@ def _stream_id(app: LibraryApplication, aggregate: str, raw: str) -> Any:
     decider = _pick(AGGREGATES, aggregate, "aggregate")
     id_field = app.id_fields[decider.state_type]
     try:
-        return decoders(decider.state_type)[id_field](raw)
+        return decoders(decider.state_type)[json_key(id_field)](raw)
     except ValueError as error:
         raise UsageError(f"{raw!r} is not a valid id for {aggregate}: {error}") from None
 

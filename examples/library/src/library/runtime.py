@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import keyword
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -68,6 +69,9 @@ class State(Protocol):
     @property
     def version(self) -> int: ...
 
+    @property
+    def exists(self) -> bool: ...
+
 
 S = TypeVar("S", bound=State)
 E = TypeVar("E")
@@ -113,6 +117,11 @@ class Snapshot:
         )
 
 
+def no_reads(command: object, state: object, reader: object) -> Mapping[str, Any]:
+    """The reads of a command that reads nothing beyond its stream."""
+    return {}
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Decider(Generic[C, E, S]):
     """One aggregate's pure functions, and what the application needs to know about its commands."""
@@ -125,6 +134,9 @@ class Decider(Generic[C, E, S]):
     stream_id: Callable[[C], Any]
     event_key: Callable[[E], Any]
     creates: Callable[[C], bool]
+    # What a command reads beyond its stream (rows, other streams' states), by the names its
+    # decide() takes; the reader is the application's, or a scenario's.
+    read: Callable[[C, S, Any], Mapping[str, Any]] = no_reads
 
     def fold(self, state: S, events: Iterable[E]) -> S:
         for event in events:
@@ -190,15 +202,39 @@ def encode(value: Any) -> Any:
     if isinstance(value, _SEQUENCES):
         return [encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: encode(getattr(value, name)) for name in _field_names(type(value))}
+        return {key: encode(getattr(value, name)) for name, key in json_fields(type(value))}
     if isinstance(value, enum.Enum):
         return value.value
     raise TypeError(f"cannot store a value of type {type(value).__name__}")
 
 
+def json_key(attribute: str) -> str:
+    """A field's name in JSON: the spec's name. Python spells a keyword field with a trailing
+    underscore (`from_`); the spec never does, so the underscore goes."""
+    return (
+        attribute[:-1]
+        if attribute.endswith("_") and keyword.iskeyword(attribute[:-1])
+        else attribute
+    )
+
+
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def json_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """Each field of a dataclass as (attribute, JSON key)."""
+    return tuple((f.name, json_key(f.name)) for f in dataclasses.fields(cls))
+
+
+@cache
+def _attributes(cls: type) -> Mapping[str, str]:
+    """The JSON keys of `cls` that are not spelled like their attribute, with the attribute."""
+    return {key: name for name, key in json_fields(cls) if key != name}
+
+
+@cache
+def type_hints(cls: type) -> Mapping[str, Any]:
+    """The resolved field types of a generated class. Names resolve in its module, never in the
+    class: a field called `date` or `str` would otherwise stand for the type."""
+    return typing.get_type_hints(cls, localns={})
 
 
 Decode = Callable[[Any], Any]
@@ -206,15 +242,20 @@ Decode = Callable[[Any], Any]
 
 @cache
 def decoders(cls: type) -> Mapping[str, Decode]:
-    """For each field of a dataclass, the function that turns JSON data back into its type."""
-    hints = typing.get_type_hints(cls)
-    return {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+    """For each field of a dataclass, by JSON key, the function that turns JSON data back into
+    its type."""
+    hints = type_hints(cls)
+    return {key: _decoder(hints[name]) for name, key in json_fields(cls)}
 
 
 def decode(cls: type[E], data: Mapping[str, Any], /, **ready: Any) -> E:
-    """An instance of `cls` from JSON data; `ready` holds values that need no decoding."""
+    """An instance of `cls` from JSON data; `ready` holds values (by attribute) that need no
+    decoding."""
     fields = decoders(typing.cast(type, cls))
     values = {name: fields[name](value) for name, value in data.items() if name in fields}
+    renamed = _attributes(typing.cast(type, cls))
+    if renamed:
+        values = {renamed.get(key, key): value for key, value in values.items()}
     return cls(**values, **ready)
 
 
@@ -252,6 +293,8 @@ class DomainMapper(Mapper[Any]):
     A topic such as `bank:MoneyDeposited` does not change when the generator moves a module, so
     stored events stay readable. Events whose class has `class_version` > 1 are upcast on load
     with the library's convention: static methods `upcast_v1_v2(state)`, `upcast_v2_v3(state)`...
+    The payload is the object's fields under their spec names, plus `timestamp` (the time it was
+    recorded), or `_timestamp` when the object has a field called `timestamp` itself.
     """
 
     def __init__(
@@ -269,6 +312,11 @@ class DomainMapper(Mapper[Any]):
         self.state_types = dict(states)
         self.topics = {cls: topic for topic, cls in (*events.items(), *states.items())}
         self.id_fields = dict(id_fields)
+        self.id_keys = {cls: json_key(name) for cls, name in id_fields.items()}
+        # Classes with a field called `timestamp`: the time they were recorded goes beside it.
+        self.own_timestamps = frozenset(
+            cls for cls in self.topics if any(key == "timestamp" for _, key in json_fields(cls))
+        )
         # Classes whose id is a string keep it in the payload: the stream id is a UUID made from it.
         self.keep_ids = keep_ids
         # Events that load without upcasting, their id from the stream: most of what is loaded.
@@ -284,12 +332,14 @@ class DomainMapper(Mapper[Any]):
         cls = type(payload)
         data = encode(payload)
         if cls not in self.keep_ids:
-            data.pop(self.id_fields[cls], None)
-        data["timestamp"] = domain_event.timestamp.isoformat()
+            data.pop(self.id_keys[cls], None)
+        data["_timestamp" if cls in self.own_timestamps else "timestamp"] = (
+            domain_event.timestamp.isoformat()
+        )
+        class_version = getattr(cls, "class_version", 1)
         if is_snapshot:
             data["_schema"] = getattr(cls, "state_schema", "")
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
+        elif class_version > 1:
             data["class_version"] = class_version
         stored = self.transcoder.encode(data)
         if self.compressor:
@@ -310,7 +360,8 @@ class DomainMapper(Mapper[Any]):
         if self.compressor:
             stored = self.compressor.decompress(stored)
         data: dict[str, Any] = self.transcoder.decode(stored)
-        timestamp = datetime.fromisoformat(data.pop("timestamp"))
+        stamp = data.pop("_timestamp", None)
+        timestamp = datetime.fromisoformat(stamp if stamp is not None else data.pop("timestamp"))
         plain = self.plain_events.get(stored_event.topic)
         if plain is not None and "class_version" not in data:
             return _recorded(
@@ -332,9 +383,10 @@ class DomainMapper(Mapper[Any]):
                 state=None,
             )
         cls = state_cls or self.event_types[stored_event.topic]
-        from_version = data.pop("class_version", 1)
-        for version in range(from_version, getattr(cls, "class_version", 1)):
-            getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
+        if state_cls is None:
+            from_version = data.pop("class_version", 1)
+            for version in range(from_version, getattr(cls, "class_version", 1)):
+                getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
         originator_id = stored_event.originator_id
         if cls in self.keep_ids:
             payload: Any = decode(cls, data)
@@ -413,10 +465,10 @@ class DomainApplication(Application[Any]):
         stored in one transaction, so the command takes effect exactly once.
         """
         decider = self.deciders[type(command)]
-        creates = decider.creates(command)
         for _ in range(self.max_attempts):
             state = self._current_state(decider, command)
-            events = decider.decide(command, state)
+            reads = decider.read(command, state, self.reader())
+            events = decider.decide(command, state, **reads)
             if not events:
                 if tracking is not None:
                     self.recorder.insert_tracking(tracking)
@@ -431,9 +483,8 @@ class DomainApplication(Application[Any]):
             except IntegrityError:
                 if tracking is not None and self.processed(tracking):
                     return []  # another runner handled this notification first
-                if creates:
-                    # Version 1 of this stream was taken: it existed already.
-                    raise StreamExistsError(f"{decider.name} {state.id} exists already") from None
+                # Another writer got there first (a creating command found its stream started):
+                # decide again on the stream as it is now.
                 continue
             return recorded
         raise ConcurrencyConflictError(
@@ -483,9 +534,20 @@ class DomainApplication(Application[Any]):
         """Every event of one stream (by its id in the store), oldest first."""
         return typing.cast("list[Recorded[Any]]", list(self.events.get(stream_id)))
 
+    def reader(self) -> Any:
+        """What commands read beyond their streams with (the generated application's reads
+        read models too)."""
+        return None
+
+    def decider_named(self, aggregate: str) -> Decider[Any, Any, Any] | None:
+        """The decider of an aggregate, by its name (None when it has no commands)."""
+        return next((d for d in self.deciders.values() if d.name == aggregate), None)
+
     def _current_state(self, decider: Decider[Any, Any, Any], command: object) -> Any:
+        # A stream that does not exist is its initial state: the command's decide() knows
+        # whether it needs the stream to exist, or not to.
         stream_id = decider.stream_id(command)
-        if decider.creates(command):
-            # No read: appending version 1 fails if the stream exists (see handle()).
+        try:
+            return self.state_of(decider, stream_id)
+        except StreamNotFoundError:
             return decider.initial_state(stream_id)
-        return self.state_of(decider, stream_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from orders import projections, runtime
 from orders.automations.notify_order_shipped import automation as notify_order_shipped_policy
 from orders.automations.reserve_ordered_stock import automation as reserve_ordered_stock_policy
 from orders.order import events as order_events
@@ -32,10 +33,8 @@ from orders.product.list_product import ListProduct
 from orders.product.receive_stock import ReceiveStock
 from orders.product.reserve_stock import ReserveStock
 from orders.product.state import ProductState
-from orders.projections import Automation, ReadModel
 from orders.read_models.order_tracking import read_model as order_tracking_view
 from orders.read_models.product_demand import read_model as product_demand_view
-from orders.runtime import Decider, DomainApplication
 from orders.shipment import events as shipment_events
 from orders.shipment.confirm_delivery import ConfirmDelivery
 from orders.shipment.decider import decider as shipment_decider
@@ -46,14 +45,14 @@ from orders.shipment.return_to_sender import ReturnToSender
 from orders.shipment.state import ShipmentState
 
 
-class OrdersApplication(DomainApplication):
+class OrdersApplication(runtime.DomainApplication):
     """An order desk for a small coffee roaster: a product catalogue with stock keyed by SKU, customer orders made of lines, and shipments that carry the parcels to the customer."""
 
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": "orders.sqlite",
     }
-    deciders: ClassVar[dict[type, Decider[Any, Any, Any]]] = {
+    deciders: ClassVar[dict[type, runtime.Decider[Any, Any, Any]]] = {
         ListProduct: product_decider,
         ReceiveStock: product_decider,
         ReserveStock: product_decider,
@@ -148,6 +147,10 @@ class OrdersApplication(DomainApplication):
         shipment_events.ShipmentReturned: "shipment_id",
     }
 
+    def reader(self) -> projections.Reader:
+        """Commands read rows of read models and states of streams from this application's store."""
+        return projections.StoreReader(self)
+
 
 # By name, for the command line and for runners.
 COMMANDS: dict[str, type] = {
@@ -170,16 +173,16 @@ COMMANDS: dict[str, type] = {
     "ConfirmDelivery": ConfirmDelivery,
     "ReturnToSender": ReturnToSender,
 }
-AGGREGATES: dict[str, Decider[Any, Any, Any]] = {
+AGGREGATES: dict[str, runtime.Decider[Any, Any, Any]] = {
     "Product": product_decider,
     "Order": order_decider,
     "Shipment": shipment_decider,
 }
-READ_MODELS: dict[str, ReadModel[Any]] = {
+READ_MODELS: dict[str, projections.ReadModel[Any]] = {
     "OrderTracking": order_tracking_view,
     "ProductDemand": product_demand_view,
 }
-AUTOMATIONS: dict[str, Automation] = {
+AUTOMATIONS: dict[str, projections.Automation] = {
     "ReserveOrderedStock": reserve_ordered_stock_policy,
     "NotifyOrderShipped": notify_order_shipped_policy,
 }

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from bank import runtime
+from bank.account.state import AccountState
+
 
 @dataclass(frozen=True, kw_only=True)
 class CloseAccount:
     account_id: UUID
+
+
+def check(command: CloseAccount, state: AccountState) -> None:
+    """Checked before the hand-written decision: that the stream exists."""
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Account {command.account_id} does not exist")

@@ -32,6 +32,7 @@ def decide(command: AccountCommand, state: AccountState) -> Sequence[AccountEven
         case withdraw_money.WithdrawMoney():
             return withdraw_money.decide(command, state)
         case close_account.CloseAccount():
+            close_account.check(command, state)
             return custom_close_account.decide(command, state)
         case _:
             assert_never(command)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from bank import runtime
 from bank.account.errors import AccountIsClosed, InvalidAmount
 from bank.account.events import MoneyDeposited
 from bank.account.state import AccountState
@@ -20,6 +21,8 @@ class DepositMoney:
 
 
 def decide(command: DepositMoney, state: AccountState) -> list[MoneyDeposited]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Account {command.account_id} does not exist")
     if state.closed:
         raise AccountIsClosed
     if command.amount <= 0:

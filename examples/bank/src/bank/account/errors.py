@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Account errors: the reasons a command can be rejected."""
 
-from bank.runtime import DomainError
+from bank import runtime
 
 
-class AccountError(DomainError):
+class AccountError(runtime.DomainError):
     """A command on a account was rejected."""
 
 

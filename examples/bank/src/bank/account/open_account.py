@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from bank import runtime
 from bank.account.events import AccountOpened
 from bank.account.state import AccountState
 
@@ -20,6 +21,8 @@ class OpenAccount:
 
 
 def decide(command: OpenAccount, state: AccountState) -> list[AccountOpened]:
+    if state.exists:
+        raise runtime.StreamExistsError(f"Account {command.account_id} exists already")
     return [
         AccountOpened(
             account_id=command.account_id,

@@ -29,6 +29,11 @@ class AccountState:
     closed: bool = False
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         return self.account_id
 

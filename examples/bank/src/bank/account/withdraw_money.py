@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from bank.account.errors import InsufficientFunds
+from bank import runtime
+from bank.account.errors import AccountIsClosed, InsufficientFunds, InvalidAmount
 from bank.account.events import MoneyWithdrawn
 from bank.account.state import AccountState
 
@@ -20,6 +21,12 @@ class WithdrawMoney:
 
 
 def decide(command: WithdrawMoney, state: AccountState) -> list[MoneyWithdrawn]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Account {command.account_id} does not exist")
+    if state.closed:
+        raise AccountIsClosed
+    if command.amount <= 0:
+        raise InvalidAmount
     if command.amount > state.balance + state.overdraft_limit:
         raise InsufficientFunds
     return [MoneyWithdrawn(account_id=command.account_id, amount=command.amount)]

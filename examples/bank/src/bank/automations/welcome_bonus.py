@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bank import projections
 from bank.account.deposit_money import DepositMoney
 from bank.account.events import AccountOpened
-from bank.projections import Automation
 
 
 def send(event: AccountOpened) -> DepositMoney:
@@ -16,4 +16,4 @@ def send(event: AccountOpened) -> DepositMoney:
     return DepositMoney(account_id=event.account_id, amount=Decimal("5"))
 
 
-automation = Automation(name="WelcomeBonus", on=AccountOpened, send=send)
+automation = projections.Automation(name="WelcomeBonus", on=AccountOpened, send=send)

@@ -9,10 +9,8 @@ from decimal import Decimal
 from typing import assert_never
 from uuid import UUID
 
+from bank import projections
 from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
-from bank.projections import ReadModel
-
-Handled = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,11 +22,14 @@ class AccountBalancesRow:
     balance: Decimal = Decimal("0")
 
 
-def key_of(event: Handled) -> UUID:
+def key_of(event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed) -> UUID:
     return event.account_id
 
 
-def update(row: AccountBalancesRow | None, event: Handled) -> AccountBalancesRow | None:
+def update(
+    row: AccountBalancesRow | None,
+    event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed,
+) -> AccountBalancesRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
     match event:
         case AccountOpened():
@@ -46,7 +47,7 @@ def update(row: AccountBalancesRow | None, event: Handled) -> AccountBalancesRow
             assert_never(event)
 
 
-read_model: ReadModel[AccountBalancesRow] = ReadModel(
+read_model: projections.ReadModel[AccountBalancesRow] = projections.ReadModel(
     name="AccountBalances",
     row_type=AccountBalancesRow,
     handles=(AccountOpened, MoneyDeposited, MoneyWithdrawn, AccountClosed),

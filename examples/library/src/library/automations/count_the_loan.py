@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
+from library import projections
 from library.loan.events import LoanOpened
 from library.member.record_borrowing import RecordBorrowing
-from library.projections import Automation
 
 
 def send(event: LoanOpened) -> RecordBorrowing:
@@ -14,4 +14,4 @@ def send(event: LoanOpened) -> RecordBorrowing:
     return RecordBorrowing(card_number=event.card_number, loan_id=event.loan_id)
 
 
-automation = Automation(name="CountTheLoan", on=LoanOpened, send=send)
+automation = projections.Automation(name="CountTheLoan", on=LoanOpened, send=send)

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
+from library import projections
 from library.book.lend_book import LendBook
 from library.loan.events import LoanOpened
-from library.projections import Automation
 
 
 def send(event: LoanOpened) -> LendBook:
@@ -14,4 +14,4 @@ def send(event: LoanOpened) -> LendBook:
     return LendBook(book_id=event.book_id, loan_id=event.loan_id, card_number=event.card_number)
 
 
-automation = Automation(name="LendTheCopy", on=LoanOpened, send=send)
+automation = projections.Automation(name="LendTheCopy", on=LoanOpened, send=send)

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
+from library import projections
 from library.book.check_in_book import CheckInBook
 from library.loan.events import LoanReturned
-from library.projections import Automation
 
 
 def send(event: LoanReturned) -> CheckInBook:
@@ -14,4 +14,4 @@ def send(event: LoanReturned) -> CheckInBook:
     return CheckInBook(book_id=event.book_id)
 
 
-automation = Automation(name="ShelveReturnedCopy", on=LoanReturned, send=send)
+automation = projections.Automation(name="ShelveReturnedCopy", on=LoanReturned, send=send)

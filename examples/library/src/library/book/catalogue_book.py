@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID, uuid4
 
+from library import runtime
 from library.book.errors import NoAuthors
 from library.book.events import BookCatalogued
 from library.book.state import BookState
@@ -28,6 +29,8 @@ class CatalogueBook:
 def decide(command: CatalogueBook, state: BookState) -> list[BookCatalogued]:
     if len(command.authors) == 0:
         raise NoAuthors
+    if state.exists:
+        raise runtime.StreamExistsError(f"Book {command.book_id} exists already")
     return [
         BookCatalogued(
             book_id=command.book_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from library import runtime
 from library.book.errors import BookNotOnLoan
 from library.book.events import BookReturned
 from library.book.state import BookState
@@ -20,6 +21,8 @@ class CheckInBook:
 
 
 def decide(command: CheckInBook, state: BookState) -> list[BookReturned]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Book {command.book_id} does not exist")
     if not state.on_loan:
         raise BookNotOnLoan
     return [BookReturned(book_id=command.book_id, condition=command.condition)]

@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Book errors: the reasons a command can be rejected."""
 
-from library.runtime import DomainError
+from library import runtime
 
 
-class BookError(DomainError):
+class BookError(runtime.DomainError):
     """A command on a book was rejected."""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from library import runtime
 from library.book.errors import BookIsWithdrawn, BookOnLoan
 from library.book.events import BookLoaned
 from library.book.state import BookState
@@ -20,6 +21,8 @@ class LendBook:
 
 
 def decide(command: LendBook, state: BookState) -> list[BookLoaned]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Book {command.book_id} does not exist")
     if state.withdrawn:
         raise BookIsWithdrawn
     if state.on_loan:

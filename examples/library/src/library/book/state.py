@@ -37,6 +37,11 @@ class BookState:
     withdrawn: bool = False
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         return self.book_id
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from library import runtime
 from library.loan.errors import LoanClosed
 from library.loan.events import LoanLost
 from library.loan.state import LoanState
@@ -21,6 +22,8 @@ class DeclareLost:
 
 
 def decide(command: DeclareLost, state: LoanState) -> list[LoanLost]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Loan {command.loan_id} does not exist")
     if state.status in (LoanStatus.RETURNED, LoanStatus.LOST):
         raise LoanClosed
     return [LoanLost(loan_id=command.loan_id, replacement_fee=command.replacement_fee)]

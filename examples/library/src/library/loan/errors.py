@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Loan errors: the reasons a command can be rejected."""
 
-from library.runtime import DomainError
+from library import runtime
 
 
-class LoanError(DomainError):
+class LoanError(runtime.DomainError):
     """A command on a loan was rejected."""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID, uuid4
 
+from library import runtime
 from library.loan.errors import DueDateNotLater
 from library.loan.events import LoanOpened
 from library.loan.state import LoanState
@@ -25,6 +26,8 @@ class OpenLoan:
 def decide(command: OpenLoan, state: LoanState) -> list[LoanOpened]:
     if command.due_on <= command.borrowed_on:
         raise DueDateNotLater
+    if state.exists:
+        raise runtime.StreamExistsError(f"Loan {command.loan_id} exists already")
     return [
         LoanOpened(
             loan_id=command.loan_id,

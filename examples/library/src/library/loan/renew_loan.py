@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from library import runtime
 from library.loan.errors import DueDateNotLater, LoanClosed, LoanOverdue, TooManyRenewals
 from library.loan.events import LoanRenewed
 from library.loan.state import LoanState
@@ -22,6 +23,8 @@ class RenewLoan:
 
 
 def decide(command: RenewLoan, state: LoanState) -> list[LoanRenewed]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Loan {command.loan_id} does not exist")
     if state.status != LoanStatus.ON_LOAN:
         raise LoanClosed
     if state.renewals >= 2:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from library import runtime
 from library.loan.errors import LoanClosed
 from library.loan.state import LoanState
 from library.types import LoanStatus
@@ -23,6 +24,8 @@ class ReturnLoan:
 
 
 def check(command: ReturnLoan, state: LoanState) -> None:
-    """The spec's rules for ReturnLoan, checked before the hand-written decision."""
+    """Checked before the hand-written decision: that the stream exists, then the spec's rules."""
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Loan {command.loan_id} does not exist")
     if state.status != LoanStatus.ON_LOAN:
         raise LoanClosed

@@ -36,6 +36,11 @@ class LoanState:
     fine: Decimal = Decimal("0")
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         return self.loan_id
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from library import runtime
 from library.member.events import ContactChanged
 from library.member.state import MemberState
 from library.types import Contact
@@ -18,4 +19,6 @@ class ChangeContact:
 
 
 def decide(command: ChangeContact, state: MemberState) -> list[ContactChanged]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Member {command.card_number} does not exist")
     return [ContactChanged(card_number=command.card_number, contact=command.contact)]

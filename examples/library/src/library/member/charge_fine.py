@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from library import runtime
 from library.member.errors import InvalidAmount
 from library.member.events import FineCharged
 from library.member.state import MemberState
@@ -21,6 +22,8 @@ class ChargeFine:
 
 
 def decide(command: ChargeFine, state: MemberState) -> list[FineCharged]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Member {command.card_number} does not exist")
     if command.amount <= 0:
         raise InvalidAmount
     return [

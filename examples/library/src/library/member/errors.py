@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Member errors: the reasons a command can be rejected."""
 
-from library.runtime import DomainError
+from library import runtime
 
 
-class MemberError(DomainError):
+class MemberError(runtime.DomainError):
     """A command on a member was rejected."""
 
 

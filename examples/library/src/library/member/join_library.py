@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from library import runtime
 from library.member.events import MemberJoined
 from library.member.state import MemberState
 from library.runtime import new_id
@@ -23,6 +24,8 @@ class JoinLibrary:
 
 
 def decide(command: JoinLibrary, state: MemberState) -> list[MemberJoined]:
+    if state.exists:
+        raise runtime.StreamExistsError(f"Member {command.card_number} exists already")
     return [
         MemberJoined(
             card_number=command.card_number,

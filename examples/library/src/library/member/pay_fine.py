@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from library import runtime
 from library.member.errors import NothingToPay, Overpayment
 from library.member.events import FinePaid
 from library.member.state import MemberState
@@ -21,6 +22,8 @@ class PayFine:
 
 
 def decide(command: PayFine, state: MemberState) -> list[FinePaid]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Member {command.card_number} does not exist")
     if command.amount <= 0:
         raise NothingToPay
     if command.amount > state.fines_due:

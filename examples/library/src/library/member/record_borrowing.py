@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from library import runtime
 from library.member.errors import FinesOutstanding, LoanLimitReached, MemberIsSuspended
 from library.member.events import BorrowingRecorded
 from library.member.state import MemberState
@@ -20,6 +21,8 @@ class RecordBorrowing:
 
 
 def decide(command: RecordBorrowing, state: MemberState) -> list[BorrowingRecorded]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Member {command.card_number} does not exist")
     if state.suspended:
         raise MemberIsSuspended
     if state.fines_due > 5:

@@ -36,6 +36,11 @@ class MemberState:
     suspended: bool = False
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         """The stream's key in the store, a UUID made from the card_number."""
         return stream_uuid("Member", self.card_number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from library import runtime
 from library.member.events import MemberSuspended
 from library.member.state import MemberState
 
@@ -17,4 +18,6 @@ class SuspendMember:
 
 
 def decide(command: SuspendMember, state: MemberState) -> list[MemberSuspended]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Member {command.card_number} does not exist")
     return [MemberSuspended(card_number=command.card_number, reason=command.reason)]

@@ -9,11 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import assert_never
 
+from library import projections
 from library.loan.events import LoanOpened, LoanReturned
 from library.member.events import MemberJoined
-from library.projections import ReadModel
-
-Handled = MemberJoined | LoanOpened | LoanReturned
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,11 +25,13 @@ class MemberLoansRow:
     last_borrowed_on: date | None = None
 
 
-def key_of(event: Handled) -> str:
+def key_of(event: MemberJoined | LoanOpened | LoanReturned) -> str:
     return event.card_number
 
 
-def update(row: MemberLoansRow | None, event: Handled) -> MemberLoansRow | None:
+def update(
+    row: MemberLoansRow | None, event: MemberJoined | LoanOpened | LoanReturned
+) -> MemberLoansRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
     match event:
         case MemberJoined():
@@ -49,7 +49,7 @@ def update(row: MemberLoansRow | None, event: Handled) -> MemberLoansRow | None:
             assert_never(event)
 
 
-read_model: ReadModel[MemberLoansRow] = ReadModel(
+read_model: projections.ReadModel[MemberLoansRow] = projections.ReadModel(
     name="MemberLoans",
     row_type=MemberLoansRow,
     handles=(MemberJoined, LoanOpened, LoanReturned),

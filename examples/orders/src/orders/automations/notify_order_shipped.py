@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
+from orders import projections
 from orders.order.mark_shipped import MarkShipped
-from orders.projections import Automation
 from orders.shipment.events import ShipmentDispatched
 
 
@@ -18,4 +18,4 @@ def send(event: ShipmentDispatched) -> MarkShipped:
     )
 
 
-automation = Automation(name="NotifyOrderShipped", on=ShipmentDispatched, send=send)
+automation = projections.Automation(name="NotifyOrderShipped", on=ShipmentDispatched, send=send)

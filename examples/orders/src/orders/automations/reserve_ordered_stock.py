@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
+from orders import projections
 from orders.order.events import LineAdded
 from orders.product.reserve_stock import ReserveStock
-from orders.projections import Automation
 
 
 def send(event: LineAdded) -> ReserveStock:
@@ -14,4 +14,4 @@ def send(event: LineAdded) -> ReserveStock:
     return ReserveStock(sku=event.line.sku, order_id=event.order_id, quantity=event.line.quantity)
 
 
-automation = Automation(name="ReserveOrderedStock", on=LineAdded, send=send)
+automation = projections.Automation(name="ReserveOrderedStock", on=LineAdded, send=send)

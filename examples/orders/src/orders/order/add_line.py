@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.order.errors import InvalidLineQuantity, OrderNotEditable, TooManyLines, WrongCurrency
 from orders.order.events import LineAdded
 from orders.order.state import OrderState
@@ -20,6 +21,8 @@ class AddLine:
 
 
 def decide(command: AddLine, state: OrderState) -> list[LineAdded]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Order {command.order_id} does not exist")
     if state.status != OrderStatus.DRAFT:
         raise OrderNotEditable
     if command.line.quantity <= 0:

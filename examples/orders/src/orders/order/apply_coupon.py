@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.order.errors import CouponAlreadyApplied, OrderNotEditable
 from orders.order.state import OrderState
 from orders.types import OrderStatus
@@ -22,7 +23,9 @@ class ApplyCoupon:
 
 
 def check(command: ApplyCoupon, state: OrderState) -> None:
-    """The spec's rules for ApplyCoupon, checked before the hand-written decision."""
+    """Checked before the hand-written decision: that the stream exists, then the spec's rules."""
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Order {command.order_id} does not exist")
     if state.status not in (OrderStatus.DRAFT, OrderStatus.PLACED):
         raise OrderNotEditable
     if state.coupon is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.order.errors import OrderCannotBeCancelled
 from orders.order.events import OrderCancelled
 from orders.order.state import OrderState
@@ -20,6 +21,8 @@ class CancelOrder:
 
 
 def decide(command: CancelOrder, state: OrderState) -> list[OrderCancelled]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Order {command.order_id} does not exist")
     if state.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED):
         raise OrderCannotBeCancelled
     return [

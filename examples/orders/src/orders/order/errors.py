@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Order errors: the reasons a command can be rejected."""
 
-from orders.runtime import DomainError
+from orders import runtime
 
 
-class OrderError(DomainError):
+class OrderError(runtime.DomainError):
     """A command on a order was rejected."""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from orders import runtime
 from orders.order.errors import OrderNotPlaced
 from orders.order.events import OrderShipped
 from orders.order.state import OrderState
@@ -22,6 +23,8 @@ class MarkShipped:
 
 
 def decide(command: MarkShipped, state: OrderState) -> list[OrderShipped]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Order {command.order_id} does not exist")
     if not (state.status == OrderStatus.PLACED or state.status == OrderStatus.IN_PROGRESS):
         raise OrderNotPlaced
     return [

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from orders import runtime
 from orders.order.errors import EmptyOrder, OrderNotEditable
 from orders.order.events import OrderPlaced
 from orders.order.state import OrderState
@@ -22,6 +23,8 @@ class PlaceOrder:
 
 
 def decide(command: PlaceOrder, state: OrderState) -> list[OrderPlaced]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Order {command.order_id} does not exist")
     if state.status != OrderStatus.DRAFT:
         raise OrderNotEditable
     if len(state.lines) == 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
+from orders import runtime
 from orders.order.events import OrderStarted
 from orders.order.state import OrderState
 from orders.types import Currency
@@ -21,6 +22,8 @@ class StartOrder:
 
 
 def decide(command: StartOrder, state: OrderState) -> list[OrderStarted]:
+    if state.exists:
+        raise runtime.StreamExistsError(f"Order {command.order_id} exists already")
     return [
         OrderStarted(
             order_id=command.order_id,

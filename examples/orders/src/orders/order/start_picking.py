@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.order.errors import OrderNotPlaced
 from orders.order.events import PickingStarted
 from orders.order.state import OrderState
@@ -19,6 +20,8 @@ class StartPicking:
 
 
 def decide(command: StartPicking, state: OrderState) -> list[PickingStarted]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Order {command.order_id} does not exist")
     if state.status != OrderStatus.PLACED:
         raise OrderNotPlaced
     return [PickingStarted(order_id=command.order_id)]

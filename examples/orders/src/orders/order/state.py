@@ -39,6 +39,11 @@ class OrderState:
     note: str | None = None
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         return self.order_id
 

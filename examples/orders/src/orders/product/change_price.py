@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orders import runtime
 from orders.product.errors import CurrencyMismatch, InvalidPrice
 from orders.product.events import PriceChanged
 from orders.product.state import ProductState
@@ -19,6 +20,8 @@ class ChangePrice:
 
 
 def decide(command: ChangePrice, state: ProductState) -> list[PriceChanged]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Product {command.sku} does not exist")
     if command.new_price.amount <= 0:
         raise InvalidPrice
     if command.new_price.currency != state.price.currency:

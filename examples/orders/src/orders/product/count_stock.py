@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orders import runtime
 from orders.product.errors import InvalidQuantity
 from orders.product.state import ProductState
 
@@ -20,6 +21,8 @@ class CountStock:
 
 
 def check(command: CountStock, state: ProductState) -> None:
-    """The spec's rules for CountStock, checked before the hand-written decision."""
+    """Checked before the hand-written decision: that the stream exists, then the spec's rules."""
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Product {command.sku} does not exist")
     if command.counted < 0:
         raise InvalidQuantity

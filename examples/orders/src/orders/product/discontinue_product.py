@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orders import runtime
 from orders.product.errors import ProductIsDiscontinued
 from orders.product.events import ProductDiscontinued
 from orders.product.state import ProductState
@@ -17,6 +18,8 @@ class DiscontinueProduct:
 
 
 def decide(command: DiscontinueProduct, state: ProductState) -> list[ProductDiscontinued]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Product {command.sku} does not exist")
     if state.discontinued:
         raise ProductIsDiscontinued
     return [ProductDiscontinued(sku=command.sku)]

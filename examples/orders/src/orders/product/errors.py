@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Product errors: the reasons a command can be rejected."""
 
-from orders.runtime import DomainError
+from orders import runtime
 
 
-class ProductError(DomainError):
+class ProductError(runtime.DomainError):
     """A command on a product was rejected."""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from orders import runtime
 from orders.product.errors import InvalidPrice, InvalidQuantity
 from orders.product.events import ProductListed, StockReceived
 from orders.product.state import ProductState
@@ -28,6 +29,8 @@ def decide(command: ListProduct, state: ProductState) -> list[ProductListed | St
         raise InvalidPrice
     if command.initial_stock < 0:
         raise InvalidQuantity
+    if state.exists:
+        raise runtime.StreamExistsError(f"Product {command.sku} exists already")
     return [
         ProductListed(
             sku=command.sku,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orders import runtime
 from orders.product.errors import InvalidQuantity, ProductIsDiscontinued
 from orders.product.events import StockReceived
 from orders.product.state import ProductState
@@ -18,6 +19,8 @@ class ReceiveStock:
 
 
 def decide(command: ReceiveStock, state: ProductState) -> list[StockReceived]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Product {command.sku} does not exist")
     if state.discontinued:
         raise ProductIsDiscontinued
     if command.quantity <= 0:

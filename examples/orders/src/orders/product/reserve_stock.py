@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.product.errors import InvalidQuantity, OutOfStock, ProductIsDiscontinued
 from orders.product.events import StockReserved
 from orders.product.state import ProductState
@@ -20,6 +21,8 @@ class ReserveStock:
 
 
 def decide(command: ReserveStock, state: ProductState) -> list[StockReserved]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Product {command.sku} does not exist")
     if state.discontinued:
         raise ProductIsDiscontinued
     if command.quantity <= 0:

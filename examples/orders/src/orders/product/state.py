@@ -35,6 +35,11 @@ class ProductState:
     discontinued: bool = False
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         """The stream's key in the store, a UUID made from the sku."""
         return stream_uuid("Product", self.sku)

@@ -8,19 +8,10 @@ from dataclasses import dataclass, replace
 from typing import assert_never
 from uuid import UUID
 
+from orders import projections
 from orders.order.events import OrderCancelled, OrderPlaced, OrderStarted, PickingStarted
-from orders.projections import ReadModel
 from orders.shipment.events import ShipmentDispatched, ShipmentOpened
 from orders.types import Carrier, OrderStatus
-
-Handled = (
-    OrderStarted
-    | OrderPlaced
-    | PickingStarted
-    | ShipmentOpened
-    | ShipmentDispatched
-    | OrderCancelled
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,11 +26,26 @@ class OrderTrackingRow:
     parcels: int = 0
 
 
-def key_of(event: Handled) -> UUID:
+def key_of(
+    event: OrderStarted
+    | OrderPlaced
+    | PickingStarted
+    | ShipmentOpened
+    | ShipmentDispatched
+    | OrderCancelled,
+) -> UUID:
     return event.order_id
 
 
-def update(row: OrderTrackingRow | None, event: Handled) -> OrderTrackingRow | None:
+def update(
+    row: OrderTrackingRow | None,
+    event: OrderStarted
+    | OrderPlaced
+    | PickingStarted
+    | ShipmentOpened
+    | ShipmentDispatched
+    | OrderCancelled,
+) -> OrderTrackingRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
     match event:
         case OrderStarted():
@@ -68,7 +74,7 @@ def update(row: OrderTrackingRow | None, event: Handled) -> OrderTrackingRow | N
             assert_never(event)
 
 
-read_model: ReadModel[OrderTrackingRow] = ReadModel(
+read_model: projections.ReadModel[OrderTrackingRow] = projections.ReadModel(
     name="OrderTracking",
     row_type=OrderTrackingRow,
     handles=(

@@ -7,10 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import assert_never
 
+from orders import projections
 from orders.product.events import ProductDiscontinued, ProductListed, StockReserved
-from orders.projections import ReadModel
-
-Handled = ProductListed | StockReserved | ProductDiscontinued
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,11 +21,13 @@ class ProductDemandRow:
     orders: int = 0
 
 
-def key_of(event: Handled) -> str:
+def key_of(event: ProductListed | StockReserved | ProductDiscontinued) -> str:
     return event.sku
 
 
-def update(row: ProductDemandRow | None, event: Handled) -> ProductDemandRow | None:
+def update(
+    row: ProductDemandRow | None, event: ProductListed | StockReserved | ProductDiscontinued
+) -> ProductDemandRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
     match event:
         case ProductListed():
@@ -44,7 +44,7 @@ def update(row: ProductDemandRow | None, event: Handled) -> ProductDemandRow | N
             assert_never(event)
 
 
-read_model: ReadModel[ProductDemandRow] = ReadModel(
+read_model: projections.ReadModel[ProductDemandRow] = projections.ReadModel(
     name="ProductDemand",
     row_type=ProductDemandRow,
     handles=(ProductListed, StockReserved, ProductDiscontinued),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from orders import runtime
 from orders.shipment.errors import NotDispatched
 from orders.shipment.events import ShipmentDelivered
 from orders.shipment.state import ShipmentState
@@ -21,6 +22,8 @@ class ConfirmDelivery:
 
 
 def decide(command: ConfirmDelivery, state: ShipmentState) -> list[ShipmentDelivered]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Shipment {command.shipment_id} does not exist")
     if state.status != ShipmentStatus.DISPATCHED:
         raise NotDispatched
     return [ShipmentDelivered(shipment_id=command.shipment_id, delivered_on=command.delivered_on)]

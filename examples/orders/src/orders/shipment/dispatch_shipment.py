@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from orders import runtime
 from orders.shipment.errors import NothingToShip, NotPacking
 from orders.shipment.events import ShipmentDispatched
 from orders.shipment.state import ShipmentState
@@ -22,6 +23,8 @@ class DispatchShipment:
 
 
 def decide(command: DispatchShipment, state: ShipmentState) -> list[ShipmentDispatched]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Shipment {command.shipment_id} does not exist")
     if state.status != ShipmentStatus.PACKING:
         raise NotPacking
     if len(state.parcels) == 0:

@@ -2,10 +2,10 @@
 # change the spec and run `eventforge generate`.
 """Shipment errors: the reasons a command can be rejected."""
 
-from orders.runtime import DomainError
+from orders import runtime
 
 
-class ShipmentError(DomainError):
+class ShipmentError(runtime.DomainError):
     """A command on a shipment was rejected."""
 
 

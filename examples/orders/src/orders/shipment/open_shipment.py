@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
+from orders import runtime
 from orders.shipment.events import ShipmentOpened
 from orders.shipment.state import ShipmentState
 from orders.types import Address, Carrier
@@ -21,6 +22,8 @@ class OpenShipment:
 
 
 def decide(command: OpenShipment, state: ShipmentState) -> list[ShipmentOpened]:
+    if state.exists:
+        raise runtime.StreamExistsError(f"Shipment {command.shipment_id} exists already")
     return [
         ShipmentOpened(
             shipment_id=command.shipment_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.shipment.errors import NotPacking, ParcelTooHeavy, TooManyParcels
 from orders.shipment.events import ParcelPacked
 from orders.shipment.state import ShipmentState
@@ -20,6 +21,8 @@ class PackParcel:
 
 
 def decide(command: PackParcel, state: ShipmentState) -> list[ParcelPacked]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Shipment {command.shipment_id} does not exist")
     if state.status != ShipmentStatus.PACKING:
         raise NotPacking
     if command.parcel.weight_kg > 30 or command.parcel.weight_kg <= 0:

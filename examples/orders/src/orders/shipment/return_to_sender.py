@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from orders import runtime
 from orders.shipment.errors import NotDispatched
 from orders.shipment.events import ShipmentReturned
 from orders.shipment.state import ShipmentState
@@ -20,6 +21,8 @@ class ReturnToSender:
 
 
 def decide(command: ReturnToSender, state: ShipmentState) -> list[ShipmentReturned]:
+    if not state.exists:
+        raise runtime.StreamNotFoundError(f"Shipment {command.shipment_id} does not exist")
     if state.status != ShipmentStatus.DISPATCHED:
         raise NotDispatched
     return [ShipmentReturned(shipment_id=command.shipment_id, reason=command.reason)]

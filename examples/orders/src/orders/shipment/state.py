@@ -39,6 +39,11 @@ class ShipmentState:
     delivered_on: date | None = None
 
     @property
+    def exists(self) -> bool:
+        """Whether the stream has started: false before its first event."""
+        return self.version > 0
+
+    @property
     def id(self) -> UUID:
         return self.shipment_id
 
