@@ -221,3 +221,62 @@ def test_entries_whose_if_fails_are_skipped_and_none_is_a_no_op(tmp_path: Path) 
     failing = run_pytest(spec.parent, "tests/lamp")
     assert failing.returncode == 1
     assert "Scenario 'a lamp that is on stays on' failed" in failing.stdout
+
+
+CUSTOM = """
+eventforge: 1
+domain: Vault
+aggregates:
+  Vault:
+    state:
+      opened: {type: int, default: 0}
+    events:
+      VaultInstalled: {fields: {}}
+      VaultOpened: {fields: {by: str, note: str}, apply: {opened: "= state.opened + 1"}}
+      AlarmRaised: {fields: {by: str}}
+    commands:
+      Install: {creates: true, emits: [VaultInstalled]}
+      Open:
+        handler: custom
+        fields: {by: str}
+        rejects:
+          - if: state.opened >= 2
+            emits: [AlarmRaised]
+        emits:
+          - VaultOpened: {by: "= command.by"}
+    scenarios:
+      - name: a third opening raises the alarm
+        given: [VaultInstalled: {}, VaultOpened: {by: A, note: x}, VaultOpened: {by: A, note: x}]
+        when: {Open: {by: B}}
+        then: [AlarmRaised: {by: B}]
+      - name: an opening
+        given: [VaultInstalled: {}]
+        when: {Open: {by: B}}
+        then: [VaultOpened: {by: B, note: hand-written}]
+"""
+
+
+def test_a_custom_command_s_recording_rule_and_its_helper(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path / "vault", CUSTOM)
+    assert cli("generate", spec).exit_code == 0
+    module = (spec.parent / "src/vault/vault/open.py").read_text()
+    assert "def check(command: Open, state: VaultState) -> list[AlarmRaised]:" in module
+    assert "def build_vault_opened(command: Open, state: VaultState, *, note: str)" in module
+    # The rule that records runs without the hand-written decide(), still the stub here.
+    stub = run_pytest(spec.parent, "tests/vault")
+    assert "1 failed, 1 passed" in stub.stdout, stub.stdout
+    handler = spec.parent / "src/vault/vault/custom/open.py"
+    handler.write_text(
+        handler.read_text()
+        .replace(
+            "from vault.vault.open import Open\n",
+            "from vault.vault.open import Open, build_vault_opened\n",
+        )
+        .replace(
+            "    raise NotImplementedError(",
+            '    return [build_vault_opened(command, state, note="hand-written")]\n'
+            "    raise NotImplementedError(",
+        )
+    )
+    written = run_pytest(spec.parent)
+    assert written.returncode == 0, written.stdout + written.stderr

@@ -144,3 +144,14 @@ def test_a_rule_says_what_it_does(tmp_path: Path) -> None:
         result = cli("add", "reject", "AddItem", "--if", "state.items > 2", *extra, "--spec", spec)
         assert result.exit_code == 2
         assert "--error ERROR, or --emits EVENT" in result.stderr
+
+
+def test_a_command_that_may_start_its_stream(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    text = _added(
+        spec, "command", "Cart", "OpenCart", "--creates-if-missing", "--emits", "CartOpened"
+    )
+    assert "      OpenCart:\n        creates: if-missing\n        emits: [CartOpened]\n" in text
+    model, _ = validate_file(spec)
+    assert model is not None
+    assert model.aggregates[0].command("OpenCart").if_missing

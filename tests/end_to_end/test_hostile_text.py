@@ -235,7 +235,7 @@ from hostile_more.shelf.add_name import AddName, decide
 from hostile_more.shelf.state import ShelfState
 from hostile_more.shelf import add_name, build_shelf
 from uuid import uuid4
-state = ShelfState(shelf_id=uuid4())
+state = ShelfState(shelf_id=uuid4(), version=1)  # a shelf that exists: AddName needs one
 [added] = decide(AddName(shelf_id=state.shelf_id, name="n"), state)
 print(json.dumps({
     "label": [Label().text, list(Label().tags)],

@@ -271,10 +271,18 @@ def test_a_scenario_gives_what_a_state_read_finds(
     )
     spec, diagnostics = validate_file(write_spec(tmp_path, text))
     assert [d.code for d in diagnostics if d.level is Level.ERROR] == codes
-    if not codes and "exists: false" in found:
+    if not codes:
+        assert spec is not None
+        records = spec.aggregates[1].scenarios[0].reads
+        assert {r.name for r in records} == {"ProductState"}
+        # A state given exists (version 1) unless it says otherwise.
+        versions = [next(v.code for v in r.values if v.target == "version") for r in records]
+        assert versions == (["0"] if "false" in found or "version: 0" in found else ["1"] * 2)[
+            : len(records)
+        ]
+    if "exists: false" in found:
         assert spec is not None
         [record] = spec.aggregates[1].scenarios[0].reads
-        assert record.name == "ProductState"
         assert [(v.target, v.code) for v in record.values] == [
             ("sku", "'tea'"),
             ("price", 'Decimal("3")'),
