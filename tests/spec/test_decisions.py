@@ -277,9 +277,10 @@ def test_a_scenario_gives_what_a_state_read_finds(
         assert {r.name for r in records} == {"ProductState"}
         # A state given exists (version 1) unless it says otherwise.
         versions = [next(v.code for v in r.values if v.target == "version") for r in records]
-        assert versions == (["0"] if "false" in found or "version: 0" in found else ["1"] * 2)[
-            : len(records)
-        ]
+        assert (
+            versions
+            == (["0"] if "false" in found or "version: 0" in found else ["1"] * 2)[: len(records)]
+        )
     if "exists: false" in found:
         assert spec is not None
         [record] = spec.aggregates[1].scenarios[0].reads
