@@ -56,6 +56,7 @@ def command_reads(
     for name, body in raw.items():
         where = (*path, name)
         if not _free_name(ctx, command, name, where, scope, taken):
+            unknown.add(name)
             continue
         found = _read(ctx, command, name, body or {}, where, scope)
         if found is None:
@@ -102,7 +103,7 @@ def _free_name(
             f"the read {name!r} of {command} collides with another name: {reason}",
             where,
             key=True,
-            hint=f"name the read after what it finds, like `{name}_row` or `found_{name}`",
+            hint=f"name the read after what it finds (like `found_{name}`), unlike any name in use",
         )
         return False
     return True
