@@ -296,6 +296,9 @@ def add_command(
         Field(description='Guards: [{"if": "state.closed", "error": "AccountIsClosed"}].'),
     ] = [],  # noqa: B006
     creates: Annotated[bool, Field(description="The command starts a new stream.")] = False,
+    creates_if_missing: Annotated[
+        bool, Field(description="The command runs on a new stream or an existing one.")
+    ] = False,
     custom: Annotated[
         bool, Field(description="decide() is hand-written in a user-owned file.")
     ] = False,
@@ -309,6 +312,7 @@ def add_command(
     argv += [a for r in rejects for a in ("--reject", f"{r.get('error', '')}: {r.get('if', '')}")]
     argv += [
         *_flag("--creates", creates),
+        *_flag("--creates-if-missing", creates_if_missing),
         *_flag("--custom", custom),
         *_opt("--description", description),
     ]
@@ -411,6 +415,40 @@ def add_automation(
     )
 
 
+def add_reject(
+    command: str,
+    condition: Annotated[str, Field(description="When it holds, like 'state.closed'.")],
+    error: Annotated[str | None, Field(description="The error it raises.")] = None,
+    emits: Annotated[
+        list[str | dict[str, Any]],
+        Field(description='Or the events it records instead: "Name" or {"Name": {...}}.'),
+    ] = [],  # noqa: B006
+    spec: Spec = DEFAULT_SPEC,
+    dry_run: DryRun = False,
+) -> CallToolResult:
+    """Add a rule at the end of a command's rejects: it raises an error, or records events."""
+    argv = ["add", "reject", command, "--if", condition, *_opt("--error", error)]
+    argv += [a for e in emits for a in ("--emits", e if isinstance(e, str) else _json(e))]
+    return call(*argv, "--spec", spec, *_flag("--dry-run", dry_run))
+
+
+def add_emit(
+    command: str,
+    event: Annotated[
+        str | dict[str, Any], Field(description='"Name" or {"Name": {"field": "= command.x"}}.')
+    ],
+    condition: Annotated[
+        str | None, Field(description="Emit it only when this holds (`if:`).")
+    ] = None,
+    spec: Spec = DEFAULT_SPEC,
+    dry_run: DryRun = False,
+) -> CallToolResult:
+    """Add an event at the end of what a command emits, with an optional `if:`."""
+    argv = ["add", "emit", command, event if isinstance(event, str) else _json(event)]
+    argv += _opt("--if", condition)
+    return call(*argv, "--spec", spec, *_flag("--dry-run", dry_run))
+
+
 TOOLS = (
     validate,
     plan,
@@ -423,6 +461,8 @@ TOOLS = (
     add_error,
     add_event,
     add_command,
+    add_reject,
+    add_emit,
     add_field,
     add_scenario,
     add_read_model,

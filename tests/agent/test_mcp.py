@@ -29,6 +29,7 @@ TOOLS = {
     "validate", "plan", "generate", "check", "context", "slices", "mutants",
     "add_aggregate", "add_command", "add_event", "add_error", "add_field", "add_scenario",
     "add_read_model", "add_automation", "remove", "remove_field", "remove_scenario", "rename",
+    "add_reject", "add_emit",
 }  # fmt: skip
 
 
@@ -202,3 +203,28 @@ def test_a_clear_message_without_the_sdk(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "error[E903]" in result.stderr and "pip install 'eventforge[mcp]'" in result.stderr
     assert result.stdout == ""
+
+
+def test_rules_and_emitted_events_are_added_through_the_tools(tmp_path: Path) -> None:
+    project = copy_example("bank", tmp_path / "bank").parent
+
+    async def body(session: ClientSession) -> None:
+        await call(
+            session,
+            "add_reject",
+            command="WithdrawMoney",
+            condition="command.amount > 1000",
+            error="InsufficientFunds",
+        )
+        await call(
+            session,
+            "add_emit",
+            command="DepositMoney",
+            event={"MoneyDeposited": {"amount": 1}},
+            condition="command.amount > 100",
+        )
+
+    with_server(project, body)
+    text = (project / "eventforge.yaml").read_text(encoding="utf-8")
+    assert "          - if: command.amount > 1000\n            error: InsufficientFunds\n" in text
+    assert "          - MoneyDeposited: {amount: 1}\n            if: command.amount > 100\n" in text
