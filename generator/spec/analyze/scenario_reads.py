@@ -27,6 +27,8 @@ def scenario_reads(
     path: PathKey,
     label: str,
 ) -> tuple[m.Record, ...]:
+    if not raw:
+        return ()
     reads = {r.name: r for r in command.reads}
     written = _written_reads(ctx, aggregate, command)
     records: list[m.Record] = []
