@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from conftest import cli, write_spec
+
 from generator.build.shadow import Spelling
 
 
@@ -32,3 +36,34 @@ def test_a_field_named_like_the_module_gets_the_private_alias() -> None:
     assert spelling.code("date") == "_dt.date"
     assert spelling.code("str") == "_builtins.str"
     assert spelling.code("new_id") == "_runtime.new_id"
+
+
+TIMER = """\
+eventforge: 1
+domain: Clock
+aggregates:
+  Timer:
+    id: dt
+    state:
+      started: {type: datetime, optional: true}
+    events:
+      TimerStarted:
+        fields: {started: datetime}
+    commands:
+      StartTimer:
+        creates: true
+        fields: {started: datetime}
+        emits: [TimerStarted]
+"""
+
+
+def test_an_id_field_named_like_a_module_alias_generates(tmp_path: Path) -> None:
+    """An id field `dt` kept `import datetime as dt` alive in the import tidier (the word is
+    there), and ruff called the field a redefinition of that unused import (F811, E700): found by
+    the property tests. Such a file is now redone with ruff's own fixer, which drops the import."""
+    spec = write_spec(tmp_path, TIMER)
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.stderr
+    state = (tmp_path / "src/clock/timer/state.py").read_text()
+    assert "import datetime as dt" not in state
+    assert "    dt: UUID\n" in state
