@@ -1,8 +1,10 @@
 """Properties that hold for every valid spec, and for every broken one.
 
-Specs come from tests/spec_strategies.py. CI runs a small, fixed set of examples (derandomized, so
-a failure reproduces); `EVENTFORGE_HYPOTHESIS_PROFILE=long python -m pytest tests/end_to_end/test_properties.py`
-runs thousands with fresh randomness.
+Specs come from tests/spec_strategies/. CI runs a small, fixed set of examples (derandomized, and
+the valid specs from a fixed seed, so a failure reproduces and the coverage test counts the very
+specs the other tests run); `EVENTFORGE_HYPOTHESIS_PROFILE=long python -m pytest
+tests/end_to_end/test_properties.py` runs thousands with fresh randomness, and type-checks each
+generated package with mypy too.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import cli, run_pytest, write_stubs
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from ruff.__main__ import find_ruff_bin
-from spec_strategies import Built, mutated_specs, valid_specs
+from spec_strategies import FEATURES, Built, mutated_specs, valid_specs
 
 from generator.build.pipeline import produce
 from generator.spec.codes import CODES
@@ -57,6 +63,12 @@ def examples(name: str) -> int:
     return int(chosen[name]) if name in chosen else ci if PROFILE == "ci" else long
 
 
+def _ci_seed(test: Callable[..., Any]) -> Callable[..., Any]:
+    """In the CI profile, the valid-spec properties draw from one fixed seed: each sees the same
+    specs (as many as it runs), so the coverage test below counts what the others run."""
+    return seed(20)(test) if PROFILE == "ci" else test
+
+
 def _located(diagnostics: list[Diagnostic], text: str) -> None:
     """Every diagnostic has a registered code, a message and a position inside the file."""
     lines = text.splitlines() or [""]
@@ -94,6 +106,7 @@ def test_a_mutated_spec_validates_or_fails_with_located_errors(text: str) -> Non
             raise AssertionError([d.as_text() for d in exc.diagnostics]) from None
 
 
+@_ci_seed
 @settings(max_examples=examples("valid"))
 @given(valid_specs())
 def test_a_valid_spec_validates_and_renders(built: Built) -> None:
@@ -109,10 +122,25 @@ def test_a_valid_spec_validates_and_renders(built: Built) -> None:
             raise AssertionError([d.as_text() for d in exc.diagnostics]) from None
 
 
+def _strictly_typed(project: Path) -> None:
+    """The package and its tests pass `mypy --strict` (the generated pyproject.toml's setting):
+    a value of the wrong type in a field (an int in a bool field) fails no scenario."""
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "src", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
+    )
+    assert typed.returncode == 0, typed.stdout[-4000:] + typed.stderr[-2000:]
+
+
 def _mtimes(root: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
 
 
+@_ci_seed
 @settings(max_examples=examples("package"))
 @given(valid_specs())
 def test_a_valid_spec_becomes_a_working_package(built: Built) -> None:
@@ -151,6 +179,8 @@ def test_a_valid_spec_becomes_a_working_package(built: Built) -> None:
 
         tests = run_pytest(project)
         assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]
+        if PROFILE != "ci":  # some ten seconds a package: for the long runs only
+            _strictly_typed(project)
 
         before = _mtimes(project)
         again = cli("generate", spec)
@@ -159,3 +189,30 @@ def test_a_valid_spec_becomes_a_working_package(built: Built) -> None:
         write_stubs(project)  # check fails while a custom handler is still the stub
         checked = cli("check", spec)
         assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def _features(count: int) -> Counter[str]:
+    """The features the first `count` valid specs of this profile use (as drawn for the tests
+    above: same seed, same number of examples)."""
+    found: Counter[str] = Counter()
+
+    @_ci_seed
+    @settings(max_examples=count)
+    @given(valid_specs())
+    def collect(built: Built) -> None:
+        found.update(built.features)
+
+    collect()
+    return found
+
+
+def test_the_ci_examples_reach_every_feature() -> None:
+    """The valid specs CI validates and renders use every type, operator and function of the
+    language, read-model scenarios with several rows and deletes, automation scenarios with
+    several events, and guards met on their boundary and on each side. A feature missing here
+    means the strategies (tests/spec_strategies/) stopped drawing it."""
+    if PROFILE != "ci" or examples("valid") != _EXAMPLES["valid"][0]:
+        pytest.skip("counts the CI profile's own examples")
+    found = _features(examples("valid"))
+    assert set(found) <= FEATURES, set(found) - FEATURES
+    assert sorted(FEATURES - set(found)) == [], found
