@@ -160,7 +160,7 @@ def _events(
         refs = {"state": state_refs, "event": event_refs}
         targets = draw(
             st.lists(
-                st.sampled_from(state), min_size=index > 0, max_size=2, unique_by=lambda f: f.name
+                st.sampled_from(state), min_size=index > 0, max_size=3, unique_by=lambda f: f.name
             )
         )
         apply = {t.name: assignment(draw, t.type, refs, domain) for t in targets}

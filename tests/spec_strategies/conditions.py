@@ -15,8 +15,15 @@ class Conditions(Reach):
 
     def condition(self, depth: int = 0) -> Expr:
         """A boolean expression (a guard, or a bool value)."""
-        options = [self._compare_numbers, self._compare_other, self._flag, self._clock]
-        chosen = self.pick(options)() or self._flag()
+        options = [
+            self._compare_numbers,
+            self._compare_other,
+            self._flag,
+            self._clock,
+            self._membership,
+        ]
+        times = self.chance(4) and self._clock()  # times are few: give them a turn of their own
+        chosen = times or self.pick(options)() or self._flag()
         if depth < 1 and self.chance(2):
             other = self.condition(depth + 1)
             truthy = [r for r in self.refs if r.type.kind in ("int", "str", "list", "bool")]
@@ -39,7 +46,9 @@ class Conditions(Reach):
         return chosen
 
     def _flag(self) -> Expr:
-        options = [Expr(v, v, BOOL) for v in ("True", "False")]
+        """A bool field, `not` one, or an optional one `is None`; now and then a constant (a
+        guard that always or never holds says little, so rarely)."""
+        options: list[Expr] = []
         for r in self.refs:
             if r.type == BOOL:
                 options += [
@@ -64,6 +73,8 @@ class Conditions(Reach):
                             atom=False,
                         )
                     )
+        if not options or self.chance(8):
+            return Expr(*[self.pick(["True", "False"])] * 2, BOOL)
         return self.pick(options)
 
     def _compare_numbers(self) -> Expr | None:
@@ -75,7 +86,7 @@ class Conditions(Reach):
         left = self.number(kind) if self.chance(3) else None
         if left is None or left.number is not None:  # not a literal: `3 < 5` says nothing
             left = self.pick(fields)
-        shape = self.draw(st.integers(0, 3))
+        shape = self.draw(st.sampled_from([0, 1, 1, 2, 3]))
         if shape == 3:
             return self.boundary()
         if shape == 0:  # two expressions
@@ -106,7 +117,8 @@ class Conditions(Reach):
             left = self.binary(left, literal(k), shift)
             value = value + k if shift == "+" else value - k if shift == "-" else value * k
         right = self.literal_of(kind, value)
-        op = self.pick(["<", "<=", ">", ">=", "==", "!="])
+        # Mostly an order: `<` and `<=` differ only on the boundary, which the scenarios meet.
+        op = self.pick(["<", "<=", ">", ">="] * 2 + ["==", "!="])
         if self.chance(4):  # the literal on the left
             flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
             return self.compare(right, flipped, left, probe=True)
@@ -144,6 +156,28 @@ class Conditions(Reach):
         py = f"{left.wrapped()[1]} {op} ({', '.join(pys)},)"
         feature = "op:in" if op == "in" else "op:not-in"
         return Expr(text, py, BOOL, join(left, *items, extra=(feature,)), atom=False)
+
+    def _membership(self) -> Expr | None:
+        """`x in [...]` or `x not in [...]`: a number among pivots, a text among the text pivots,
+        an enum among its values."""
+        refs = [r for r in self.refs if r.type.kind in ("int", "decimal", "float", "str", "enum")]
+        refs = [r for r in refs if not r.type.optional]
+        if not refs:
+            return None
+        r = self.pick(refs)
+        count = self.draw(st.integers(1, 3))
+        if r.type.kind in NUMERIC:
+            items = [self.pivot(r.type.kind) for _ in range(count)]
+        else:
+            values = (
+                self.domain.pivots["str"]
+                if r.type.kind == "str"
+                else self.domain.enums[r.type.name]
+            )
+            items = [
+                Expr(repr(v), repr(v), r.type) for v in (self.pick(values) for _ in range(count))
+            ]
+        return self.member(r, items, self.pick(["in", "not in"]))
 
     def _clock(self) -> Expr | None:
         """A time compared with now(): the times drawn are far from today, so the outcome is

@@ -221,7 +221,7 @@ class Gen(Conditions):
 
     def value(self, want: T) -> Expr | None:
         """An expression whose value fits a field of type `want`, or None when none is in reach:
-        as often a computed one (operators, functions, `now()`) as a field or None."""
+        more often a computed one (operators, functions, `now()`) than a field or None."""
         kind, required = want.kind, want.required()
         simple = [r for r in self.refs if r.type == want or r.type == required]
         if kind in ("decimal", "float"):
@@ -232,8 +232,8 @@ class Gen(Conditions):
         if want.optional:
             simple.append(Expr("None", "None", T("null")))
         computed = self._computed(want)
-        # A time a command records is most often its own: now().
-        if computed and (not simple or not self.chance(4 if kind == "datetime" else 2)):
+        # Two times in three a computed value (a time a command records: now(), three in four).
+        if computed and (not simple or not self.chance(4 if kind == "datetime" else 3)):
             return self.pick(computed)
         return self.pick(simple) if simple else None
 

@@ -48,7 +48,7 @@ def _strings(data: Any) -> list[str]:
 @st.composite
 def mutated_specs(draw: Any) -> str:
     """A valid spec with a few random edits, as YAML text (which may no longer be valid)."""
-    data = copy.deepcopy(draw(valid_specs(max_aggregates=2, lean=True)).data)
+    data = copy.deepcopy(draw(valid_specs(max_aggregates=2, scenarios="lean")).data)
     words = sorted(set(_strings(data))) or ["x"]
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(_paths(data)[1:]))

@@ -50,18 +50,19 @@ def dump(data: Any) -> str:
 
 
 @st.composite
-def valid_specs(draw: Any, *, max_aggregates: int = 3, lean: bool = False) -> Built:
+def valid_specs(draw: Any, *, max_aggregates: int = 3, scenarios: str = "usual") -> Built:
+    """A valid spec; `scenarios` is "lean", "usual" or "many" (see Domain.scenario_count)."""
     try:
-        return _build(draw, max_aggregates, lean)
+        return _build(draw, max_aggregates, scenarios)
     except Reject:
         reject()
         raise AssertionError("unreachable") from None
 
 
-def _build(draw: Any, max_aggregates: int, lean: bool) -> Built:
+def _build(draw: Any, max_aggregates: int, scenarios: str) -> Built:
     names = Names(draw)
     pivots, close = draw_pivots(draw)
-    domain = Domain(pivots=pivots, close=close, lean=lean)
+    domain = Domain(pivots=pivots, close=close, scenario_count=scenarios)
     data: dict[str, Any] = {"eventforge": 1}
     if draw(st.booleans()):
         data["domain"] = draw(st.sampled_from(WORDS))

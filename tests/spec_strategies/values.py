@@ -140,16 +140,23 @@ class Domain:
     pivots: dict[str, list[Any]] = field(default_factory=dict)  # kind -> guard literals
     close: dict[str, list[Any]] = field(default_factory=dict)  # kind -> values next to them
     features: set[str] = field(default_factory=set)  # what the spec and its scenarios use
-    lean: bool = False  # at most one scenario each (a base for mutations: smaller, as broad)
+    # How many scenarios: "lean" (none or one each: a base for mutations, smaller and as
+    # broad), "usual" (one, now and then two), "many" (two or three: for the generated packages,
+    # whose cost is mostly fixed, so more scenarios meet more boundaries for little more time).
+    scenario_count: str = "usual"
 
     def scenarios(self, draw: Any) -> int:
         """How many scenarios a command, read model or automation gets."""
+        if self.scenario_count == "many":
+            return draw(st.integers(2, 3))
         return self.some(draw)
 
     def some(self, draw: Any) -> int:
-        """How many of a part (scenarios, read models, automations): one, now and then two;
-        when lean, none or one."""
-        return draw(st.integers(0, 1)) if self.lean else 1 + (draw(st.integers(0, 3)) == 0)
+        """How many of a part (read models, automations): one, now and then two; none or one
+        for a lean spec."""
+        if self.scenario_count == "lean":
+            return draw(st.integers(0, 1))
+        return 1 + (draw(st.integers(0, 3)) == 0)
 
 
 def zero(t: T, domain: Domain) -> Any:

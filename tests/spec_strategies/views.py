@@ -65,7 +65,7 @@ def read_models(
         on: dict[str, Any] = {}
         rules: dict[str, dict[str, Assigned] | None] = {}
         for event in handled:
-            if len(handled) > 1 and event is handled[-1] and draw(st.booleans()):
+            if len(handled) > 1 and event is handled[-1] and draw(st.integers(0, 2)) > 0:
                 on[event.name], rules[event.name] = "delete", None
                 continue
             event_refs = {f.name: f.type for f in event.fields} | {a.id_name: a.id_type}
@@ -238,7 +238,7 @@ def _policy_scenario(
     source, event, command, send, targets = policy
     given, then = [], []
     matching = 0
-    for _ in range(draw(st.integers(1, 3))):
+    for _ in range(draw(st.integers(2, 3))):
         if others and draw(st.integers(0, 3)) == 0:  # an event the automation does not listen to
             owner, other = draw(st.sampled_from(others))
             given.append(_given_event(draw, owner, other, _stream(draw, owner), domain)[1])
