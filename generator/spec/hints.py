@@ -74,7 +74,13 @@ DEFAULT_HINTS: dict[str, str] = {
 
 
 # Per code, the hints of its kinds of problem: the first whose pattern the message matches.
+_NUL = (
+    re.compile(r"cannot hold the NUL character"),
+    "leave the character out (an escape such as `\\0` in a double-quoted string writes it)",
+)
 BY_MESSAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "E200": (_NUL,),
+    "E408": (_NUL,),
     "E406": (
         (
             re.compile(r"emits no events"),

@@ -1,7 +1,8 @@
 """Literal values from the spec (defaults, `apply`/`set`/`send` literals, scenario data) as code.
 
 Every value is checked against its field's type and rendered as a Python literal expression;
-strings go through `repr`, so quotes, newlines, NUL or `{{ }}` in spec text stay data.
+strings go through `repr`, so quotes, newlines or `{{ }}` in spec text stay data. Text may not
+hold NUL (U+0000): PostgreSQL's text columns refuse it, so a scenario with one could never pass there.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class ValueMismatch(ValueError):
         self.message = message
         self.path = path
 
+
+NUL = "\0"
+NUL_MESSAGE = "text cannot hold the NUL character (U+0000): PostgreSQL cannot store it"
 
 # (enum name -> value -> member name), (record name -> fields) as the renderer needs them.
 EnumTable = Mapping[str, Mapping[str, str]]
@@ -103,6 +107,8 @@ def kind_of(value: Any) -> str:
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueMismatch(f"expected a string, got {kind_of(value)} (quote it)")
+    if NUL in value:
+        raise ValueMismatch(NUL_MESSAGE)
     return repr(value)
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from generator.spec.names import PROJECT_NAMES, TAKEN_PACKAGES, is_keyword, snake
 from spec_strategies.aggregates import aggregate, aggregate_spec, new_field
-from spec_strategies.names import TEXT, TRICKY_PACKAGES, WORDS, Names, Reject
+from spec_strategies.names import TEXT, TRICKY_PACKAGES, VALUE_TEXT, WORDS, Names, Reject
 from spec_strategies.values import Domain, FieldDef, T, draw_pivots
 from spec_strategies.views import automations, read_models
 
@@ -100,7 +100,7 @@ def _shared_types(draw: Any, names: Names, domain: Domain) -> dict[str, Any]:
     types: dict[str, Any] = {}
     for _ in range(draw(st.integers(0, 2))):
         name = names.pascal_name()
-        domain.enums[name] = draw(st.lists(TEXT, min_size=1, max_size=4, unique=True))
+        domain.enums[name] = draw(st.lists(VALUE_TEXT, min_size=1, max_size=4, unique=True))
         types[name] = {"enum": domain.enums[name]}
         if draw(st.booleans()):
             types[name]["description"] = draw(TEXT)

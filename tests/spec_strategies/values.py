@@ -16,7 +16,7 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from spec_strategies.names import TEXT
+from spec_strategies.names import VALUE_TEXT
 
 NUMERIC = ("int", "decimal", "float")
 UTC = dt.UTC
@@ -231,7 +231,7 @@ _BASE: dict[str, st.SearchStrategy[Any]] = {
     "int": st.integers(-1000, 1000),
     "decimal": st.decimals(-1000, 1000, places=2, allow_nan=False, allow_infinity=False),
     "float": st.integers(-4000, 4000).map(lambda n: n / 4),
-    "str": TEXT,
+    "str": VALUE_TEXT,
     "bool": st.booleans(),
     "date": st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
     "datetime": _DATETIMES,
@@ -242,7 +242,7 @@ PIVOTS: dict[str, st.SearchStrategy[Any]] = {
     "int": st.integers(-20, 20),
     "decimal": st.decimals(-20, 20, places=2, allow_nan=False, allow_infinity=False),
     "float": st.integers(-80, 80).map(lambda n: n / 4),
-    "str": TEXT,
+    "str": VALUE_TEXT,
     "date": _BASE["date"],
     "datetime": _DATETIMES,
 }

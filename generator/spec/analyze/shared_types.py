@@ -9,6 +9,7 @@ from generator.spec import model as m
 from generator.spec.analyze.context import Context
 from generator.spec.analyze.fields import declare_fields
 from generator.spec.names import enum_members
+from generator.spec.values import NUL, NUL_MESSAGE
 
 
 def declare_types(ctx: Context) -> tuple[tuple[m.EnumType, ...], tuple[m.RecordType, ...]]:
@@ -61,6 +62,8 @@ def _declare_type(ctx: Context, name: str, body: Mapping[str, Any]) -> None:
                     f"enum values are strings; quote {value!r}",
                     ("types", name, "enum", index),
                 )
+            elif NUL in value:
+                ctx.error("E200", f"enum values: {NUL_MESSAGE}", ("types", name, "enum", index))
         ctx.enum_values[name] = dict(zip(values, enum_members(values), strict=True))
     else:
         ctx.record_types[name] = {}
