@@ -11,7 +11,7 @@ from generator.spec.analyze.assign import literal
 from generator.spec.analyze.context import Context
 from generator.spec.load import PathKey
 from generator.spec.names import SNAKE, UPCAST_METHOD, spelled_like_keyword
-from generator.spec.types import TypeRef, TypeSyntaxError, parse_type
+from generator.spec.types import PRIMITIVES, TypeRef, TypeSyntaxError, parse_type
 
 
 def declare_fields(
@@ -78,16 +78,19 @@ def _type(ctx: Context, text: Any, path: PathKey) -> TypeRef | None:
         return None
     try:
         return parse_type(text, set(ctx.enum_values), set(ctx.record_types))
-    except TypeSyntaxError:
+    except TypeSyntaxError as exc:
+        reason = str(exc).partition(": ")[2]
         ctx.error(
             "E411",
-            f"{text!r} is not a type (write str, int, list[T], T?, or a name from types:)",
+            reason
+            or f"{text!r} is not a type (write str, int, list[T], map[K, V], T?, or a name "
+            "from types:)",
             path,
         )
     except KeyError as exc:
         known = ", ".join(
             [
-                *(["str", "int", "float", "decimal", "bool", "uuid", "date", "datetime"]),
+                *PRIMITIVES,
                 *ctx.enum_values,
                 *ctx.record_types,
             ]
