@@ -28,7 +28,9 @@ def postgres() -> None:
 
 @pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
 def test_example_passes_its_store_tests_on_postgres(postgres: None, example: str) -> None:
-    result = run_pytest(EXAMPLES / example, "tests/test_store.py", "-k", "postgres", "-rs")
+    result = run_pytest(
+        EXAMPLES / example, "tests/test_store.py", "-k", "postgres", "-rs", postgres=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     passed = re.search(r"(\d+) passed", result.stdout)
     assert passed and int(passed.group(1)) >= 3, result.stdout
