@@ -117,11 +117,14 @@ class Emit:
     # fields the spec does not map are the helper's keyword arguments.
     builds: bool = False
     open_fields: tuple[Field, ...] = ()
+    nth: int = 1  # which mapped entry of its event in the command: the second gets its own helper
 
     @property
     def helper(self) -> str:
-        """The name of a custom command's helper that builds this event."""
-        return f"build_{snake(self.event)}"
+        """The name of a custom command's helper that builds this event (`build_booked`, and
+        `build_booked_2` for a second mapped entry of Booked)."""
+        suffix = f"_{self.nth}" if self.nth > 1 else ""
+        return f"build_{snake(self.event)}{suffix}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +204,25 @@ class Record:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NamedId:
+    """A named id of a scenario or timeline (`cart-1`): the constant the generated test defines
+    for it ("" for a text id, which is written as itself) and its value as code."""
+
+    name: str
+    constant: str
+    code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Elsewhere:
+    """Given events of another aggregate's streams, which the command reads."""
+
+    aggregate: str
+    aggregate_module: str
+    events: tuple[Record, ...]  # id field included
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     name: str
     test_name: str
@@ -211,6 +233,8 @@ class Scenario:
     then_state: tuple[Assignment, ...]
     then_error: str | None
     reads: tuple[Record, ...] = ()  # rows and states the command's reads find (`reads:`)
+    ids: tuple[NamedId, ...] = ()  # the named ids it defines as constants
+    elsewhere: tuple[Elsewhere, ...] = ()  # given events of other aggregates, by aggregate
 
     @property
     def is_custom(self) -> bool:
@@ -302,6 +326,33 @@ class Automation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Step:
+    """One step of a timeline: a command, then what it must have done. (Room for the clock: a
+    step will carry `at`, the time `now()` reads, when the application takes a clock.)"""
+
+    command: Record  # id field included
+    aggregate: str
+    then_events: tuple[Record, ...] | None = None
+    then_error: str | None = None
+    error_class: str = ""  # as the generated test names it
+    then_state: tuple[Assignment, ...] = ()
+    rows: tuple[tuple[str, tuple[Record, ...]], ...] = ()  # read model -> expected rows
+    sent: tuple[Record, ...] | None = None  # the commands automations sent after it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    """A story of several steps on the real application (`timelines:`): one generated test."""
+
+    name: str
+    test_name: str
+    description: str
+    given: tuple[Record, ...]  # events of any aggregate, id fields included
+    steps: tuple[Step, ...]
+    ids: tuple[NamedId, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Spec:
     domain: str
     package: str
@@ -312,6 +363,7 @@ class Spec:
     aggregates: tuple[Aggregate, ...]
     read_models: tuple[ReadModel, ...]
     automations: tuple[Automation, ...]
+    timelines: tuple[Timeline, ...] = ()
 
     @property
     def app_class(self) -> str:

@@ -4,8 +4,9 @@ the command or the state; an entry with `if:` only when it holds)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.spec import model as m
@@ -50,8 +51,12 @@ def command(
     emitting = _Emitting(ctx, aggregate, name, fields, state_types)
     guards, scope = _guards(ctx, emitting, body, path, scope, error_names)
     emits = []
+    built: Counter[str] = Counter()
     for index, item in enumerate(body.get("emits") or []):
         emit = emitting.entry(item, (*path, "emits", index), scope, custom=custom)
+        if emit is not None and emit.builds:
+            built[emit.event] += 1
+            emit = replace(emit, nth=built[emit.event])
         if emit is not None:
             emits.append(emit)
     if custom:
