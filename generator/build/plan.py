@@ -70,6 +70,15 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         PlannedFile(f"{src}/application.py", "package/application.py.jinja", Owner.GENERATED),
         PlannedFile("tests/test_store.py", "tests/test_store.py.jinja", Owner.GENERATED),
     ]
+    if spec.timelines:
+        files.append(
+            PlannedFile(
+                "tests/test_timelines.py",
+                "tests/test_timelines.py.jinja",
+                Owner.GENERATED,
+                "timelines",
+            )
+        )
     if any(e.version > 1 and _old_versions(lock, e) for a in spec.aggregates for e in a.events):
         files.append(
             PlannedFile(

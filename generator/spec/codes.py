@@ -47,6 +47,9 @@ CODES: dict[str, str] = {
     "E414": "a command reads a read model or aggregate the spec does not declare",
     "E415": "a command's read is named like something else the command's code uses",
     "E416": "a form a hand-written (custom) decision cannot use",
+    "E417": "a named id of a scenario or timeline is used for two different things",
+    "E418": "a scenario's `given` event is of a stream its command does not read",
+    "E419": "a timeline checks what its step cannot have caused",
     # expressions
     "E500": "an expression is not valid Python syntax",
     "E501": "a construct that expressions may not use",

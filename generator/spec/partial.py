@@ -44,10 +44,19 @@ _UNITS: tuple[tuple[str, ...], ...] = (
     ("read_models", _NAME, "scenarios", _INDEX),
     ("automations", _NAME),
     ("automations", _NAME, "scenarios", _INDEX),
+    ("timelines", _INDEX),
 )
 # Top-level keys the meaning checks do without.
 _OPTIONAL_TOP = frozenset({"eventforge", "description"})
-_SECTIONS = ("domain", "package", "types", "aggregates", "read_models", "automations")
+_SECTIONS = (
+    "domain",
+    "package",
+    "types",
+    "aggregates",
+    "read_models",
+    "automations",
+    "timelines",
+)
 
 # Codes of meaning diagnostics that can say no more than "this name is unknown" or "this field is
 # missing" (or follow from it): those are dropped when they name a pruned item.

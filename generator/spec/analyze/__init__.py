@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.spec import model as m
-from generator.spec.analyze.aggregates import aggregate, aggregate_shell
+from generator.spec.analyze.aggregates import aggregate, aggregate_shell, with_scenarios
 from generator.spec.analyze.automations import automation
 from generator.spec.analyze.context import Context
 from generator.spec.analyze.declarations import declare_names, package_name
 from generator.spec.analyze.read_models import read_model
 from generator.spec.analyze.shared_types import declare_types
+from generator.spec.analyze.timelines import timelines
 from generator.spec.diagnostics import Diagnostic, has_errors
 from generator.spec.load import LoadedSpec
 
@@ -41,11 +42,20 @@ def _run(ctx: Context) -> m.Spec | None:
         built = aggregate(ctx, name, body or {})
         if built is not None:
             ctx.aggregates[name] = built
+    for name, body in ctx.data["aggregates"].items():
+        if name in ctx.aggregates:
+            ctx.aggregates[name] = with_scenarios(ctx, ctx.aggregates[name], body or {})
     read_models = tuple(
         read_model(ctx, name, body) for name, body in (ctx.data.get("read_models") or {}).items()
     )
     automations = tuple(
         automation(ctx, name, body) for name, body in (ctx.data.get("automations") or {}).items()
+    )
+    stories = timelines(
+        ctx,
+        list(ctx.data.get("timelines") or []),
+        tuple(r for r in read_models if r is not None),
+        tuple(a for a in automations if a is not None),
     )
     if has_errors(ctx.diagnostics):
         return None
@@ -59,4 +69,5 @@ def _run(ctx: Context) -> m.Spec | None:
         aggregates=tuple(ctx.aggregates.values()),
         read_models=tuple(r for r in read_models if r is not None),
         automations=tuple(a for a in automations if a is not None),
+        timelines=stories,
     )

@@ -116,6 +116,13 @@ def aggregate(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Aggregate |
         commands=tuple(commands),
         scenarios=(),
     )
+    return shell
+
+
+def with_scenarios(ctx: Context, shell: m.Aggregate, body: Mapping[str, Any]) -> m.Aggregate:
+    """The aggregate with its scenarios, analysed once every aggregate is built: their `given`
+    may hold events of other aggregates (which the command reads)."""
+    base: PathKey = ("aggregates", shell.name)
     scenarios = aggregate_scenarios(ctx, shell, body.get("scenarios") or [], base)
     return m.Aggregate(**{**shell.__dict__, "scenarios": scenarios})
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.spec import model as m
 from generator.spec.diagnostics import Diagnostic, Level
 from generator.spec.load import LoadedSpec, PathKey, path_text
 from generator.spec.types import TypeRef
+
+if TYPE_CHECKING:
+    from generator.spec.analyze.named_ids import NamedIds
 
 # What every state has besides its fields, readable wherever `state` is (`state.exists`).
 STATE_RUNTIME: dict[str, TypeRef] = {"version": TypeRef("int"), "exists": TypeRef("bool")}
@@ -36,6 +39,7 @@ class Context:
     failed_fields: dict[str, set[str]] = field(default_factory=dict)
     compiled: dict[tuple[Any, ...], str] = field(default_factory=dict)  # see assign.expression
     aggregate_modules: dict[str, list[str]] | None = None  # package folder -> names
+    named_ids: NamedIds | None = None  # of the scenario or timeline being analysed
 
     def error(
         self,

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.spec import model as m
-from generator.spec.analyze.assign import literal
 from generator.spec.analyze.context import Context
+from generator.spec.analyze.named_ids import scenario_literal
 from generator.spec.analyze.reads import shape_of
 from generator.spec.load import PathKey
 
@@ -90,7 +90,16 @@ def _record(ctx: Context, read: m.Read, item: Any, path: PathKey, label: str) ->
                 key=True,
             )
             return None
-        code = literal(ctx, value, field.type, (*path, name), what=f"{label}: {read.name}.{name}")
+        owner = read.source if read.kind in ("state", "states") and field is fields[0] else ""
+        code = scenario_literal(
+            ctx,
+            value,
+            name,
+            field.type,
+            (*path, name),
+            what=f"{label}: {read.name}.{name}",
+            owner=owner,
+        )
         if code is None:
             return None
         assignments.append(m.Assignment(target=name, code=code))

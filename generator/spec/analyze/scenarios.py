@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.spec import model as m
-from generator.spec.analyze.assign import literal
 from generator.spec.analyze.context import STATE_RUNTIME, Context
+from generator.spec.analyze.named_ids import NamedIds, scenario_literal
 from generator.spec.analyze.scenario_reads import scenario_reads
 from generator.spec.load import PathKey
-from generator.spec.names import test_name
+from generator.spec.names import snake, test_name
 
 
 def aggregate_scenarios(
@@ -44,9 +44,28 @@ def _scenario(
 ) -> m.Scenario | None:
     name = str(body["name"])
     label = f"scenario {name!r}"
+    ctx.named_ids = NamedIds.of_aggregate(aggregate, label)
+    try:
+        return _scenario_body(ctx, aggregate, body, path, name, label)
+    finally:
+        ctx.named_ids = None
+
+
+def _scenario_body(
+    ctx: Context,
+    aggregate: m.Aggregate,
+    body: Mapping[str, Any],
+    path: PathKey,
+    name: str,
+    label: str,
+) -> m.Scenario | None:
     events = {e.name: e for e in aggregate.events}
     given = []
+    others: list[tuple[int, Mapping[str, Any]]] = []
     for index, record in enumerate(body.get("given") or []):
+        if next(iter(record)) not in events and next(iter(record)) in ctx.events:
+            others.append((index, record))  # another aggregate's: checked against the reads
+            continue
         item = _record(
             ctx,
             record,
@@ -73,6 +92,8 @@ def _scenario(
     command = aggregate.command(when.name)
     _stream_outcome(ctx, aggregate, command, body, then_error, path, label)
     reads = scenario_reads(ctx, aggregate, command, body.get("reads") or {}, path, label)
+    elsewhere = given_elsewhere(ctx, command, others, path, label)
+    ids = ctx.named_ids.constants() if ctx.named_ids is not None else ()
     return m.Scenario(
         name=name,
         test_name=test_name(name),
@@ -83,6 +104,8 @@ def _scenario(
         then_state=tuple(then_state),
         then_error=then_error,
         reads=reads,
+        ids=ids,
+        elsewhere=elsewhere,
     )
 
 
@@ -192,7 +215,9 @@ def _then_state(
                 key=True,
             )
             continue
-        code = literal(ctx, value, state_fields[key].type, where, what=f"{label}: state.{key}")
+        code = scenario_literal(
+            ctx, value, key, state_fields[key].type, where, what=f"{label}: state.{key}"
+        )
         if code is not None:
             then_state.append(m.Assignment(target=key, code=code))
     return then_state
@@ -270,9 +295,10 @@ def values_record(
     label: str,
     *,
     partial: bool,
+    owners: Mapping[str, str] | None = None,
 ) -> m.Record | None:
     """The values given for the fields of `name`: known fields only, all required ones unless
-    `partial`."""
+    `partial`. `owners`: the fields that are the id of an aggregate (named ids, named_ids.py)."""
     by_name = {f.name: f for f in fields}
     ok = True
     for key in values:
@@ -288,12 +314,14 @@ def values_record(
     assignments = []
     for field in fields:
         if field.name in values:
-            code = literal(
+            code = scenario_literal(
                 ctx,
                 values[field.name],
+                field.name,
                 field.type,
                 (*path, field.name),
                 what=f"{label}: {name}.{field.name}",
+                owner=(owners or {}).get(field.name, ""),
             )
             if code is None:
                 ok = False
@@ -328,6 +356,7 @@ def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) ->
             (*path, index, event_name),
             label,
             partial=False,
+            owners={id_field.name: event.aggregate},
         )
         if item is not None:
             given.append(item)
@@ -360,3 +389,59 @@ def unique_tests(ctx: Context, scenarios: list[m.ViewScenario], path: PathKey, o
                 where,
             )
         seen[scenario.test_name] = (scenario.name, where)
+
+
+def given_elsewhere(
+    ctx: Context,
+    command: m.Command,
+    records: list[tuple[int, Mapping[str, Any]]],
+    path: PathKey,
+    label: str,
+) -> tuple[m.Elsewhere, ...]:
+    """Given events of other aggregates: allowed when the command reads their stream (a state
+    by id) or a read model built from them; each names its stream with its id field."""
+    if not records:
+        return ()
+    read_aggregates = {r.source for r in command.reads if r.kind in ("state", "states")}
+    read_models = ctx.data.get("read_models") or {}
+    built_from: set[str] = set()
+    for read in command.reads:
+        body = read_models.get(read.source) if read.kind in ("row", "rows") else None
+        if isinstance(body, dict) and isinstance(body.get("on"), dict):
+            built_from |= set(body["on"])
+    by_aggregate: dict[str, list[m.Record]] = {}
+    for index, record in records:
+        event_name, values = next(iter(record.items()))
+        event = ctx.events[event_name]
+        where = (*path, "given", index, event_name)
+        if event.aggregate not in read_aggregates and event_name not in built_from:
+            ctx.error(
+                "E418",
+                f"{label}: {event_name!r} is an event of {event.aggregate}, and {command.name} "
+                f"reads neither a {event.aggregate} stream nor a read model built from "
+                f"{event_name}, so it cannot see it",
+                where,
+                key=True,
+            )
+            continue
+        id_field = ctx.id_fields[event.aggregate]
+        item = values_record(
+            ctx,
+            event_name,
+            (id_field, *event.fields),
+            values or {},
+            where,
+            label,
+            partial=False,
+            owners={id_field.name: event.aggregate},
+        )
+        if item is not None:
+            by_aggregate.setdefault(event.aggregate, []).append(item)
+    return tuple(
+        m.Elsewhere(
+            aggregate=name,
+            aggregate_module=snake(name),
+            events=tuple(items),
+        )
+        for name, items in by_aggregate.items()
+    )
