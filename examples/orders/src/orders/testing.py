@@ -80,10 +80,17 @@ class Scenario:
 class GivenReader:
     """What a scenario's command reads: the rows and states the scenario gives (`reads:` in the
     spec), found the way the application finds them (rows by key or equal fields, a state by
-    its id, the initial state when none is given), so the command's own read() runs on them."""
+    its id, the initial state when none is given), so the command's own read() runs on them;
+    and given events of other streams (`elsewhere`), from which each read model builds its rows
+    and each stream its state, as the application does."""
 
-    def __init__(self, found: Sequence[object]) -> None:
+    def __init__(
+        self,
+        found: Sequence[object],
+        elsewhere: Sequence[tuple[Decider[Any, Any, Any], object]] = (),
+    ) -> None:
         self.found = found
+        self.elsewhere = elsewhere
 
     def row(self, read_model: ReadModel[R], key: object) -> R | None:
         return next(
@@ -96,13 +103,24 @@ class GivenReader:
         ]
 
     def _rows(self, read_model: ReadModel[R]) -> list[R]:
-        return [r for r in self.found if isinstance(r, read_model.row_type)]
+        given = [r for r in self.found if isinstance(r, read_model.row_type)]
+        built = read_model.fold([event for _, event in self.elsewhere])
+        keys = {str(read_model.key_of(r)) for r in given}
+        return given + [r for r in built if str(read_model.key_of(r)) not in keys]
 
     def state(self, aggregate: str, initial: Callable[[Any], S], key: object) -> S:
         blank = initial(key)
-        return next(
-            (s for s in self.found if isinstance(s, type(blank)) and s.id == blank.id), blank
+        given = next(
+            (s for s in self.found if isinstance(s, type(blank)) and s.id == blank.id), None
         )
+        if given is not None:
+            return given
+        history = [
+            (d, e)
+            for d, e in self.elsewhere
+            if d.name == aggregate and str(d.event_key(e)) == str(key)
+        ]
+        return history[0][0].fold(blank, [e for _, e in history]) if history else blank
 
     def states(
         self, aggregate: str, initial: Callable[[Any], S], keys: Iterable[object]
@@ -116,9 +134,16 @@ class Given:
         self.events = events
         self.reader = reader
 
+    def elsewhere(self, decider: Decider[Any, Any, Any], *events: object) -> Given:
+        """Events of other streams (of `decider`'s aggregate) that the command reads."""
+        reader = GivenReader(
+            self.reader.found, [*self.reader.elsewhere, *((decider, e) for e in events)]
+        )
+        return Given(self.scenario, self.events, reader)
+
     def reading(self, *found: object) -> Given:
         """What the command's reads find: rows of read models and states of other streams."""
-        return Given(self.scenario, self.events, GivenReader(found))
+        return Given(self.scenario, self.events, GivenReader(found, self.reader.elsewhere))
 
     def when(self, command: object) -> When:
         decider = self.scenario.decider
@@ -383,6 +408,147 @@ def assert_sends(
     problems = _compare_all("command", then, sent)
     if problems:
         raise ScenarioFailed(f"Scenario {name!r} failed:\n  " + "\n  ".join(problems))
+
+
+def timeline(
+    app: DomainApplication,
+    name: str,
+    *,
+    read_models: Iterable[ReadModel[Any]] = (),
+    automations: Iterable[Any] = (),
+) -> Timeline:
+    """A timeline of the spec on `app`: given events, then steps, each checked as it happens."""
+    return Timeline(app, name, list(read_models), list(automations))
+
+
+class Timeline:
+    """Steps on the real application: after each command the automations run (until none has
+    anything left to send) and the read models catch up, as in the application."""
+
+    def __init__(
+        self,
+        app: DomainApplication,
+        name: str,
+        read_models: list[ReadModel[Any]],
+        automations: list[Any],
+    ) -> None:
+        self.app = app
+        self.name = name
+        self.read_models = read_models
+        self.automations = automations
+        self.steps = 0
+
+    def given(self, *events: object) -> Timeline:
+        """Events stored before the first step (their automations run, unchecked)."""
+        store_given(self.app, events)
+        self._settle()
+        return self
+
+    def _settle(self) -> list[object]:
+        sent: list[object] = []
+        for _ in range(100):  # an automation that feeds itself forever stops here
+            outcomes = [o for a in self.automations for o in run_automation(self.app, a)]
+            if not outcomes:
+                break
+            sent += [o.command for o in outcomes]
+        for read_model in self.read_models:
+            catch_up(self.app, read_model)
+        return sent
+
+    def when(self, command: object) -> Step:
+        """Handle `command` as the application does, then let everything that follows happen."""
+        self.steps += 1
+        try:
+            events: list[object] | None = [r.event for r in self.app.handle(command)]
+            error = None
+        except DomainError as rejected:
+            events, error = None, rejected
+        return Step(self, self.steps, command, events, error, self._settle())
+
+
+class Step:
+    def __init__(
+        self,
+        timeline: Timeline,
+        number: int,
+        command: object,
+        events: list[object] | None,
+        error: DomainError | None,
+        sent: list[object],
+    ) -> None:
+        self.timeline = timeline
+        self.number = number
+        self.command = command
+        self.events = events
+        self.error = error
+        self.sent_commands = sent
+
+    def fail(self, lines: list[str]) -> ScenarioFailed:
+        text = "\n  ".join(lines)
+        return ScenarioFailed(
+            f"Timeline {self.timeline.name!r} failed at step {self.number} "
+            f"({type(self.command).__name__}):\n  {text}"
+        )
+
+    def then(self, *expected: Expected) -> Step:
+        """The command stored exactly these events, in order."""
+        if self.events is None:
+            error = self.error
+            raise self.fail([f"the command was rejected with {type(error).__name__}: {error}"])
+        problems = _compare_all("event", expected, self.events)
+        if problems:
+            raise self.fail(problems)
+        return self
+
+    def then_rejects(self, error_type: type[DomainError]) -> Step:
+        if self.error is None:
+            raise self.fail(
+                [f"expected {error_type.__name__}, but the command stored {self.events}"]
+            )
+        if type(self.error) is not error_type:
+            raise self.fail(
+                [f"expected {error_type.__name__}, got {type(self.error).__name__}: {self.error}"]
+            )
+        return self
+
+    def state(self, /, **fields: object) -> Step:
+        """The command's stream, loaded from the store after the step, has these values."""
+        app = self.timeline.app
+        decider = app.deciders[type(self.command)]
+        key = decider.stream_id(self.command)
+        try:
+            state = app.state_of(decider, key)
+        except DomainError:  # no such stream: its initial state
+            state = decider.initial_state(key)
+        problems = [
+            f"state.{name}: expected {_show(value)}, got {_show(getattr(state, name))}"
+            for name, value in fields.items()
+            if not same(getattr(state, name), value)
+        ]
+        if problems:
+            raise self.fail(problems)
+        return self
+
+    def rows(self, read_model: ReadModel[Any], *expected: Expected) -> Step:
+        """The read model holds exactly these rows after the step (compared in key order)."""
+
+        def key(row: object) -> str:
+            return str(read_model.key_of(row))
+
+        wanted = sorted(expected, key=lambda e: key(types.SimpleNamespace(**e.fields)))
+        problems = _compare_all(
+            "row", wanted, _by_key(read_model, rows(self.timeline.app, read_model))
+        )
+        if problems:
+            raise self.fail([f"{read_model.name}: {p}" for p in problems])
+        return self
+
+    def sent(self, *expected: Expected) -> Step:
+        """The automations sent exactly these commands after the step, in order."""
+        problems = _compare_all("command", expected, self.sent_commands)
+        if problems:
+            raise self.fail([f"sent: {p}" for p in problems])
+        return self
 
 
 def store_given(app: DomainApplication, events: Sequence[Any]) -> None:
