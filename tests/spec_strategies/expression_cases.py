@@ -1,0 +1,234 @@
+"""Cases for tests/spec/test_expression_property.py: `batches()` draws a scope and well-typed
+and ill-typed cases over it (the scope and the typed grammar are in typed_expressions.py).
+
+An ill-typed case is built from well-typed parts put together against one rule of the language,
+named by its `form` (ILL_FORMS); where the language refuses something Python allows, a comment
+says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import strategies as st
+
+from generator.spec.types import TypeRef
+from spec_strategies.typed_expressions import (
+    ARITHMETIC,
+    BOOL,
+    CONTEXTS,
+    DECIMAL,
+    ENUM_VALUES,
+    FLOAT,
+    INT,
+    NUMERIC,
+    ORDER,
+    STR,
+    WORDS,
+    Batch,
+    Case,
+    Grammar,
+    Unbuildable,
+    _list,
+    arithmetic,
+    orderable,
+    overlapping,
+    scopes,
+    undecided,
+)
+
+# Ill-typed forms: each breaks one rule; the compiler must refuse it with an E5xx error.
+ILL_FORMS = (
+    "arith-types",  # + - * / // % on types with no rule (also str * int, bool + int, list * int,
+    # str % x, which Python allows: the language refuses them on purpose, arithmetic is on numbers)
+    "decimal-float",  # a decimal and a float value (not a literal) in arithmetic
+    "arith-optional",  # an optional number in arithmetic
+    "list-minus",  # list - list (Python refuses it too)
+    "list-literal-operand",  # a list literal as an operand of arithmetic: `state.ids - [1]`
+    "order-types",  # < between kinds with no order between them (date < datetime: TypeError)
+    "order-optional",  # an optional value in <
+    "order-unorderable",  # < between two maps or two records
+    "eq-unrelated",  # == between unrelated types: always False (mypy --strict refuses it)
+    "in-scalar",  # x in <a value that is not a collection>
+    "in-wrong-item",  # x in a list of another item type (always False; mypy refuses it)
+    "len-scalar",  # len() of a number, date, ...
+    "abs-non-number",
+    "minmax-mixed",  # min/max of a number and a str, a decimal and a float value, ...
+    "neg-non-number",  # -x of a str, bool (Python gives an int), date, ...
+    "unknown-field",
+    "unknown-method",
+    "unknown-function",
+    "unknown-name",
+    "arg-count",
+    "wrong-expected",  # the expression's type does not fit the field (an enum in a str field
+    # and a datetime in a date field type-check in Python; the language refuses them on purpose)
+    "enum-bad-literal",
+    "list-literal-wrong-items",  # ['x'] for a list[int]
+    "attribute-of-non-record",
+)
+
+
+# -- ill-typed cases -----------------------------------------------------------------------------
+
+
+def _typed(g: Grammar, where: Callable[[TypeRef], bool]) -> tuple[TypeRef, str]:
+    """A type and an expression of it that is not a literal (a float literal next to a decimal
+    and a list literal are read in their context, so they would not break the rule)."""
+    typ = g.any_type(lambda t: where(t) and (t in g.paths or t in (INT, STR, BOOL)))
+    if typ in g.paths:
+        return typ, g.path(typ)
+    return typ, g.operand(typ, 1, literal_ok=False)
+
+
+def _pair(g: Grammar, bad: Callable[[TypeRef, TypeRef], bool]) -> tuple[TypeRef, str, TypeRef, str]:
+    """Two typed expressions whose types make `bad` true."""
+    left, left_text = _typed(g, lambda t: any(bad(t, u) for u in g.wantable if g.buildable(u)))
+    right, right_text = _typed(g, lambda u: bad(left, u))
+    return left, left_text, right, right_text
+
+
+def _ill(g: Grammar, form: str) -> tuple[str, TypeRef | None]:
+    """`form` broken once: the text, and the expected type (None: any the case picks)."""
+    op = g.draw(st.sampled_from(ARITHMETIC))
+    if form == "arith-types":
+        x, a, _, b = _pair(
+            g,
+            lambda x, y: (
+                not (x.optional or y.optional or undecided(op, x, y)) and not arithmetic(op, x, y)
+            ),
+        )
+        return f"{a} {op} {b}", x
+    if form == "decimal-float":
+        a, b = g.path(DECIMAL), g.path(FLOAT)
+        return f"{a} {op} {b}" if g.draw(st.booleans()) else f"{b} {op} {a}", DECIMAL
+    if form == "arith-optional":
+        typ, a = _typed(g, lambda t: t.optional and t.kind in NUMERIC)
+        return f"{a} {op} {g.expr(typ.required(), 1)}", typ
+    if form == "list-minus":
+        typ, a = _typed(g, lambda t: t.kind == "list" and not t.optional)
+        _, b = _typed(g, lambda t: t.kind == "list" and not t.optional)
+        return f"{a} - {b}", typ
+    if form == "list-literal-operand":
+        typ, a = _typed(g, lambda t: True)
+        item = g.any_type(lambda t: not t.optional and t.kind != "list")
+        op = g.draw(st.sampled_from(["-", "*", "/", "%"]))
+        return f"{a} {op} [{g.expr(item, 0)}]", typ
+    cmp = g.draw(st.sampled_from(ORDER))
+    if form == "order-types":
+        _, a, _, b = _pair(g, lambda x, y: not (x.optional or y.optional) and not orderable(x, y)
+                           and x.kind != y.kind)  # fmt: skip
+        return f"{a} {cmp} {b}", BOOL
+    if form == "order-optional":
+        typ, a = _typed(g, lambda t: t.optional and orderable(t, t) is True)
+        return f"{a} {cmp} {g.operand(typ.required(), 1)}", BOOL
+    if form == "order-unorderable":
+        typ, a = _typed(g, lambda t: not t.optional and t.kind in ("map", "record"))
+        return f"{a} {cmp} {g.path(typ)}", BOOL
+    if form == "eq-unrelated":
+        _, a, _, b = _pair(g, lambda x, y: not overlapping(x, y))
+        return f"{a} {g.draw(st.sampled_from(['==', '!=']))} {b}", BOOL
+    if form == "in-scalar":
+        _, a = _typed(g, lambda t: True)
+        _, b = _typed(g, lambda t: t.kind not in ("list", "map", "str"))
+        return f"{a} in {b}", BOOL
+    if form == "in-wrong-item":
+        lists = [t for t in g.paths if t.kind == "list" and not t.optional]
+        if not lists:
+            raise Unbuildable
+        coll = g.draw(st.sampled_from(sorted(lists, key=str)))
+        assert coll.item is not None
+        _, a = _typed(g, lambda t: not overlapping(t, coll.item))  # type: ignore[arg-type]
+        return f"{a} in {g.path(coll)}", BOOL
+    if form == "len-scalar":
+        _, a = _typed(g, lambda t: t.kind not in ("list", "map", "str"))
+        return f"len({a})", INT
+    if form == "abs-non-number":
+        typ, a = _typed(g, lambda t: t.kind not in (*NUMERIC, "duration") or t.optional)
+        return f"abs({a})", typ
+    if form == "minmax-mixed":
+        # one a number and one not, two kinds of something else, or a decimal and a float
+        x, a, _, b = _pair(
+            g,
+            lambda x, y: (
+                x.kind != y.kind
+                and (
+                    not {x.kind, y.kind} <= set(NUMERIC) or {x.kind, y.kind} == {"decimal", "float"}
+                )
+            ),
+        )
+        return f"{g.draw(st.sampled_from(['min', 'max']))}({a}, {b})", x
+    if form == "neg-non-number":
+        typ, a = _typed(g, lambda t: t.kind not in (*NUMERIC, "duration") or t.optional)
+        return f"-{a}", typ
+    if form == "unknown-field":
+        ctx = g.draw(st.sampled_from(CONTEXTS))
+        missing = [w for w in WORDS if w not in g.scope.names[ctx]]
+        return f"{ctx}.{g.draw(st.sampled_from(missing))}", None
+    if form == "unknown-method":
+        _, a = _typed(g, lambda t: True)
+        method = g.draw(st.sampled_from(["upper", "strip", "pop", "append", "copy", "isoformat"]))
+        return f"{a}.{method}()", None
+    if form == "unknown-function":
+        _, a = _typed(g, lambda t: True)
+        return f"{g.draw(st.sampled_from(['print', 'eval', 'sumx', 'str', 'int']))}({a})", None
+    if form == "unknown-name":
+        return g.draw(st.sampled_from(["balance", "self.count", "row.amount", "x"])), None
+    if form == "arg-count":
+        _, a = _typed(g, lambda t: t.kind in NUMERIC and not t.optional)
+        return g.draw(st.sampled_from(
+            ["len()", f"len({a}, {a})", "abs()", f"abs({a}, {a})", f"min({a})", f"max({a})",
+             "now(1)", f"now({a})"])), None  # fmt: skip
+    if form == "enum-bad-literal":
+        enum = g.draw(st.sampled_from(sorted(g.scope.enums)))
+        bad = g.draw(
+            st.sampled_from([v for v in (*ENUM_VALUES, "no") if v not in g.scope.enums[enum]])
+        )
+        typ = TypeRef("enum", name=enum)
+        if typ in g.paths and g.draw(st.booleans()):
+            return f"{g.path(typ)} {g.draw(st.sampled_from(['==', '!=']))} {bad!r}", BOOL
+        return repr(bad), typ
+    if form == "list-literal-wrong-items":
+        item = g.any_type(lambda t: not t.optional and t.kind != "list")
+        other = g.any_type(lambda t: not t.optional and t.kind != "list" and not _fits(t, item))
+        return f"[{g.expr(other, 0)}]", _list(item)
+    if form == "attribute-of-non-record":
+        typ, a = _typed(g, lambda t: t.kind != "record" or t.optional)
+        fields = g.scope.records.get(typ.name, {"real": INT, "days": INT})
+        return f"{a}.{g.draw(st.sampled_from(sorted(fields)))}", None
+    assert form == "wrong-expected", form
+    typ, a = _typed(g, lambda t: True)
+    want = g.any_type(lambda t: not _fits(typ, t))
+    return a, want
+
+
+def _fits(actual: TypeRef, expected: TypeRef) -> bool:
+    """Whether a value of `actual` goes into a field of `expected` (an int widens)."""
+    if actual.optional and not expected.optional:
+        return False
+    a, e = actual.required(), expected.required()
+    return a == e or (a.kind == "int" and e.kind in ("decimal", "float"))
+
+
+def ill_case(g: Grammar, form: str) -> Case:
+    """A case of `form`. Its field has the type a lax reading would give the expression (the
+    left operand's, a bool for a comparison), so that the fit to the field does not refuse it in
+    place of the rule it breaks."""
+    text, expected = _ill(g, form)
+    if expected is None:  # unknown names, wrong argument counts: any field will do
+        expected = g.any_type()
+    return Case(text, expected, False, form)
+
+
+@st.composite
+def batches(draw: st.DrawFn, well: int = 6, ill: int = 3) -> Batch:
+    """A scope, `well` well-typed cases and `ill` ill-typed ones over it."""
+    scope = draw(scopes())
+    g = Grammar(draw, scope)
+    cases = [g.root() for _ in range(well)]
+    for _ in range(ill):
+        form = draw(st.sampled_from(ILL_FORMS))
+        try:
+            cases.append(ill_case(g, form))
+        except Unbuildable:  # this scope has nothing to break the rule with
+            continue
+    return Batch(scope, tuple(cases))
