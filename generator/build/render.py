@@ -228,13 +228,19 @@ class ClassBody:
 # -- values ------------------------------------------------------------------------------------
 
 # Calls ruff knows to return immutable values (RUF009 accepts them as dataclass defaults).
-_IMMUTABLE_CALLS = ("Decimal", "date", "datetime")
+_IMMUTABLE_CALLS = ("Decimal", "date", "datetime", "timedelta")
 
 
 def dataclass_default(code: str) -> str:
     """A field default as it goes into a dataclass: other calls (a value object, a UUID) become
     a default factory, so the class does not share one instance that ruff cannot prove immutable."""
     node = ast.parse(code, mode="eval").body
+    if isinstance(node, ast.Dict):  # a map: a dataclass refuses a mutable default
+        return (
+            "field(default_factory=dict)"
+            if not node.keys
+            else f"field(default_factory=lambda: {code})"
+        )
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
@@ -257,7 +263,9 @@ def zero(typ: TypeRef, spec: m.Spec) -> str:
         "uuid": "UUID(int=0)",
         "date": "date(1, 1, 1)",
         "datetime": "datetime(1, 1, 1, tzinfo=UTC)",
+        "duration": "timedelta(0)",
         "list": "()",
+        "map": "{}",
     }
     if typ.kind in simple:
         return simple[typ.kind]
@@ -277,6 +285,20 @@ def sample(typ: TypeRef, spec: m.Spec, n: int) -> str:
     if typ.kind == "list":
         assert typ.item is not None
         return f"({sample(typ.item, spec, n)}, {sample(typ.item, spec, n + 1)})"
+    if typ.kind == "map":
+        assert typ.key is not None and typ.item is not None
+        if typ.key.kind == "enum":  # its first and last members
+            members = next(e for e in spec.enums if e.name == typ.key.name).members
+            keys = list(
+                dict.fromkeys(f"{typ.key.name}.{m.name}" for m in (members[0], members[-1]))
+            )
+        else:
+            keys = [sample(typ.key, spec, n), sample(typ.key, spec, n + 1)]
+        return (
+            "{"
+            + ", ".join(f"{k}: {sample(typ.item, spec, n + i)}" for i, k in enumerate(keys))
+            + "}"
+        )
     values = {
         "str": py(f'sample {n}: "quoted" \\ {{{{x}}}} ünïcødé'),
         "int": str(1000 + n),
@@ -286,6 +308,8 @@ def sample(typ: TypeRef, spec: m.Spec, n: int) -> str:
         "uuid": f'UUID("00000000-0000-4000-8000-{n:012d}")',
         "date": f"date(2024, 2, {1 + n % 28})",
         "datetime": f"datetime(2024, 2, 29, 12, {n % 60}, 30, 123456, tzinfo=UTC)",
+        # Negative on odd samples, with hours against the days and microseconds.
+        "duration": f"timedelta(days={-n if n % 2 else n}, hours=-{n % 24}, microseconds={n * 7})",
     }
     if typ.kind in values:
         return values[typ.kind]

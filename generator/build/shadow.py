@@ -26,6 +26,7 @@ _QUALIFIED = {
     "tuple": ("builtins", "tuple"),
     "date": ("dt", "date"),
     "datetime": ("dt", "datetime"),
+    "timedelta": ("dt", "timedelta"),
     "field": ("dataclasses", "field"),
     "uuid4": ("uuid", "uuid4"),
     "new_id": ("runtime", "new_id"),

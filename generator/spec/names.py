@@ -37,7 +37,8 @@ RESERVED_FIELDS = frozenset(STATE_MEMBERS) | frozenset(EVENT_MEMBERS)
 # names: the class then spells the name through its module (`dt.date`, `builtins.str`), see
 # generator/build/shadow.py.
 SHADOWABLE = frozenset(
-    {"str", "int", "float", "bool", "tuple", "date", "datetime", "field", "uuid4", "new_id"}
+    {"str", "int", "float", "bool", "tuple", "date", "datetime", "timedelta", "field", "uuid4"}
+    | {"new_id"}
 )
 
 # Class names the generated modules import next to the spec's own classes, each with where it
@@ -52,6 +53,7 @@ RESERVED_CLASSES: dict[str, str] = {
     "ClassVar": "typing.ClassVar",
     "Never": "typing.Never",
     "Callable": "collections.abc.Callable",
+    "Mapping": "collections.abc.Mapping",
     "Iterator": "collections.abc.Iterator",
     "MakeApp": "the generated store test's factory type",
 }

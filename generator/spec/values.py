@@ -8,21 +8,27 @@ hold NUL (U+0000): PostgreSQL's text columns refuse it, so a scenario with one c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
+from generator.spec.durations import DurationError, duration_code, parse_duration
 from generator.spec.types import TypeRef
 
 
 class ValueMismatch(ValueError):
-    """A value that does not fit its type; `path` locates it inside nested values."""
+    """A value that does not fit its type; `path` locates it inside nested values, and `key`
+    says the fault is in the last step's key (a map's key), not in its value."""
 
-    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+    def __init__(
+        self, message: str, path: tuple[str | int, ...] = (), *, key: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
+        self.key = key
 
 
 NUL = "\0"
@@ -48,7 +54,7 @@ def render_value(value: Any, typ: TypeRef, enums: EnumTable, records: RecordTabl
             try:
                 items.append(render_value(item, typ.item, enums, records))
             except ValueMismatch as exc:
-                raise ValueMismatch(exc.message, (index, *exc.path)) from None
+                raise ValueMismatch(exc.message, (index, *exc.path), key=exc.key) from None
         if len(items) == 1:
             return f"({items[0]},)"
         return "(" + ", ".join(items) + ")"
@@ -60,7 +66,49 @@ def render_value(value: Any, typ: TypeRef, enums: EnumTable, records: RecordTabl
         return f"{typ.name}.{members[value]}"
     if typ.kind == "record":
         return _record(value, typ.name, enums, records)
+    if typ.kind == "map":
+        return _map(value, typ, enums, records)
     return _PRIMITIVE[typ.kind](value)
+
+
+def _map(value: Any, typ: TypeRef, enums: EnumTable, records: RecordTable) -> str:
+    """A mapping as a dict literal, each key checked as its type (the loader gives keys as the
+    text written: `5`, `2024-01-31`, an enum's value, a UUID) and given once."""
+    assert typ.key is not None and typ.item is not None
+    if not isinstance(value, dict):
+        raise ValueMismatch(f"expected a mapping for {typ.spec}, got {kind_of(value)}")
+    entries: dict[str, tuple[str, str]] = {}  # key code -> (key as written, value code)
+    for written, item in value.items():
+        code = _map_key(written, typ.key, enums)
+        if code in entries:
+            first = entries[code][0]
+            raise ValueMismatch(
+                f"the key {written!r} is the same {typ.key.spec} as {first!r}", (written,), key=True
+            )
+        try:
+            entries[code] = (written, render_value(item, typ.item, enums, records))
+        except ValueMismatch as exc:
+            raise ValueMismatch(exc.message, (written, *exc.path), key=exc.key) from None
+    return "{" + ", ".join(f"{k}: {v}" for k, (_, v) in entries.items()) + "}"
+
+
+_INT_KEY = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+
+
+def _map_key(written: Any, typ: TypeRef, enums: EnumTable) -> str:
+    """A map key as code; keys of JSON objects are text, so an int or date key may be written
+    as text too (a JSON spec can write no other)."""
+    try:
+        if typ.kind == "int" and isinstance(written, str):
+            if not _INT_KEY.match(written.strip()):
+                raise ValueMismatch(f"the key {written!r} is not an integer (like 3 or -12)")
+            return repr(int(written))
+        return render_value(written, typ, enums, {})
+    except ValueMismatch as exc:
+        message = exc.message
+        if not message.startswith("the key "):
+            message = f"a key of a map[{typ.spec}, ...]: {message}"
+        raise ValueMismatch(message, (str(written),), key=True) from None
 
 
 def _record(value: Any, name: str, enums: EnumTable, records: RecordTable) -> str:
@@ -78,7 +126,7 @@ def _record(value: Any, name: str, enums: EnumTable, records: RecordTable) -> st
             try:
                 code = render_value(value[field.name], field.type, enums, records)
             except ValueMismatch as exc:
-                raise ValueMismatch(exc.message, (field.name, *exc.path)) from None
+                raise ValueMismatch(exc.message, (field.name, *exc.path), key=exc.key) from None
             parts.append(f"{field.attribute}={code}")
         elif field.default_code is None and not field.type.optional:
             raise ValueMismatch(f"{name} needs a value for {field.name!r}")
@@ -169,6 +217,16 @@ def _date(value: Any) -> str:
     return f"date({value.year}, {value.month}, {value.day})"
 
 
+def _duration(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str):
+        hint = " (write it with a unit, like 90s or 24h)" if isinstance(value, int | float) else ""
+        raise ValueMismatch(f"expected a duration, got {kind_of(value)}{hint}")
+    try:
+        return duration_code(parse_duration(value))
+    except DurationError as exc:
+        raise ValueMismatch(str(exc)) from None
+
+
 def _datetime(value: Any) -> str:
     if isinstance(value, str):
         try:
@@ -196,4 +254,5 @@ _PRIMITIVE: dict[str, Callable[[Any], str]] = {
     "uuid": _uuid,
     "date": _date,
     "datetime": _datetime,
+    "duration": _duration,
 }

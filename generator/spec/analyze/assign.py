@@ -21,7 +21,7 @@ def literal(ctx: Context, value: Any, typ: TypeRef, path: PathKey, *, what: str)
     try:
         return render_value(value, typ, ctx.enum_values, ctx.record_fields)
     except ValueMismatch as exc:
-        ctx.error("E408", f"{what}: {exc.message}", (*path, *exc.path))
+        ctx.error("E408", f"{what}: {exc.message}", (*path, *exc.path), key=exc.key)
         return None
 
 

@@ -51,7 +51,7 @@ def _field(
     if isinstance(spec, dict):
         typ = _type(ctx, spec.get("type"), (*path, "type"))
         if typ is not None and spec.get("optional") and not typ.optional:
-            typ = TypeRef(typ.kind, typ.name, typ.item, optional=True)
+            typ = TypeRef(typ.kind, typ.name, typ.item, optional=True, key=typ.key)
         description = str(spec.get("description") or "")
     else:
         typ = _type(ctx, spec, path)

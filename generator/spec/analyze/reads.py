@@ -311,6 +311,6 @@ def _types(ctx: Context, raw: Any) -> dict[str, TypeRef]:
         except (TypeSyntaxError, KeyError):
             continue
         if isinstance(spec, dict) and spec.get("optional") and not typ.optional:
-            typ = TypeRef(typ.kind, typ.name, typ.item, optional=True)
+            typ = TypeRef(typ.kind, typ.name, typ.item, optional=True, key=typ.key)
         types[str(name)] = typ
     return types

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,7 +79,7 @@ def _record_order(ctx: Context, types: Mapping[str, Any]) -> list[str]:
             return
         for spec in ((types[name] or {}).get("fields") or {}).values():
             text = spec.get("type") if isinstance(spec, dict) else spec
-            for word in str(text).replace("[", " ").replace("]", " ").replace("?", " ").split():
+            for word in re.findall(r"\w+", str(text)):
                 if word in ctx.record_types:
                     visit(word, (*trail, name))
         order.append(name)
@@ -92,7 +93,7 @@ def _check_cycles(ctx: Context) -> None:
     def refs(name: str) -> set[str]:
         found: set[str] = set()
         for typ in ctx.record_types[name].values():
-            while typ.kind == "list" and typ.item is not None:
+            while typ.kind in ("list", "map") and typ.item is not None:
                 typ = typ.item
             if typ.kind == "record":
                 found.add(typ.name)

@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import keyword
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -192,7 +193,8 @@ _SEQUENCES = (tuple, list)
 
 
 def encode(value: Any) -> Any:
-    """A domain value as JSON data: exact decimals as strings, enums as their values."""
+    """A domain value as JSON data: exact decimals as strings, enums as their values, maps as
+    objects (their keys as text), durations in ISO 8601."""
     if isinstance(value, _SCALARS) or value is None:
         return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, _AS_TEXT):
@@ -203,9 +205,57 @@ def encode(value: Any) -> Any:
         return [encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {key: encode(getattr(value, name)) for name, key in json_fields(type(value))}
+    if isinstance(value, Mapping):
+        return {_key_text(key): encode(item) for key, item in value.items()}
+    if isinstance(value, timedelta):
+        return iso_duration(value)
     if isinstance(value, enum.Enum):
         return value.value
     raise TypeError(f"cannot store a value of type {type(value).__name__}")
+
+
+def _key_text(key: Any) -> str:
+    """A map's key as a JSON object's key: an enum by its value, an int in decimal, a UUID or
+    a date in its canonical text."""
+    if isinstance(key, enum.Enum):
+        return str(key.value)
+    if isinstance(key, date):
+        return key.isoformat()
+    return str(key)
+
+
+_MICROSECONDS = {"D": 86_400_000_000, "H": 3_600_000_000, "M": 60_000_000}
+_ISO_DURATION = re.compile(
+    r"(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:[.,](\d{1,6}))?S)?)?", re.ASCII
+)
+
+
+def iso_duration(value: timedelta) -> str:
+    """A duration in ISO 8601, exact to the microsecond, in hours, minutes and seconds (a day
+    is 24 hours here): `PT24H`, `PT1M30.5S`, `-PT1H`."""
+    micro = abs(value) // timedelta(microseconds=1)
+    hours, micro = divmod(micro, _MICROSECONDS["H"])
+    minutes, micro = divmod(micro, _MICROSECONDS["M"])
+    seconds, micro = divmod(micro, 1_000_000)
+    text = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or micro or not text:
+        text += str(seconds) + (f".{micro:06d}".rstrip("0") if micro else "") + "S"
+    return ("-PT" if value < timedelta(0) else "PT") + text
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration from ISO 8601 days, hours, minutes and seconds (`PT24H`, `P1DT2H`, `PT0.5S`,
+    `-PT1H`). Raises ValueError."""
+    found = _ISO_DURATION.fullmatch(text) if isinstance(text, str) else None
+    if found is None or not any(found.groups()[1:5]) or text.endswith("T"):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration like PT24H or P1DT2H")
+    sign, days, hours, minutes, seconds, fraction = found.groups()
+    micro = sum(
+        int(amount or 0) * _MICROSECONDS[unit]
+        for amount, unit in ((days, "D"), (hours, "H"), (minutes, "M"))
+    )
+    micro += int(seconds or 0) * 1_000_000 + int((fraction or "").ljust(6, "0"))
+    return timedelta(microseconds=-micro if sign else micro)
 
 
 def json_key(attribute: str) -> str:
@@ -267,6 +317,13 @@ def _decoder(hint: Any) -> Decode:
     if origin is tuple:
         item = _decoder(typing.get_args(hint)[0])
         return lambda value: tuple(item(v) for v in value)
+    if origin is Mapping:
+        key_hint, value_hint = typing.get_args(hint)
+        # JSON object keys are text: an int key is read back from its decimal text.
+        key = int if key_hint is int else _decoder(key_hint)
+        return partial(_decode_map, key, _decoder(value_hint))
+    if hint is timedelta:
+        return parse_duration
     if hint is datetime:
         return datetime.fromisoformat
     if hint is date:
@@ -278,6 +335,12 @@ def _decoder(hint: Any) -> Decode:
     if hint is float:
         return float
     return _same
+
+
+def _decode_map(key: Decode, item: Decode, value: Any) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object for a map, got {value!r}")
+    return {key(k): item(v) for k, v in value.items()}
 
 
 def _same(value: Any) -> Any:

@@ -240,6 +240,12 @@ def same(a: object, b: object) -> bool:
         return False
     if isinstance(a, tuple | list) and isinstance(b, tuple | list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        # Maps compare by their entries, in any order (rows come back with sorted keys).
+        keys = {key: key for key in b}
+        return len(a) == len(b) and all(
+            key in keys and same(key, keys[key]) and same(item, b[key]) for key, item in a.items()
+        )
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     return a == b
@@ -313,6 +319,11 @@ def conforms(value: object, hint: Any) -> bool:
     if origin is tuple:
         item = typing.get_args(hint)[0]
         return isinstance(value, tuple) and all(conforms(v, item) for v in value)
+    if origin is Mapping:
+        key, item = typing.get_args(hint)
+        return isinstance(value, dict) and all(
+            conforms(k, key) and conforms(v, item) for k, v in value.items()
+        )
     if hint is type(None):
         return value is None
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
