@@ -42,7 +42,7 @@ from uuid import UUID
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from spec_strategies.expression_cases import batches
+from spec_strategies.expression_cases import ILL_FORMS, batches
 from spec_strategies.typed_expressions import Batch, Case
 
 from generator.spec.codes import CODES
@@ -121,7 +121,8 @@ HOLE_SCOPE = Scope(
 )
 
 _MODULES: list[tuple[str, dict[int, str]]] = []  # each example's module and what its lines hold
-_OUTCOMES: Counter[str] = Counter()
+_OUTCOMES: Counter[str] = Counter()  # what running and judging gave, by kind
+_ILL_FORMS_SEEN: set[str] = set()
 
 _HEADER = """\
 from __future__ import annotations
@@ -294,6 +295,7 @@ def test_expressions_compile_exactly_when_well_typed_and_run(batch: Batch, data:
     compiled: list[tuple[Case, str]] = []
     for case in batch.cases:
         if not case.well_typed:
+            _ILL_FORMS_SEEN.add(case.form)
             _judge_refusal(case, batch.scope)
             continue
         result = compile_expression(case.text, batch.scope, expected=case.expected)
@@ -345,6 +347,13 @@ def test_the_compiled_code_passes_mypy_strict() -> None:
         test_expressions_compile_exactly_when_well_typed_and_run()
     errors = _mypy(_MODULES)
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.skipif(PROFILE != "ci" or _examples() < 25, reason="counts the CI examples")
+def test_the_ci_examples_reach_every_ill_typed_form() -> None:
+    if not _MODULES:
+        test_expressions_compile_exactly_when_well_typed_and_run()
+    assert set(ILL_FORMS) - _ILL_FORMS_SEEN == set()
 
 
 @pytest.mark.xfail(strict=True, reason="B9 in /work/notes/expression-bugs.md")

@@ -99,7 +99,8 @@ def _ill(g: Grammar, form: str) -> tuple[str, TypeRef | None]:
         )
         return f"{a} {op} {b}", x
     if form == "decimal-float":
-        a, b = g.path(DECIMAL), g.path(FLOAT)
+        a = g.path(DECIMAL)  # and a float value, never a signed literal:
+        b = g.path(FLOAT) if FLOAT in g.paths else f"({g.expr(FLOAT, 1)} * 1.0)"
         return f"{a} {op} {b}" if g.draw(st.booleans()) else f"{b} {op} {a}", DECIMAL
     if form == "arith-optional":
         typ, a = _typed(g, lambda t: t.optional and t.kind in NUMERIC)
@@ -220,13 +221,15 @@ def ill_case(g: Grammar, form: str) -> Case:
 
 
 @st.composite
-def batches(draw: st.DrawFn, well: int = 6, ill: int = 3) -> Batch:
-    """A scope, `well` well-typed cases and `ill` ill-typed ones over it."""
+def batches(draw: st.DrawFn, well: int = 6, ill: int = 6) -> Batch:
+    """A scope, `well` well-typed cases and up to `ill` ill-typed ones over it, of different
+    forms (a form the scope has nothing to break with gives way to the next)."""
     scope = draw(scopes())
     g = Grammar(draw, scope)
     cases = [g.root() for _ in range(well)]
-    for _ in range(ill):
-        form = draw(st.sampled_from(ILL_FORMS))
+    for form in draw(st.permutations(ILL_FORMS)):
+        if len(cases) == well + ill:
+            break
         try:
             cases.append(ill_case(g, form))
         except Unbuildable:  # this scope has nothing to break the rule with
