@@ -28,7 +28,8 @@ FIELDS = click.option(
     "fields",
     multiple=True,
     metavar="NAME:TYPE[=DEFAULT]",
-    help="A field, like amount:decimal, note:str?, tags:list[str], limit:decimal=0 (repeatable).",
+    help="A field, like amount:decimal, note:str?, tags:list[str], stock:map[str, int], "
+    "limit:decimal=0, grace:duration=24h (repeatable).",
 )
 DESCRIPTION = click.option("--description", default="", help="Documentation text.")
 

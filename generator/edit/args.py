@@ -32,7 +32,8 @@ def parse_field(text: str) -> tuple[str, Any]:
         usage_error(
             f"{text!r} is not a field; write name:type, like amount:decimal or note:str?",
             where="--field",
-            hint="fields are name:type or name:type=default: amount:decimal, tags:list[str], limit:decimal=0",
+            hint="fields are name:type or name:type=default: amount:decimal, tags:list[str], "
+            "stock:map[str, int], limit:decimal=0",
         )
     name, type_text, default = match.group("name"), match.group("type"), match.group("default")
     if default is None:

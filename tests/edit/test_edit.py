@@ -270,6 +270,10 @@ def test_fields_are_name_type_pairs(tmp_path: Path) -> None:
         "tags:list[str]",
         "--field",
         "limit:decimal=0",
+        "--field",
+        "holds:map[str, int]",
+        "--field",
+        "grace:duration=24h",
         "--spec",
         spec,
     )
@@ -281,6 +285,8 @@ def test_fields_are_name_type_pairs(tmp_path: Path) -> None:
             "note": "str?",
             "tags": "list[str]",
             "limit": {"type": "decimal", "default": 0},
+            "holds": "map[str, int]",
+            "grace": {"type": "duration", "default": "24h"},
         }
     }
 
