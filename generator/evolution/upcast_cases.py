@@ -85,6 +85,9 @@ def _json(spec: m.Spec, typ: TypeRef) -> Any:
     if typ.kind == "record":
         record = next(r for r in spec.records if r.name == typ.name)
         return {f.name: _json(spec, f.type) for f in record.fields}
+    if typ.kind == "map":  # a JSON object: its key as text
+        assert typ.key is not None and typ.item is not None
+        return {str(_json(spec, typ.key)): _json(spec, typ.item)}
     return {
         "str": "old value",
         "int": 7,
@@ -94,4 +97,5 @@ def _json(spec: m.Spec, typ: TypeRef) -> Any:
         "uuid": "00000000-0000-4000-8000-0000000000aa",
         "date": "2024-01-31",
         "datetime": "2024-01-31T10:00:00+00:00",
+        "duration": "PT36H0.5S",
     }[typ.kind]

@@ -31,7 +31,7 @@ DEFAULT_HINTS: dict[str, str] = {
     "E302": "give one of the two a different name; names are unique across all kinds",
     "E303": "rename one so that their module or member names differ",
     "W304": "name events in the past tense, like `MoneyDeposited`",
-    "E400": "use str, int, float, decimal, bool, uuid, date, datetime, list[T], T?, or a type from `types:`",
+    "E400": "use str, int, float, decimal, bool, uuid, date, datetime, duration, list[T], map[K, V], T?, or a type from `types:`",
     "E401": "declare the event under the aggregate's `events:` or fix the name",
     "E402": "declare the error under the aggregate's `errors:` or fix the name",
     "E403": "declare the command under the aggregate's `commands:` or fix the name",
@@ -83,7 +83,35 @@ _NUL = (
 )
 BY_MESSAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "E200": (_NUL,),
-    "E408": (_NUL,),
+    "E408": (
+        _NUL,
+        (
+            re.compile(r"is not a duration|expected a duration|finer than a microsecond"),
+            "write a duration as a number and a unit (`24h`, `30m`, `7d`, `90s`, `1d12h`) or in "
+            "ISO 8601 (`PT24H`, `P1DT2H`, `PT0.5S`); a minus sign before it makes it negative",
+        ),
+        (
+            re.compile(r"the key .* is not an integer|the key .* is the same |a key of a map\["),
+            "write each key once, as the map's key type reads it: an int as `3`, a date as "
+            "`2024-01-31`, a uuid in full, an enum by one of its values",
+        ),
+        (
+            re.compile(r"expected a mapping for map\["),
+            "write the map as a YAML mapping of keys to values, like `{tea: 2, coffee: 0}` "
+            "(`{}` when it is empty)",
+        ),
+    ),
+    "E411": (
+        (
+            re.compile(r"a map's key is one of"),
+            "key the map by str, int, uuid, date or an enum, never optional; a decimal or a "
+            "value object can be what the map holds instead",
+        ),
+        (
+            re.compile(r"is not a type \(write"),
+            "write a type as the message shows, like `list[str]`, `map[str, int]` or `decimal?`",
+        ),
+    ),
     "E406": (
         (
             re.compile(r"emits no events"),
