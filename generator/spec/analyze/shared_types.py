@@ -9,6 +9,7 @@ from typing import Any
 from generator.spec import model as m
 from generator.spec.analyze.context import Context
 from generator.spec.analyze.fields import declare_fields
+from generator.spec.expressions.scope import ValueObject
 from generator.spec.names import enum_members
 from generator.spec.values import NUL, NUL_MESSAGE
 
@@ -26,7 +27,10 @@ def declare_types(ctx: Context) -> tuple[tuple[m.EnumType, ...], tuple[m.RecordT
             ctx, body.get("fields") or {}, ("types", name, "fields"), owner=f"type {name}"
         )
         ctx.record_fields[name] = fields
-        ctx.record_types[name] = {f.name: f.type for f in fields}
+        ctx.record_types[name] = ValueObject(
+            {f.name: f.type for f in fields},
+            defaults=frozenset(f.name for f in fields if f.default_code is not None),
+        )
         description = str(body.get("description") or "")
         records[name] = m.RecordType(name=name, description=description, fields=fields)
     _check_cycles(ctx)

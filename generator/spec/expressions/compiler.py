@@ -7,7 +7,7 @@ import ast
 from generator.spec.expressions.rewrite import Rewriter
 from generator.spec.expressions.scope import Compiled, Scope
 from generator.spec.expressions.spelling import respell_keywords
-from generator.spec.expressions.typecheck import Checker, compatible
+from generator.spec.expressions.typecheck import Checker
 from generator.spec.types import TypeRef
 
 
@@ -28,17 +28,18 @@ def _compile(text: str, scope: Scope, expected: TypeRef | None) -> Compiled:
         result.errors.append(("E500", f"not a valid expression: {exc.msg}"))
         return result
     checker = Checker(scope, result, keywords)
-    checker.check(tree.body)
+    result.type = checker.check(tree.body)
     if result.errors:
         return result
-    result.type = checker.types.get(id(tree.body))
-    if expected is not None:
-        _check_fits(tree.body, result.type, expected, scope, result)
-        if result.errors:
-            return result
-    rewritten = Rewriter(checker.types, scope, result, expected).visit(tree.body)
-    result.code = ast.unparse(rewritten)
-    if expected is not None and result.type is not None:
+    if result.type is None:
+        if not checker.vague:  # every node has a type, or the reason it has none was said
+            result.errors.append(("E501", "the type of this expression cannot be told"))
+        return result
+    if expected is not None and not checker.fit(tree.body, expected, root=True):
+        return result
+    rewriter = Rewriter(checker.types, checker.coerce, scope, result, expected)
+    result.code = rewriter.unparse(tree.body)
+    if expected is not None and checker.widen_root:
         result.code = widen(result.code, result.type, expected)
         if result.code.startswith("Decimal(") or " else Decimal(" in result.code:
             result.uses.add("Decimal")
@@ -54,22 +55,3 @@ def widen(code: str, actual: TypeRef, expected: TypeRef) -> str:
     if actual.optional:
         return f"None if {code} is None else {convert}({code})"
     return f"{convert}({code})"
-
-
-def _check_fits(
-    node: ast.expr, actual: TypeRef | None, expected: TypeRef, scope: Scope, result: Compiled
-) -> None:
-    if actual is None:
-        return
-    if actual.kind == "null":
-        if not expected.optional:
-            result.errors.append(("E504", f"None does not fit a {expected.spec}"))
-        return
-    if expected.kind == "enum" and isinstance(node, ast.Constant) and isinstance(node.value, str):
-        if node.value not in scope.enums[expected.name]:
-            result.errors.append(("E504", f"{node.value!r} is not a value of {expected.name}"))
-        return
-    if not compatible(actual, expected):
-        result.errors.append(
-            ("E504", f"a {actual.spec} value does not fit a {expected.spec} field")
-        )

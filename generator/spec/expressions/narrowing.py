@@ -12,8 +12,19 @@ import ast
 from generator.spec.expressions.spelling import respell_keywords
 
 
+def path(node: ast.expr) -> str | None:
+    """`state.note` for a name or a chain of attributes on one; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = path(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
 def not_none_when(node: ast.expr, *, holds: bool) -> set[str]:
-    """The bare names that are not None when `node` holds (or, with holds=False, fails)."""
+    """The names, and attributes of names (`state.note`), that are not None when `node` holds
+    (or, with holds=False, fails). mypy narrows both alike within an expression."""
     if isinstance(node, ast.BoolOp):
         # `a and b` holds when both hold; `a or b` fails when both fail.
         if isinstance(node.op, ast.And) == holds:
@@ -24,13 +35,14 @@ def not_none_when(node: ast.expr, *, holds: bool) -> set[str]:
     if (
         isinstance(node, ast.Compare)
         and len(node.ops) == 1
-        and isinstance(node.left, ast.Name)
         and isinstance(node.comparators[0], ast.Constant)
         and node.comparators[0].value is None
     ):
-        op = node.ops[0]
-        if (isinstance(op, ast.IsNot) and holds) or (isinstance(op, ast.Is) and not holds):
-            return {node.left.id}
+        op, name = node.ops[0], path(node.left)
+        if name is not None and (
+            (isinstance(op, ast.IsNot) and holds) or (isinstance(op, ast.Is) and not holds)
+        ):
+            return {name}
     return set()
 
 

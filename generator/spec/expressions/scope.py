@@ -8,6 +8,16 @@ from dataclasses import dataclass, field
 from generator.spec.types import TypeRef
 
 
+class ValueObject(dict[str, TypeRef]):
+    """A value object's fields (name -> type), and which of them have a default: an expression
+    may build one by keyword (`CartItem(product_id=..., price=...)`) and leave those out. Other
+    records an expression sees (a read's row) are plain mappings and cannot be built."""
+
+    def __init__(self, fields: Mapping[str, TypeRef], *, defaults: frozenset[str]) -> None:
+        super().__init__(fields)
+        self.defaults = defaults
+
+
 @dataclass(frozen=True)
 class Scope:
     """What an expression can see: context names with their fields, and the spec's types."""
