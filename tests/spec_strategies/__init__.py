@@ -30,6 +30,7 @@ from spec_strategies.mutations import mutated_specs
 from spec_strategies.specs import Built, dump, valid_specs
 
 _TYPES = ["int", "decimal", "float", "str", "bool", "uuid", "date", "datetime", "enum", "record"]
+_TYPES += ["duration", "map"]
 _OPERATORS = ["+", "-", "*", "/", "//", "%", "neg", "<", "<=", ">", ">=", "==", "!=", "chain"]
 _OPERATORS += [
     "in",

@@ -55,14 +55,15 @@ class AggregateDef:
 
 # -- fields ---------------------------------------------------------------------------------------
 
-_SIMPLE = ["int", "decimal", "float", "str", "bool", "date", "datetime", "uuid"]
+_SIMPLE = ["int", "decimal", "float", "str", "bool", "date", "datetime", "duration", "uuid"]
+_MAP_KEYS = ["str", "int", "uuid", "date"]
 
 
 def field_type(draw: Any, domain: Domain, *, nested: bool = True) -> T:
     kinds = list(_SIMPLE)
     kinds += ["enum", "enum"] if domain.enums else []
     kinds += ["record"] * 3 if domain.records else []
-    kinds += ["list"] if nested else []
+    kinds += ["list", "map"] if nested else []
     kind = draw(st.sampled_from(kinds))
     if kind == "enum":
         t = T("enum", draw(st.sampled_from(sorted(domain.enums))))
@@ -70,6 +71,9 @@ def field_type(draw: Any, domain: Domain, *, nested: bool = True) -> T:
         t = T("record", draw(st.sampled_from([*domain.records, list(domain.records)[-1]])))
     elif kind == "list":
         t = T("list", item=field_type(draw, domain, nested=False))
+    elif kind == "map":
+        keys = [T(k) for k in _MAP_KEYS] + [T("enum", e) for e in sorted(domain.enums)]
+        t = T("map", key=draw(st.sampled_from(keys)), item=field_type(draw, domain, nested=False))
     else:
         t = T(kind)
     if nested and draw(st.integers(0, 4)) == 0:
@@ -84,6 +88,8 @@ def note_type(domain: Domain, t: T) -> None:
         domain.features.add("type:optional")
     if t.item is not None:
         note_type(domain, t.item)
+    if t.key is not None:
+        note_type(domain, t.key)
 
 
 def new_field(

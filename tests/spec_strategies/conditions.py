@@ -193,7 +193,9 @@ class Conditions(Reach):
     def _compare_other(self) -> Expr | None:
         """Strings, enums, lists, dates, times, UUIDs and value objects."""
         refs = [
-            r for r in self.refs if not r.type.optional and r.type.kind not in (*NUMERIC, "bool")
+            r
+            for r in self.refs
+            if not r.type.optional and r.type.kind not in (*NUMERIC, "bool", "map")
         ]
         if not refs:
             return None

@@ -32,21 +32,25 @@ STEP: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class T:
-    kind: str  # int decimal float str bool date datetime uuid enum record list
+    kind: str  # int decimal float str bool date datetime duration uuid enum record list map
     name: str = ""  # enum or record name
-    item: T | None = None
+    item: T | None = None  # a list's items, a map's values
     optional: bool = False
+    key: T | None = None  # a map's keys
 
     @property
     def spec(self) -> str:
-        base = f"list[{self.item.spec}]" if self.item else (self.name or self.kind)
+        if self.key is not None and self.item is not None:
+            base = f"map[{self.key.spec}, {self.item.spec}]"
+        else:
+            base = f"list[{self.item.spec}]" if self.item else (self.name or self.kind)
         return base + "?" if self.optional else base
 
     def required(self) -> T:
-        return T(self.kind, self.name, self.item)
+        return T(self.kind, self.name, self.item, key=self.key)
 
     def maybe(self) -> T:
-        return T(self.kind, self.name, self.item, optional=True)
+        return T(self.kind, self.name, self.item, optional=True, key=self.key)
 
 
 _NO_DEFAULT = object()
@@ -130,6 +134,8 @@ def holds_now(value: Any) -> bool:
         return any(holds_now(v) for v in value)
     if isinstance(value, Rec):
         return any(holds_now(v) for v in value._values.values())
+    if isinstance(value, dict):
+        return any(holds_now(v) for v in value.values())
     return False
 
 
@@ -174,7 +180,9 @@ def zero(t: T, domain: Domain) -> Any:
         "date": dt.date(1, 1, 1),
         "datetime": dt.datetime(1, 1, 1, tzinfo=UTC),
         "uuid": UUID(int=0),
+        "duration": dt.timedelta(0),
         "list": (),
+        "map": {},
         "enum": domain.enums.get(t.name, [""])[0],
     }[t.kind]
 
@@ -201,7 +209,34 @@ def to_yaml(value: Any, t: T) -> Any:
         return [to_yaml(v, t.item) for v in value]
     if t.kind == "record":
         return {k: to_yaml(v, value._types[k]) for k, v in value._values.items()}
+    if t.kind == "map":
+        assert t.key is not None and t.item is not None
+        return {_key_yaml(k, t.key): to_yaml(v, t.item) for k, v in value.items()}
+    if t.kind == "duration":
+        return _duration_yaml(value)
     return value
+
+
+def _key_yaml(key: Any, t: T) -> Any:
+    """A map's key as a spec writes it: the loader reads every key as its text, so an int key
+    may stand as a number, the others as text."""
+    return key if t.kind in ("int", "str", "enum") else to_yaml(key, t)
+
+
+def _duration_yaml(value: dt.timedelta) -> str:
+    """A duration written one of the ways a spec may write it: `1d2h30m5.5s` or ISO 8601, with a
+    minus sign when negative."""
+    micro = abs(value) // dt.timedelta(microseconds=1)
+    days, micro = divmod(micro, 86_400_000_000)
+    hours, micro = divmod(micro, 3_600_000_000)
+    minutes, micro = divmod(micro, 60_000_000)
+    seconds = f"{micro // 1_000_000}" + (f".{micro % 1_000_000:06d}" if micro % 1_000_000 else "")
+    sign = "-" if value < dt.timedelta(0) else ""
+    if micro % 2:  # ISO 8601 now and then (the microseconds pick, which a draw varies)
+        return f"{sign}P{days}DT{hours}H{minutes}M{seconds}S"
+    parts = [f"{days}d" * bool(days), f"{hours}h" * bool(hours), f"{minutes}m" * bool(minutes)]
+    short = "".join(parts) + (f"{seconds}s" if micro or not any(parts) else "")
+    return sign + short
 
 
 def coerce(value: Any, t: T) -> Any:
@@ -216,6 +251,8 @@ def coerce(value: Any, t: T) -> Any:
         return bool(value)
     if t.kind == "list" and t.item is not None:
         return tuple(coerce(v, t.item) for v in value)
+    if t.kind == "map" and t.item is not None:
+        return {k: coerce(v, t.item) for k, v in value.items()}
     return value
 
 
@@ -236,6 +273,9 @@ _BASE: dict[str, st.SearchStrategy[Any]] = {
     "date": st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
     "datetime": _DATETIMES,
     "uuid": st.uuids(),
+    # Negative ones too, and to the microsecond, within what a timedelta holds either way.
+    "duration": st.timedeltas(dt.timedelta(days=-99_999), dt.timedelta(days=99_999))
+    | st.sampled_from([dt.timedelta(0), dt.timedelta(hours=24), dt.timedelta(minutes=-30)]),
 }
 # Pivots: small numbers, so that arithmetic in guards still lands near them.
 PIVOTS: dict[str, st.SearchStrategy[Any]] = {
@@ -278,6 +318,9 @@ def values_of(t: T, domain: Domain) -> st.SearchStrategy[Any]:
     elif t.kind == "list":
         assert t.item is not None
         base = st.lists(values_of(t.item, domain), max_size=3).map(tuple)
+    elif t.kind == "map":
+        assert t.key is not None and t.item is not None
+        base = st.dictionaries(values_of(t.key, domain), values_of(t.item, domain), max_size=3)
     else:
         fields = domain.records[t.name]
         types = _types(fields)

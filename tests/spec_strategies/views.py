@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from spec_strategies.aggregates import AggregateDef, EventDef, draw_values, new_field, written
 from spec_strategies.expressions import Assigned, assignment
-from spec_strategies.names import TEXT, Names
+from spec_strategies.names import TEXT, VALUE_TEXT, Names
 from spec_strategies.values import Domain, FieldDef
 
 
 def _stream(draw: Any, a: AggregateDef) -> Any:
-    return draw(st.uuids()) if a.id_type.kind == "uuid" else draw(TEXT)
+    return draw(st.uuids()) if a.id_type.kind == "uuid" else draw(VALUE_TEXT)
 
 
 def _given_event(
