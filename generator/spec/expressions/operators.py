@@ -86,9 +86,12 @@ def binop(ck: Checker, node: ast.BinOp) -> TypeRef | None:
             )
             return None
     if kinds <= set(NUMERIC):
-        if kinds == {"decimal", "float"} and not _is_float_literal(node.left, node.right):
-            ck.fail("E504", "decimal and float values cannot be mixed; make both decimal")
-            return None
+        if kinds == {"decimal", "float"}:
+            floating = node.left if left.kind == "float" else node.right
+            if not _decimal_literal(ck, floating):
+                ck.fail("E504", "decimal and float values cannot be mixed; make both decimal")
+                return None
+            ck.fit(floating, TypeRef("decimal"))  # `x * (0.9 if c else 1)`: Decimal("0.9")
         if "decimal" in kinds:
             return TypeRef("decimal")
         if "float" in kinds or isinstance(op, ast.Div):
@@ -215,6 +218,22 @@ def _enum_literal(ck: Checker, typ: TypeRef, other: ast.expr) -> None:
             ck.fail("E504", f"{other.value!r} is not a value of {typ.name} (one of {values})")
         else:
             ck.types[id(other)] = typ.required()
+
+
+def _decimal_literal(ck: Checker, node: ast.expr) -> bool:
+    """A float literal, or a conditional choosing between such literals and other numbers:
+    beside a decimal, it is read as a decimal."""
+    if isinstance(signed_number(node), float):
+        return True
+    if isinstance(node, ast.IfExp):
+        branches = (node.body, node.orelse)
+        return all(_decimal_literal(ck, b) or _kind(ck, b) in ("int", "decimal") for b in branches)
+    return False
+
+
+def _kind(ck: Checker, node: ast.expr) -> str:
+    typ = ck.types.get(id(node))
+    return "" if typ is None else typ.kind
 
 
 def _is_none(node: ast.expr) -> bool:
