@@ -52,7 +52,7 @@ DEFAULT_HINTS: dict[str, str] = {
     "E418": "give only events of streams the command reads (its `reads:`), or what it finds under `reads:`",
     "E419": "check it after the step whose events update that read model or start that automation",
     "E500": "write a Python expression, like `state.balance + event.amount`",
-    "E501": "use only literals, names, attributes, arithmetic, comparisons, and/or/not, in, len, abs, min, max, now",
+    "E501": "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
     "E502": "use the names available here (command, state, event, row)",
     "E503": "use a field that the spec declares on that type",
     "E504": "change the expression so that its value has the type needed here (the message says which)",
@@ -141,7 +141,62 @@ BY_MESSAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
             "only values of a type with `fields:` have attributes; use the value itself",
         ),
     ),
+    "E501": (
+        (
+            re.compile(r"inside a comprehension|takes one `for`"),
+            "use two steps: one rule computes the inner collection into a field, a later rule "
+            "goes over that field",
+        ),
+        (
+            re.compile(r"comprehension variable"),
+            "name the variable in snake_case, unlike the context's names, reads, types and "
+            "Python's builtins (like `item` or `line`)",
+        ),
+        (
+            re.compile(r"calling '"),
+            "call only len, abs, min, max, now, sum, any, all, sorted, round, days, hours, "
+            "minutes, or a value object by keyword (`CartItem(product_id=..., price=...)`)",
+        ),
+    ),
     "E504": (
+        (
+            re.compile(r"may be None here"),
+            "check it first: `x.price if x is not None else 0`, or a rule before that stops "
+            "when it is None",
+        ),
+        (
+            re.compile(r"cannot subtract lists"),
+            "remove items with a comprehension: `[i for i in state.items if i != event.item]`",
+        ),
+        (
+            re.compile(r"have no common type"),
+            "give every branch or item the same type (an int mixes with decimals or floats; "
+            "nothing else does)",
+        ),
+        (
+            re.compile(r"cannot go over|goes over"),
+            "go over a list, a map (its keys), or a map's keys(), values() or items()",
+        ),
+        (
+            re.compile(r"cannot look for"),
+            "look for a value of the collection's item type (a map's key type) in it",
+        ),
+        (
+            re.compile(r"a key of|indexed by|a map's key is|a map's keys share"),
+            "a map's key has the map's key type; a list's index is an int",
+        ),
+        (
+            re.compile(r"every field without a default is given"),
+            "give each field of the value object that has no default: "
+            "`CartItem(product_id=..., price=...)`",
+        ),
+        (
+            re.compile(
+                r"sum\(\) adds|round\(\) takes|abs\(\) takes|len\(\) takes|cannot order|"
+                r"any\(\) takes|all\(\) takes|\(\) takes an int or a float"
+            ),
+            "give the function values it works on (the message says which)",
+        ),
         (
             re.compile(r"None does not fit"),
             "only an optional field (`T?`) takes None: make the field optional, or give a value",

@@ -76,4 +76,4 @@ def test_the_generated_code_reads_like_the_spec(project: Path) -> None:
     )
     assert "large=state.sizes.get(Size.LARGE, 0) > 0 and all(" in check_out
     late = (project / "src/shopstay/booking/ask_late_check_out.py").read_text()
-    assert "if state.starts_at - datetime.now(tz=UTC) < timedelta(hours=24):" in late
+    assert "if state.starts_at - clock.now() < timedelta(hours=24):" in late

@@ -254,6 +254,12 @@ class Checker:
                 else:
                     self.coerce[id(node)] = expected
             return True
+        if actual.kind == "view" and required.kind == "list":
+            self.fail(
+                "E504",
+                f"{a(actual)} is not a list; make one with [x for x in ...] or sorted(...)",
+            )
+            return False
         self.fail("E504", f"{a(actual)} value does not fit {target}")
         return False
 
