@@ -71,6 +71,19 @@ def _updates(
         event, event_types = keyed
         if key_type is None:
             key_type, typed_by = event_types[key].required(), event_name
+            if key_type.kind in ("list", "map", "record"):
+                # Rows are found by their key's text: a collection or a value object has no
+                # one canonical text (`{"a": 1, "b": 2}` and `{"b": 2, "a": 1}` are one map).
+                ctx.error(
+                    "E413",
+                    f"read model {name} is keyed by {key!r}, which is a {key_type.spec} on "
+                    f"{event_name}: a key is one value (text, a number, an id, a date or an enum)",
+                    where,
+                    key=True,
+                    hint="key the rows by a field that names them (an id, a code), and keep the "
+                    "collection as a row field",
+                )
+                return None, updates
         module = snake(event.aggregate)
         if not isinstance(handler, dict):
             updates.append(
