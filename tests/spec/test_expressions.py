@@ -202,6 +202,21 @@ def test_durations_and_value_objects_say_what_the_module_imports() -> None:
 
 REFUSED = [
     (
+        "1 == 2",
+        "",
+        "E504",
+        "1 == 2 compares literals that always differ, so it never changes; leave it out",
+        "change the expression so that its value has the type needed here (the message says which)",
+    ),
+    (
+        "[event.code, 'a'] != ['b']",
+        "",
+        "E504",
+        "[event.code, 'a'] != ['b'] compares literals that always differ, so it never changes; "
+        "leave it out",
+        "change the expression so that its value has the type needed here (the message says which)",
+    ),
+    (
         "1 if state.coupon else 2",
         "",
         "E504",

@@ -164,7 +164,15 @@ def compare(ck: Checker, node: ast.Compare) -> TypeRef:
         if isinstance(op, ast.In | ast.NotIn):
             _membership(ck, left, lt, right, rt)
         elif isinstance(op, ast.Eq | ast.NotEq):
-            if not comparable(lt, rt) and not _is_float_literal(left, right):
+            if _constants(left, right):
+                # mypy --strict refuses `1 == 2` (and `(a, 'b') == ('c',)`): never equal.
+                sign = _SIGNS[type(op)]
+                ck.fail(
+                    "E504",
+                    f"{ast.unparse(left)} {sign} {ast.unparse(right)} compares literals that "
+                    "always differ, so it never changes; leave it out",
+                )
+            elif not comparable(lt, rt) and not _is_float_literal(left, right):
                 sign = _SIGNS[type(op)]
                 ck.fail("E504", f"cannot compare {a(lt)} with {a(rt)} using {sign}")
         else:
@@ -234,6 +242,21 @@ def _decimal_literal(ck: Checker, node: ast.expr) -> bool:
 def _kind(ck: Checker, node: ast.expr) -> str:
     typ = ck.types.get(id(node))
     return "" if typ is None else typ.kind
+
+
+def _constants(left: ast.expr, right: ast.expr) -> bool:
+    """Two different int or text literals, or two list literals of different lengths."""
+    if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
+        values = (left.value, right.value)
+        return all(isinstance(v, int | str) and not isinstance(v, bool) for v in values) and (
+            left.value != right.value or type(left.value) is not type(right.value)
+        )
+    sequences = (ast.List, ast.Tuple)
+    return (
+        isinstance(left, sequences)
+        and isinstance(right, sequences)
+        and len(left.elts) != len(right.elts)
+    )
 
 
 def _is_none(node: ast.expr) -> bool:
