@@ -11,7 +11,6 @@ from cart.cart.add_item import AddItem
 from cart.cart.decider import decider
 from cart.cart.errors import CartCheckedOut, InvalidQuantity, UnknownProduct
 from cart.cart.events import CartCheckedOutByCustomer, CartCreated, CartLimitReached, ItemAdded
-from cart.read_models.cart_items import CartItemsRow
 from cart.read_models.products import ProductsRow
 from cart.testing import expect, scenario
 
@@ -39,6 +38,7 @@ def test_the_first_item_starts_the_cart_at_the_product_s_price() -> None:
             customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
             item_count=2,
             total=Decimal("7.00"),
+            quantities={"tea": 2},
             exists=True,
             version=2,
         )
@@ -64,7 +64,29 @@ def test_the_next_item_goes_into_the_existing_cart() -> None:
             )
         )
         .then(expect(ItemAdded, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")))
-        .and_state(item_count=3, total=Decimal("9.00"))
+        .and_state(item_count=3, total=Decimal("9.00"), quantities={"tea": 2, "cake": 1})
+    )
+
+
+def test_more_of_a_product_adds_to_its_units() -> None:
+    (
+        scenario(decider, "more of a product adds to its units")
+        .given(
+            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+        )
+        .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
+        .when(
+            AddItem(
+                cart_id=CART_ID,
+                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                sku="tea",
+                quantity=3,
+            )
+        )
+        .then_state(item_count=5, quantities={"tea": 5})
     )
 
 
@@ -106,23 +128,18 @@ def test_a_fourth_product_is_recorded_as_the_cart_limit() -> None:
     (
         scenario(decider, "a fourth product is recorded as the cart limit")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"))
-        )
-        .reading(
-            ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")),
-            CartItemsRow(
-                line="cart-1/cake", cart_id="cart-1", sku="cake", quantity=1, price=Decimal("2")
+            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
             ),
-            CartItemsRow(
-                line="cart-1/jam", cart_id="cart-1", sku="jam", quantity=1, price=Decimal("4")
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/jam", sku="jam", quantity=1, price=Decimal("4")
             ),
-            CartItemsRow(
-                line="cart-1/milk", cart_id="cart-1", sku="milk", quantity=1, price=Decimal("1")
-            ),
-            CartItemsRow(
-                line="cart-2/tea", cart_id="cart-2", sku="tea", quantity=1, price=Decimal("3.50")
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/milk", sku="milk", quantity=1, price=Decimal("1")
             ),
         )
+        .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
         .when(
             AddItem(
                 cart_id=CART_ID,
@@ -139,17 +156,15 @@ def test_a_third_product_still_fits() -> None:
     (
         scenario(decider, "a third product still fits")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"))
-        )
-        .reading(
-            ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")),
-            CartItemsRow(
-                line="cart-1/cake", cart_id="cart-1", sku="cake", quantity=1, price=Decimal("2")
+            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
             ),
-            CartItemsRow(
-                line="cart-1/jam", cart_id="cart-1", sku="jam", quantity=1, price=Decimal("4")
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/jam", sku="jam", quantity=1, price=Decimal("4")
             ),
         )
+        .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
         .when(
             AddItem(
                 cart_id=CART_ID,
@@ -166,20 +181,18 @@ def test_more_of_a_product_already_in_a_full_cart_is_no_new_line() -> None:
     (
         scenario(decider, "more of a product already in a full cart is no new line")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"))
-        )
-        .reading(
-            ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")),
-            CartItemsRow(
-                line="cart-1/tea", cart_id="cart-1", sku="tea", quantity=1, price=Decimal("3.50")
+            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=1, price=Decimal("3.50")
             ),
-            CartItemsRow(
-                line="cart-1/cake", cart_id="cart-1", sku="cake", quantity=1, price=Decimal("2")
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
             ),
-            CartItemsRow(
-                line="cart-1/jam", cart_id="cart-1", sku="jam", quantity=1, price=Decimal("4")
+            ItemAdded(
+                cart_id=CART_ID, line="cart-1/jam", sku="jam", quantity=1, price=Decimal("4")
             ),
         )
+        .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
         .when(
             AddItem(
                 cart_id=CART_ID,

@@ -37,7 +37,7 @@ def test_removing_an_item_takes_its_units_and_price_out() -> None:
         )
         .when(RemoveItem(cart_id=CART_ID, sku="tea"))
         .then(expect(ItemRemoved, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")))
-        .and_state(item_count=1, total=Decimal("2"))
+        .and_state(item_count=1, total=Decimal("2"), quantities={"cake": 1})
     )
 
 

@@ -12,8 +12,6 @@ from cart import projections
 from cart.cart.errors import CartCheckedOut, InvalidQuantity, UnknownProduct
 from cart.cart.events import CartCreated, CartLimitReached, ItemAdded
 from cart.cart.state import CartState
-from cart.read_models.cart_items import CartItemsRow
-from cart.read_models.cart_items import read_model as cart_items_view
 from cart.read_models.products import ProductsRow
 from cart.read_models.products import read_model as products_view
 
@@ -28,20 +26,11 @@ class AddItem:
 
 def read(command: AddItem, state: CartState, reader: projections.Reader) -> dict[str, Any]:
     """What AddItem reads beyond its stream, passed to decide() by name."""
-    return {
-        "product": reader.row(products_view, command.sku),
-        "line": reader.row(cart_items_view, command.cart_id + "/" + command.sku),
-        "lines": reader.rows(cart_items_view, cart_id=command.cart_id),
-    }
+    return {"product": reader.row(products_view, command.sku)}
 
 
 def decide(
-    command: AddItem,
-    state: CartState,
-    *,
-    product: ProductsRow | None,
-    line: CartItemsRow | None,
-    lines: list[CartItemsRow],
+    command: AddItem, state: CartState, *, product: ProductsRow | None
 ) -> list[CartCreated | ItemAdded | CartLimitReached]:
     if state.checked_out:
         raise CartCheckedOut
@@ -49,7 +38,7 @@ def decide(
         raise InvalidQuantity
     if product is None:
         raise UnknownProduct
-    if line is None and len(lines) >= 3:
+    if command.sku not in state.quantities and len(state.quantities) >= 3:
         return [CartLimitReached(cart_id=command.cart_id, sku=command.sku)]
     events: list[CartCreated | ItemAdded | CartLimitReached] = []
     if not state.exists:

@@ -29,6 +29,10 @@ def evolve(state: CartState, event: CartEvent) -> CartState:
                 version=state.version + 1,
                 item_count=state.item_count + event.quantity,
                 total=state.total + event.price * event.quantity,
+                quantities={
+                    **state.quantities,
+                    event.sku: state.quantities.get(event.sku, 0) + event.quantity,
+                },
             )
         case ItemRemoved():
             return replace(
@@ -36,6 +40,9 @@ def evolve(state: CartState, event: CartEvent) -> CartState:
                 version=state.version + 1,
                 item_count=state.item_count - event.quantity,
                 total=state.total - event.price * event.quantity,
+                quantities={
+                    sku: units for sku, units in state.quantities.items() if sku != event.sku
+                },
             )
         case CartLimitReached():
             return replace(state, version=state.version + 1)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
@@ -21,7 +22,7 @@ class CartState:
 
     # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
     # under older rules are ignored (loading replays the events instead).
-    state_schema: ClassVar[str] = "f3d8075c9f9d008c"
+    state_schema: ClassVar[str] = "344497a37ad7dbaf"
 
     cart_id: str
     version: int = 0
@@ -29,6 +30,7 @@ class CartState:
     item_count: int = 0
     total: Decimal = Decimal("0")
     checked_out: bool = False
+    quantities: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
