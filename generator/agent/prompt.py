@@ -39,6 +39,14 @@ ANSWER_RULES = """\
   only sometimes, a `rejects` rule with `emits:` for a failure recorded as an event, and `reads:`
   for a fact from outside the stream (a read model's row, another aggregate's state); give a
   command's scenarios what its reads find under `reads:`.
+- Write collection and time logic as expressions, not custom handlers: remove from a list with
+  `[i for i in state.items if i.product_id != event.product_id]`, count per key with
+  `state.stock | {event.product: state.stock.get(event.product, 0) + 1}`, total lines with
+  `sum(i.price * i.quantity for i in state.items)`, keep the first value with
+  `event.code if state.coupon is None else state.coupon`, build a value object by keyword
+  (`CartItem(product_id=event.product_id, price=event.price)`), and say deadlines with durations
+  (`state.starts_at - now() < hours(24)`). One `for` per comprehension; no other calls or methods
+  than the documented ones; `list - list` is not an operator.
 - Use `handler: custom` only for a decision the spec's rules and expressions cannot state.
 - The answer is checked with `eventforge validate --format json`. Each error has a `code`, a
   `path` and `line` in the spec, a `message` and a one-line `hint`; when you get such errors, fix
