@@ -235,6 +235,7 @@ class Scenario:
     reads: tuple[Record, ...] = ()  # rows and states the command's reads find (`reads:`)
     ids: tuple[NamedId, ...] = ()  # the named ids it defines as constants
     elsewhere: tuple[Elsewhere, ...] = ()  # given events of other aggregates, by aggregate
+    at: str | None = None  # `at:`, the time now() reads (Python source), or the real clock
 
     @property
     def is_custom(self) -> bool:
@@ -327,8 +328,8 @@ class Automation:
 
 @dataclass(frozen=True, kw_only=True)
 class Step:
-    """One step of a timeline: a command, then what it must have done. (Room for the clock: a
-    step will carry `at`, the time `now()` reads, when the application takes a clock.)"""
+    """One step of a timeline: a command, then what it must have done. `at` (Python source) is
+    the time `now()` reads from this step on, until a later step sets another."""
 
     command: Record  # id field included
     aggregate: str
@@ -338,6 +339,7 @@ class Step:
     then_state: tuple[Assignment, ...] = ()
     rows: tuple[tuple[str, tuple[Record, ...]], ...] = ()  # read model -> expected rows
     sent: tuple[Record, ...] | None = None  # the commands automations sent after it
+    at: str | None = None  # `at:`, the time now() reads from this step on
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -133,6 +133,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
+
+
+class clock:  # noqa: N801  (the generated package's clock module, which now() compiles to)
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(tz=UTC)
 """
 
 

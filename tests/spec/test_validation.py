@@ -572,8 +572,8 @@ SCOPE = Scope(
         ("command.amount <= 0.01", "command.amount <= Decimal('0.01')", {"Decimal"}),
         ("command.amount in [0.5, 1]", "command.amount in (Decimal('0.5'), 1)", {"Decimal"}),
         ("max(state.balance, 0)", "max(state.balance, Decimal('0'))", {"Decimal"}),
-        ("now()", "datetime.now(tz=UTC)", {"datetime", "UTC"}),
-        ("state.opened < now()", "state.opened < datetime.now(tz=UTC)", {"datetime", "UTC"}),
+        ("now()", "clock.now()", {"datetime", "UTC", "clock"}),
+        ("state.opened < now()", "state.opened < clock.now()", {"datetime", "UTC", "clock"}),
         (
             "len(command.tags) > 0 and not state.closed",
             "len(command.tags) > 0 and (not state.closed)",

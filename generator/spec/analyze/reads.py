@@ -24,7 +24,9 @@ from generator.spec.types import TypeRef, TypeSyntaxError, parse_type
 
 # Names a read may not take: decide() takes reads as parameters, which would hide these.
 _CONTEXT = ("command", "state", "event", "row", "reader", "events", "recorded")
-_MODULE_NAMES = frozenset({"runtime", "projections", "datetime", "date", "uuid", "dataclasses"})
+_MODULE_NAMES = frozenset(
+    {"runtime", "projections", "clock", "datetime", "date", "uuid", "dataclasses"}
+)
 _BUILTINS = frozenset(n for n in dir(builtins) if SNAKE.match(n))
 
 

@@ -12,6 +12,10 @@ from generator.spec.analyze.named_ids import NamedIds, scenario_literal
 from generator.spec.analyze.scenario_reads import scenario_reads
 from generator.spec.load import PathKey
 from generator.spec.names import snake, test_name
+from generator.spec.types import parse_type
+from generator.spec.values import ValueMismatch, render_value
+
+AT_HINT = "write the time `now()` reads in ISO 8601 with its zone, like `at: 2024-05-01T10:00:00Z`"
 
 
 def aggregate_scenarios(
@@ -94,6 +98,9 @@ def _scenario_body(
     reads = scenario_reads(ctx, aggregate, command, body.get("reads") or {}, path, label)
     elsewhere = given_elsewhere(ctx, command, others, path, label)
     ids = ctx.named_ids.constants() if ctx.named_ids is not None else ()
+    at = clock_at(ctx, body, path, label)
+    if at is None and "at" in body:
+        return None
     return m.Scenario(
         name=name,
         test_name=test_name(name),
@@ -106,7 +113,20 @@ def _scenario_body(
         reads=reads,
         ids=ids,
         elsewhere=elsewhere,
+        at=at,
     )
+
+
+def clock_at(ctx: Context, body: Mapping[str, Any], path: PathKey, label: str) -> str | None:
+    """The Python source of `at:` (the time `now()` reads); None without one, or (reported) when
+    it is not a time. A time without a zone is read as UTC, like other spec times."""
+    if "at" not in body:
+        return None
+    try:
+        return render_value(body["at"], parse_type("datetime", set(), set()), {}, {})
+    except ValueMismatch as exc:
+        ctx.error("E408", f"{label}: at: {exc.message}", (*path, "at"), hint=AT_HINT)
+        return None
 
 
 def _when(

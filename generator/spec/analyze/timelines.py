@@ -1,7 +1,8 @@
 """Timelines (`timelines:`): stories of several steps on the real application.
 
 Each timeline has a `name`, optional `given` events (of any aggregate, each with its stream's id
-field) and `steps`; a step is a `when` (one command of any aggregate, its id field included) and a
+field) and `steps`; a step is a `when` (one command of any aggregate, its id field included), an
+optional `at` (the time `now()` reads from that step on, until a later step sets another) and a
 `then` that may check the command's events or its error, its stream's state (`version` and
 `exists` too), the rows of read models (`rows: {ReadModel: [...]}`: all of its rows after the
 step, each with its key; fields not given are not compared) and the commands automations sent
@@ -21,7 +22,7 @@ from typing import Any
 from generator.spec import model as m
 from generator.spec.analyze.context import STATE_RUNTIME, Context
 from generator.spec.analyze.named_ids import NamedIds, scenario_literal
-from generator.spec.analyze.scenarios import given_events, values_record
+from generator.spec.analyze.scenarios import clock_at, given_events, values_record
 from generator.spec.load import PathKey
 from generator.spec.names import snake, test_name
 
@@ -173,9 +174,10 @@ def _step(
         sent = _sent(ctx, then["sent"], (*path, "then", "sent"), label, automations, caused)
         ok = ok and sent is not None
         fields["sent"] = sent
-    if not ok:
+    at = clock_at(ctx, body, path, label)
+    if not ok or (at is None and "at" in body):
         return None
-    return m.Step(command=step.command, aggregate=step.aggregate, **fields)
+    return m.Step(command=step.command, aggregate=step.aggregate, at=at, **fields)
 
 
 def _caused(ctx: Context, command: m.Command, automations: tuple[m.Automation, ...]) -> set[str]:

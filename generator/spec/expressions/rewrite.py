@@ -188,10 +188,10 @@ class Rewriter(ast.NodeTransformer):
             return ast.Call(func=self._expr(node.func), args=args, keywords=keywords)
         name = node.func.id
         if name == "now":
-            func = ast.Attribute(value=ast.Name(id="datetime"), attr="now")
-            return ast.Call(
-                func=func, args=[], keywords=[ast.keyword(arg="tz", value=ast.Name(id="UTC"))]
-            )
+            # The package's clock: real UTC time unless the application or a test fixed it.
+            self.result.uses.add("clock")
+            func = ast.Attribute(value=ast.Name(id="clock"), attr="now")
+            return ast.Call(func=func, args=[], keywords=[])
         if name in ("days", "hours", "minutes"):
             self.result.uses.add("timedelta")
             return _call("timedelta", [], [ast.keyword(arg=name, value=args[0])])

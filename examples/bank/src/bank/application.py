@@ -4,12 +4,17 @@
 
 Storage is chosen by environment variables, never by code edits: a SQLite file by default
 (`SQLITE_DBNAME`, default `bank.sqlite` in the working directory), PostgreSQL with
-`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables.
+`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables. The time `now()`
+reads is the clock the application is given (`clock=`), real UTC time by default.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
 
 from bank import projections, runtime
 from bank.account import events as account_events
@@ -20,6 +25,7 @@ from bank.account.open_account import OpenAccount
 from bank.account.state import AccountState
 from bank.account.withdraw_money import WithdrawMoney
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
+from bank.clock import Clock, using
 from bank.read_models.account_balances import read_model as account_balances_view
 
 
@@ -60,6 +66,21 @@ class BankApplication(runtime.DomainApplication):
         account_events.MoneyWithdrawn: "account_id",
         account_events.AccountClosed: "account_id",
     }
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+        """`clock` is the time `now()` reads while a command is handled; real UTC time by
+        default (or whatever clock the caller runs under)."""
+        super().__init__(env)
+        self.clock = clock
+
+    def handle(
+        self, command: object, *, tracking: Tracking | None = None
+    ) -> list[runtime.Recorded[Any]]:
+        with self._clock():
+            return super().handle(command, tracking=tracking)
+
+    def _clock(self) -> contextlib.AbstractContextManager[None]:
+        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""

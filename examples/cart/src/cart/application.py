@@ -4,12 +4,17 @@
 
 Storage is chosen by environment variables, never by code edits: a SQLite file by default
 (`SQLITE_DBNAME`, default `cart.sqlite` in the working directory), PostgreSQL with
-`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables.
+`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables. The time `now()`
+reads is the clock the application is given (`clock=`), real UTC time by default.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
 
 from cart import projections, runtime
 from cart.cart import events as cart_events
@@ -18,6 +23,7 @@ from cart.cart.check_out import CheckOut
 from cart.cart.decider import decider as cart_decider
 from cart.cart.remove_item import RemoveItem
 from cart.cart.state import CartState
+from cart.clock import Clock, using
 from cart.customer import events as customer_events
 from cart.customer.block_customer import BlockCustomer
 from cart.customer.decider import decider as customer_decider
@@ -100,6 +106,21 @@ class CartApplication(runtime.DomainApplication):
         cart_events.CartLimitReached: "cart_id",
         cart_events.CartCheckedOutByCustomer: "cart_id",
     }
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+        """`clock` is the time `now()` reads while a command is handled; real UTC time by
+        default (or whatever clock the caller runs under)."""
+        super().__init__(env)
+        self.clock = clock
+
+    def handle(
+        self, command: object, *, tracking: Tracking | None = None
+    ) -> list[runtime.Recorded[Any]]:
+        with self._clock():
+            return super().handle(command, tracking=tracking)
+
+    def _clock(self) -> contextlib.AbstractContextManager[None]:
+        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""

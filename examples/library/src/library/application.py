@@ -4,12 +4,17 @@
 
 Storage is chosen by environment variables, never by code edits: a SQLite file by default
 (`SQLITE_DBNAME`, default `library.sqlite` in the working directory), PostgreSQL with
-`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables.
+`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables. The time `now()`
+reads is the clock the application is given (`clock=`), real UTC time by default.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
 
 from library import projections, runtime
 from library.automations.count_the_loan import automation as count_the_loan_policy
@@ -22,6 +27,7 @@ from library.book.decider import decider as book_decider
 from library.book.lend_book import LendBook
 from library.book.state import BookState
 from library.book.withdraw_book import WithdrawBook
+from library.clock import Clock, using
 from library.loan import events as loan_events
 from library.loan.decider import decider as loan_decider
 from library.loan.declare_lost import DeclareLost
@@ -129,6 +135,21 @@ class LibraryApplication(runtime.DomainApplication):
         loan_events.LoanReturned: "loan_id",
         loan_events.LoanLost: "loan_id",
     }
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+        """`clock` is the time `now()` reads while a command is handled; real UTC time by
+        default (or whatever clock the caller runs under)."""
+        super().__init__(env)
+        self.clock = clock
+
+    def handle(
+        self, command: object, *, tracking: Tracking | None = None
+    ) -> list[runtime.Recorded[Any]]:
+        with self._clock():
+            return super().handle(command, tracking=tracking)
+
+    def _clock(self) -> contextlib.AbstractContextManager[None]:
+        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from eventsourcing.persistence import StoredEvent
 
+from library.clock import fixed, real_time, using
 from library.projections import ReadModel, catch_up, rebuild, rejections, rows, run_automation
 from library.runtime import (
     ConcurrencyConflictError,
@@ -64,14 +65,22 @@ class ScenarioFailed(AssertionError):
     pass
 
 
-def scenario(decider: Decider[Any, Any, Any], name: str) -> Scenario:
-    return Scenario(decider, name)
+def scenario(decider: Decider[Any, Any, Any], name: str, *, at: datetime | None = None) -> Scenario:
+    """A scenario of `decider`; with `at`, the time `now()` reads while it runs (else real time)."""
+    return Scenario(decider, name, at)
 
 
 class Scenario:
-    def __init__(self, decider: Decider[Any, Any, Any], name: str) -> None:
+    def __init__(
+        self, decider: Decider[Any, Any, Any], name: str, at: datetime | None = None
+    ) -> None:
         self.decider = decider
         self.name = name
+        self.at = at
+
+    def clock(self) -> contextlib.AbstractContextManager[None]:
+        """The clock the scenario's code reads: fixed at `at`, or the caller's (real time)."""
+        return using(fixed(self.at)) if self.at is not None else contextlib.nullcontext()
 
     def given(self, *events: object) -> Given:
         return Given(self, events, GivenReader(()))
@@ -147,12 +156,13 @@ class Given:
 
     def when(self, command: object) -> When:
         decider = self.scenario.decider
-        state = decider.fold(decider.initial_state(decider.stream_id(command)), self.events)
-        try:
-            reads = decider.read(command, state, self.reader)
-            events = list(decider.decide(command, state, **reads))
-        except DomainError as error:
-            return When(self.scenario, state, None, error)
+        with self.scenario.clock():
+            state = decider.fold(decider.initial_state(decider.stream_id(command)), self.events)
+            try:
+                reads = decider.read(command, state, self.reader)
+                events = list(decider.decide(command, state, **reads))
+            except DomainError as error:
+                return When(self.scenario, state, None, error)
         return When(self.scenario, state, events, None)
 
 
@@ -187,11 +197,15 @@ class When:
                 problems.extend(_compare_event(index, want, got))
         if problems:
             raise self.fail(problems)
-        return Then(self, self.scenario.decider.fold(self.state, actual))
+        return Then(self, self._fold(actual))
+
+    def _fold(self, events: list[object]) -> Any:
+        with self.scenario.clock():
+            return self.scenario.decider.fold(self.state, events)
 
     def then_state(self, /, **fields: object) -> None:
         """The state after the command's events has these field values (events not compared)."""
-        Then(self, self.scenario.decider.fold(self.state, self._decided())).and_state(**fields)
+        Then(self, self._fold(self._decided())).and_state(**fields)
 
     def then_rejects(self, error_type: type[DomainError]) -> None:
         """The command is rejected with `error_type`."""
@@ -448,11 +462,17 @@ class Timeline:
         self.read_models = read_models
         self.automations = automations
         self.steps = 0
+        self.at: datetime | None = None  # the time of the last step with `at`, or real time
+
+    def now(self) -> datetime:
+        """The timeline's clock: the time the last step set, or real time before any did."""
+        return self.at if self.at is not None else real_time()
 
     def given(self, *events: object) -> Timeline:
         """Events stored before the first step (their automations run, unchecked)."""
         store_given(self.app, events)
-        self._settle()
+        with using(self.now):
+            self._settle()
         return self
 
     def _settle(self) -> list[object]:
@@ -466,15 +486,20 @@ class Timeline:
             catch_up(self.app, read_model)
         return sent
 
-    def when(self, command: object) -> Step:
-        """Handle `command` as the application does, then let everything that follows happen."""
+    def when(self, command: object, *, at: datetime | None = None) -> Step:
+        """Handle `command` as the application does, then let everything that follows happen;
+        `at` sets the time `now()` reads from this step on."""
         self.steps += 1
-        try:
-            events: list[object] | None = [r.event for r in self.app.handle(command)]
-            error = None
-        except DomainError as rejected:
-            events, error = None, rejected
-        return Step(self, self.steps, command, events, error, self._settle())
+        if at is not None:
+            self.at = at
+        with using(self.now):
+            try:
+                events: list[object] | None = [r.event for r in self.app.handle(command)]
+                error = None
+            except DomainError as rejected:
+                events, error = None, rejected
+            sent = self._settle()
+        return Step(self, self.steps, command, events, error, sent)
 
 
 class Step:

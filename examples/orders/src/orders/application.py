@@ -4,16 +4,22 @@
 
 Storage is chosen by environment variables, never by code edits: a SQLite file by default
 (`SQLITE_DBNAME`, default `orders.sqlite` in the working directory), PostgreSQL with
-`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables.
+`PERSISTENCE_MODULE=eventsourcing.postgres` and the `POSTGRES_*` variables. The time `now()`
+reads is the clock the application is given (`clock=`), real UTC time by default.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
 
 from orders import projections, runtime
 from orders.automations.notify_order_shipped import automation as notify_order_shipped_policy
 from orders.automations.reserve_ordered_stock import automation as reserve_ordered_stock_policy
+from orders.clock import Clock, using
 from orders.order import events as order_events
 from orders.order.add_line import AddLine
 from orders.order.apply_coupon import ApplyCoupon
@@ -146,6 +152,21 @@ class OrdersApplication(runtime.DomainApplication):
         shipment_events.ShipmentDelivered: "shipment_id",
         shipment_events.ShipmentReturned: "shipment_id",
     }
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+        """`clock` is the time `now()` reads while a command is handled; real UTC time by
+        default (or whatever clock the caller runs under)."""
+        super().__init__(env)
+        self.clock = clock
+
+    def handle(
+        self, command: object, *, tracking: Tracking | None = None
+    ) -> list[runtime.Recorded[Any]]:
+        with self._clock():
+            return super().handle(command, tracking=tracking)
+
+    def _clock(self) -> contextlib.AbstractContextManager[None]:
+        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""

@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from library import runtime
+from library import clock, runtime
 from library.member.errors import NothingToPay, Overpayment
 from library.member.events import FinePaid
 from library.member.state import MemberState
@@ -32,7 +31,7 @@ def decide(command: PayFine, state: MemberState) -> list[FinePaid]:
         FinePaid(
             card_number=command.card_number,
             amount=command.amount,
-            paid_at=datetime.now(tz=UTC),
+            paid_at=clock.now(),
             method=command.method,
         )
     ]

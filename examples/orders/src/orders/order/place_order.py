@@ -5,11 +5,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from orders import runtime
+from orders import clock, runtime
 from orders.order.errors import EmptyOrder, OrderNotEditable
 from orders.order.events import OrderPlaced
 from orders.order.state import OrderState
@@ -33,7 +32,7 @@ def decide(command: PlaceOrder, state: OrderState) -> list[OrderPlaced]:
         OrderPlaced(
             order_id=command.order_id,
             shipping_address=command.shipping_address,
-            placed_at=datetime.now(tz=UTC),
+            placed_at=clock.now(),
             amount_due=max(state.subtotal - state.discount, Decimal("0")),
         )
     ]
