@@ -43,6 +43,8 @@ from cart.testing import (
     assert_survives_the_store,
 )
 
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
+
 POSTGRES_HINT = (
     "PostgreSQL tests skipped: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD "
     "and POSTGRES_DBNAME to run them against a server"

@@ -15,6 +15,7 @@ from cart.read_models.products import ProductsRow
 from cart.testing import expect, scenario
 
 CART_ID = "cart-1"
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
 
 
 def test_the_first_item_starts_the_cart_at_the_product_s_price() -> None:
@@ -22,20 +23,13 @@ def test_the_first_item_starts_the_cart_at_the_product_s_price() -> None:
         scenario(decider, "the first item starts the cart at the product's price")
         .given()
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=2,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=2))
         .then(
-            expect(CartCreated, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            expect(CartCreated, customer_id=ADA_1),
             expect(ItemAdded, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")),
         )
         .and_state(
-            customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+            customer_id=ADA_1,
             item_count=2,
             total=Decimal("7.00"),
             quantities={"tea": 2},
@@ -49,20 +43,13 @@ def test_the_next_item_goes_into_the_existing_cart() -> None:
     (
         scenario(decider, "the next item goes into the existing cart")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
         )
         .reading(ProductsRow(sku="cake", name="Cake", price=Decimal("2")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="cake",
-                quantity=1,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="cake", quantity=1))
         .then(expect(ItemAdded, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")))
         .and_state(item_count=3, total=Decimal("9.00"), quantities={"tea": 2, "cake": 1})
     )
@@ -72,20 +59,13 @@ def test_more_of_a_product_adds_to_its_units() -> None:
     (
         scenario(decider, "more of a product adds to its units")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
         )
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=3,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=3))
         .then_state(item_count=5, quantities={"tea": 5})
     )
 
@@ -95,14 +75,7 @@ def test_a_product_the_shop_does_not_have_is_refused() -> None:
         scenario(decider, "a product the shop does not have is refused")
         .given()
         .reading(ProductsRow(sku="cake", name="Cake", price=Decimal("2")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=1,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=1))
         .then_rejects(UnknownProduct)
     )
 
@@ -112,14 +85,7 @@ def test_adding_nothing_is_refused() -> None:
         scenario(decider, "adding nothing is refused")
         .given()
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=0,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=0))
         .then_rejects(InvalidQuantity)
     )
 
@@ -128,7 +94,7 @@ def test_a_fourth_product_is_recorded_as_the_cart_limit() -> None:
     (
         scenario(decider, "a fourth product is recorded as the cart limit")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
             ),
@@ -140,14 +106,7 @@ def test_a_fourth_product_is_recorded_as_the_cart_limit() -> None:
             ),
         )
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=1,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=1))
         .then(expect(CartLimitReached, sku="tea"))
     )
 
@@ -156,7 +115,7 @@ def test_a_third_product_still_fits() -> None:
     (
         scenario(decider, "a third product still fits")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
             ),
@@ -165,14 +124,7 @@ def test_a_third_product_still_fits() -> None:
             ),
         )
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=1,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=1))
         .then(expect(ItemAdded, sku="tea"))
     )
 
@@ -181,7 +133,7 @@ def test_more_of_a_product_already_in_a_full_cart_is_no_new_line() -> None:
     (
         scenario(decider, "more of a product already in a full cart is no new line")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=1, price=Decimal("3.50")
             ),
@@ -193,14 +145,7 @@ def test_more_of_a_product_already_in_a_full_cart_is_no_new_line() -> None:
             ),
         )
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=1,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=1))
         .then(expect(ItemAdded, sku="tea", quantity=1))
     )
 
@@ -209,24 +154,13 @@ def test_a_checked_out_cart_takes_no_more_items() -> None:
     (
         scenario(decider, "a checked-out cart takes no more items")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
-            CartCheckedOutByCustomer(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                total=Decimal("7.00"),
-            ),
+            CartCheckedOutByCustomer(cart_id=CART_ID, customer_id=ADA_1, total=Decimal("7.00")),
         )
         .reading(ProductsRow(sku="tea", name="Tea", price=Decimal("3.50")))
-        .when(
-            AddItem(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                sku="tea",
-                quantity=1,
-            )
-        )
+        .when(AddItem(cart_id=CART_ID, customer_id=ADA_1, sku="tea", quantity=1))
         .then_rejects(CartCheckedOut)
     )

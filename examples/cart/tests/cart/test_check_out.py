@@ -16,21 +16,20 @@ from cart.read_models.cart_items import CartItemsRow
 from cart.testing import expect, scenario
 
 CART_ID = "cart-1"
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
 
 
 def test_checking_out_records_the_total() -> None:
     (
         scenario(decider, "checking out records the total")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
         )
         .reading(
-            CustomerState(
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), name="Ada", version=1
-            ),
+            CustomerState(customer_id=ADA_1, name="Ada", version=1),
             CartItemsRow(
                 line="cart-1/tea", cart_id="cart-1", sku="tea", quantity=2, price=Decimal("3.50")
             ),
@@ -39,7 +38,7 @@ def test_checking_out_records_the_total() -> None:
         .then(
             expect(
                 CartCheckedOutByCustomer,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
+                customer_id=ADA_1,
                 total=Decimal("7.00"),
                 discount=Decimal("0"),
             )
@@ -52,7 +51,7 @@ def test_three_lines_get_the_cheapest_unit_free() -> None:
     (
         scenario(decider, "three lines get the cheapest unit free")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
@@ -64,9 +63,7 @@ def test_three_lines_get_the_cheapest_unit_free() -> None:
             ),
         )
         .reading(
-            CustomerState(
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"), name="Ada", version=1
-            ),
+            CustomerState(customer_id=ADA_1, name="Ada", version=1),
             CartItemsRow(
                 line="cart-1/tea", cart_id="cart-1", sku="tea", quantity=2, price=Decimal("3.50")
             ),
@@ -89,19 +86,12 @@ def test_a_blocked_customer_cannot_check_out() -> None:
     (
         scenario(decider, "a blocked customer cannot check out")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
         )
-        .reading(
-            CustomerState(
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                name="Ada",
-                blocked=True,
-                version=1,
-            )
-        )
+        .reading(CustomerState(customer_id=ADA_1, name="Ada", blocked=True, version=1))
         .when(CheckOut(cart_id=CART_ID))
         .then_rejects(CustomerCannotShop)
     )
@@ -111,7 +101,7 @@ def test_an_empty_cart_is_not_checked_out() -> None:
     (
         scenario(decider, "an empty cart is not checked out")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
@@ -128,15 +118,11 @@ def test_a_cart_is_checked_out_once() -> None:
     (
         scenario(decider, "a cart is checked out once")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
-            CartCheckedOutByCustomer(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                total=Decimal("7.00"),
-            ),
+            CartCheckedOutByCustomer(cart_id=CART_ID, customer_id=ADA_1, total=Decimal("7.00")),
         )
         .when(CheckOut(cart_id=CART_ID))
         .then_rejects(CartCheckedOut)

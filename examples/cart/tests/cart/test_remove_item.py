@@ -16,13 +16,14 @@ from cart.read_models.cart_items import CartItemsRow
 from cart.testing import expect, scenario
 
 CART_ID = "cart-1"
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
 
 
 def test_removing_an_item_takes_its_units_and_price_out() -> None:
     (
         scenario(decider, "removing an item takes its units and price out")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
@@ -44,9 +45,7 @@ def test_removing_an_item_takes_its_units_and_price_out() -> None:
 def test_removing_a_product_that_is_not_in_the_cart_is_refused() -> None:
     (
         scenario(decider, "removing a product that is not in the cart is refused")
-        .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"))
-        )
+        .given(CartCreated(cart_id=CART_ID, customer_id=ADA_1))
         .reading(
             CartItemsRow(
                 line="cart-2/tea", cart_id="cart-2", sku="tea", quantity=2, price=Decimal("3.50")
@@ -61,15 +60,11 @@ def test_a_checked_out_cart_keeps_its_items() -> None:
     (
         scenario(decider, "a checked-out cart keeps its items")
         .given(
-            CartCreated(cart_id=CART_ID, customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+            CartCreated(cart_id=CART_ID, customer_id=ADA_1),
             ItemAdded(
                 cart_id=CART_ID, line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
-            CartCheckedOutByCustomer(
-                cart_id=CART_ID,
-                customer_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                total=Decimal("7.00"),
-            ),
+            CartCheckedOutByCustomer(cart_id=CART_ID, customer_id=ADA_1, total=Decimal("7.00")),
         )
         .reading(
             CartItemsRow(
