@@ -18,6 +18,7 @@ import yaml
 
 from generator.agent import command_forms as forms
 from generator.agent.slices import HANDLER_MISSING, Slice, slices
+from generator.agent.timelines import timeline_lines
 from generator.agent.unpinned import unpinned
 from generator.spec.load import LoadedSpec
 from generator.spec.model import Aggregate, Command, Spec
@@ -101,7 +102,8 @@ def brief(
 def _slice(source: _Source, name: str) -> tuple[str, list[str]]:
     for aggregate in source.spec.aggregates:
         if aggregate.name == name:
-            return "aggregate", _aggregate_overview(source, aggregate, heading="#")
+            overview = _aggregate_overview(source, aggregate, heading="#")
+            return "aggregate", [*overview, *timeline_lines(source.spec, source.loaded, name, flow)]
         for command in aggregate.commands:
             if command.name == name:
                 return "command", _command(source, aggregate, command)
@@ -333,6 +335,7 @@ def _command(source: _Source, aggregate: Aggregate, command: Command) -> list[st
             f"To do: write `{slice_.signature}` in `{slice_.write[0]}`; its scenarios fail "
             "until then.",
         ]
+    lines += timeline_lines(source.spec, source.loaded, command.name, flow)
     return [*lines, *_files(slice_), *_footer(source)]
 
 
@@ -451,6 +454,7 @@ def _read_model(source: _Source, name: str) -> list[str]:
             (*where, "scenarios"),
             with_when=False,
         ),
+        *timeline_lines(source.spec, source.loaded, name, flow),
     ]
     return [*lines, *_files(slice_), *_footer(source)]
 
@@ -480,6 +484,7 @@ def _automation(source: _Source, name: str) -> list[str]:
             (*where, "scenarios"),
             with_when=False,
         ),
+        *timeline_lines(source.spec, source.loaded, name, flow),
     ]
     return [*lines, *_files(slice_), *_footer(source)]
 

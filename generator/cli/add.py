@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from generator.cli.add_rules import add_emit, add_read, add_reject
+from generator.cli.add_stories import AT, add_step, add_timeline
 from generator.cli.edit import DESCRIPTION, DRY_RUN, FIELDS, edit, guarded
 from generator.cli.output import FORMAT, SPEC_OPTION
 from generator.edit import args as args
@@ -22,7 +23,8 @@ from generator.edit.session import Operation
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def add() -> None:
     """Add an aggregate, command, event, error, field, scenario, read model or automation; or a
-    rule (reject), an emitted event (emit) or a read to a command.
+    rule (reject), an emitted event (emit) or a read to a command; or a timeline, or a step to
+    one.
 
     The spec (--spec, default ./eventforge.yaml) is edited in place: comments, key order and
     quoting stay as they were. The result is validated first; an edit that would make the spec
@@ -34,6 +36,8 @@ def add() -> None:
 add.add_command(add_reject)
 add.add_command(add_emit)
 add.add_command(add_read)
+add.add_command(add_timeline)
+add.add_command(add_step)
 
 
 @add.command("aggregate")
@@ -281,6 +285,7 @@ def add_field(owner: str, fields: tuple[str, ...], spec: Path, dry_run: bool, fm
     help="The error the command must be rejected with.",
 )
 @click.option("--then-nothing", is_flag=True, help="Expect no events (or no rows, no commands).")
+@AT
 @DESCRIPTION
 @SPEC_OPTION
 @DRY_RUN
@@ -294,6 +299,7 @@ def add_scenario(
     then_state: tuple[str, ...],
     then_error: str | None,
     then_nothing: bool,
+    at: str | None,
     description: str,
     spec: Path,
     dry_run: bool,
@@ -308,12 +314,17 @@ def add_scenario(
           --given 'AccountOpened: {owner: Ada, overdraft_limit: 0}' \\
           --given 'AccountFrozen: {reason: fraud}' \\
           --when 'DepositMoney: {amount: 5}' --then-error AccountIsFrozen
+      eventforge add scenario Ticket --name "a ticket is stamped" --at 2024-05-01T10:00:00Z \\
+          --when 'OpenTicket: {title: Printer}' \\
+          --then 'TicketOpened: {opened_at: 2024-05-01T10:00:00Z}'
     """
 
     def build() -> Operation:
         scenario: dict[str, Any] = {"name": title}
         if description:
             scenario["description"] = description
+        if at is not None:
+            scenario["at"] = at
         scenario["given"] = [args.record(g, option="--given") for g in given]
         if when is not None:
             scenario["when"] = args.record(when, option="--when")

@@ -149,7 +149,7 @@ def section(parent: CommentedMap, key: str, order: tuple[str, ...]) -> Commented
     return created
 
 
-def _sequence(parent: CommentedMap, key: str, order: tuple[str, ...]) -> CommentedSeq:
+def sequence(parent: CommentedMap, key: str, order: tuple[str, ...]) -> CommentedSeq:
     value = parent.get(key)
     if isinstance(value, CommentedSeq):
         return value
@@ -296,7 +296,7 @@ def add_scenario(
     owner: str,
     scenario: dict[str, Any],
 ) -> Change:
-    """`scenario` is plain data: {name, description?, given?, when?, then}."""
+    """`scenario` is plain data: {name, description?, at?, given?, when?, then}."""
     path = editing.declared().get(owner)
     if path is None or path[-2] not in ("aggregates", "read_models", "automations"):
         editing.fail(
@@ -307,7 +307,7 @@ def add_scenario(
         )
     body = editing.container(path)[path[-1]]
     order = AGGREGATE_ORDER if path[0] == "aggregates" else VIEW_ORDER
-    append_item(_sequence(body, "scenarios", order), _scenario_node(scenario))
+    append_item(sequence(body, "scenarios", order), _scenario_node(scenario))
     index = len(body["scenarios"]) - 1
     return Change(
         f"added scenario {scenario['name']!r} to {owner}",
@@ -320,18 +320,20 @@ def _scenario_node(scenario: dict[str, Any]) -> CommentedMap:
     out["name"] = scalar(str(scenario["name"]), flow=False)
     if scenario.get("description"):
         out["description"] = scalar(str(scenario["description"]), flow=False)
+    if scenario.get("at"):
+        out["at"] = scalar(str(scenario["at"]), flow=False)
     if scenario.get("given"):
         out["given"] = CommentedSeq([block(r) for r in scenario["given"]])
     if "when" in scenario:
         out["when"] = block(scenario["when"])
     then = scenario["then"]
     if isinstance(then, list):
-        out["then"] = _records(then) if then else node([], flow=True)
+        out["then"] = records_node(then) if then else node([], flow=True)
     else:
         out["then"] = CommentedMap()
         for key, value in then.items():
             out["then"][key] = (
-                _records(value)
+                records_node(value)
                 if key == "events"
                 else node(value, flow=True)
                 if isinstance(value, dict)
@@ -340,7 +342,7 @@ def _scenario_node(scenario: dict[str, Any]) -> CommentedMap:
     return out
 
 
-def _records(items: list[Any]) -> CommentedSeq:
+def records_node(items: list[Any]) -> CommentedSeq:
     return CommentedSeq([block(i) if _is_record(i) else node(i, flow=True) for i in items])
 
 
