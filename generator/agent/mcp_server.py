@@ -16,6 +16,7 @@ import click
 from mcp.server.mcpserver import MCPServer
 
 from generator import __version__
+from generator.agent.mcp_stories import STORY_TOOLS
 from generator.agent.mcp_tools import TOOLS, bind
 from generator.support.gcpause import long_lived
 from generator.support.resources import schema_path, spec_reference_path
@@ -37,7 +38,7 @@ def build_server(command_line: click.Group) -> MCPServer:
     """The server, its tools running `command_line` (the `eventforge` group)."""
     bind(command_line)
     server = MCPServer(name="eventforge", instructions=INSTRUCTIONS, version=__version__)
-    for tool in TOOLS:
+    for tool in (*TOOLS, *STORY_TOOLS):
         server.add_tool(tool)
     _resources(server)
     return server

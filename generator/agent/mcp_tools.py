@@ -352,6 +352,9 @@ def add_scenario(
         str | None, Field(description="The error the command must be rejected with.")
     ] = None,
     then_nothing: Annotated[bool, Field(description="Expect nothing to happen.")] = False,
+    at: Annotated[
+        str | None, Field(description="The time now() reads, like '2024-05-01T10:00:00Z'.")
+    ] = None,
     description: str = "",
     spec: Spec = DEFAULT_SPEC,
     dry_run: DryRun = False,
@@ -375,6 +378,7 @@ def add_scenario(
         *_opt("--then-error", then_error),
     ]
     argv += [*_flag("--then-nothing", then_nothing), *_opt("--description", description)]
+    argv += _opt("--at", at)
     return call(*argv, "--spec", spec, *_flag("--dry-run", dry_run))
 
 

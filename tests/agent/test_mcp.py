@@ -29,7 +29,7 @@ TOOLS = {
     "validate", "plan", "generate", "check", "context", "slices", "mutants",
     "add_aggregate", "add_command", "add_event", "add_error", "add_field", "add_scenario",
     "add_read_model", "add_automation", "remove", "remove_field", "remove_scenario", "rename",
-    "add_reject", "add_emit",
+    "add_reject", "add_emit", "add_timeline", "add_step",
 }  # fmt: skip
 
 
@@ -228,3 +228,44 @@ def test_rules_and_emitted_events_are_added_through_the_tools(tmp_path: Path) ->
     text = (project / "eventforge.yaml").read_text(encoding="utf-8")
     assert "          - if: command.amount > 1000\n            error: InsufficientFunds\n" in text
     assert "          - MoneyDeposited: {amount: 1}\n            if: command.amount > 100\n" in text
+
+
+def test_timelines_are_written_through_the_tools(tmp_path: Path) -> None:
+    project = copy_example("bank", tmp_path / "bank").parent
+    story = "an account is opened and fed"
+
+    async def body(session: ClientSession) -> None:
+        await call(
+            session,
+            "add_timeline",
+            name=story,
+            at="2024-05-01T10:00:00Z",
+            when={"OpenAccount": {"account_id": "acc-1", "owner": "Ada", "overdraft_limit": 0}},
+            then=[{"AccountOpened": {"owner": "Ada"}}],
+        )
+        await call(
+            session,
+            "add_step",
+            timeline=story,
+            when={"DepositMoney": {"account_id": "acc-1", "amount": 5}},
+            then_state={"balance": 5, "version": 2},
+        )
+        await call(
+            session,
+            "add_scenario",
+            owner="Account",
+            name="opening at a fixed time",
+            at="2024-05-01T10:00:00Z",
+            when={"OpenAccount": {"owner": "Ada", "overdraft_limit": 0}},
+            then=[{"AccountOpened": {"owner": "Ada"}}],
+        )
+
+    with_server(project, body)
+    spec = project / "eventforge.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert f"timelines:\n  - name: {story}\n    steps:\n" in text, text
+    assert '      - at: "2024-05-01T10:00:00Z"\n        when: {OpenAccount:' in text
+    assert "      - when: {DepositMoney: {account_id: acc-1, amount: 5}}\n" in text
+    assert "        then:\n          state: {balance: 5, version: 2}\n" in text
+    assert '        at: "2024-05-01T10:00:00Z"\n' in text
+    assert cli("validate", spec).exit_code == 0
