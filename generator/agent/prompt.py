@@ -47,6 +47,13 @@ ANSWER_RULES = """\
   (`CartItem(product_id=event.product_id, price=event.price)`), and say deadlines with durations
   (`state.starts_at - now() < hours(24)`). One `for` per comprehension; no other calls or methods
   than the documented ones; `list - list` is not an operator.
+- Make scenarios specify exactly: `at: 2024-05-01T10:00:00Z` on a scenario fixes the time `now()`
+  reads, so a time the command stamps can be expected (`placed_at: 2024-05-01T10:00:00Z`); an id
+  may be a short name (`cart-1`, one id throughout the scenario); `then.state` may check `version`
+  and `exists`. Write a story across aggregates, read models and automations (filled, submitted,
+  an order opened) as a `timelines:` entry: a `name`, optional `given`, and `steps`, each a `when`
+  with its id field, an optional `at`, and a `then` with `events`, `error`, `state`, `rows`
+  (`{ReadModel: [...]}`) and `sent` (the commands automations sent).
 - Use `handler: custom` only for a decision the spec's rules and expressions cannot state.
 - The answer is checked with `eventforge validate --format json`. Each error has a `code`, a
   `path` and `line` in the spec, a `message` and a one-line `hint`; when you get such errors, fix

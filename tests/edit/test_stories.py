@@ -247,3 +247,14 @@ def test_a_slice_s_brief_shows_the_timelines_it_takes_part_in(tmp_path: Path) ->
     # A slice in no timeline has no such section.
     alone = write_spec(tmp_path / "alone", SHOP)
     assert "## Timelines" not in cli("context", alone, "--slice", "AddItem").stdout
+
+
+def test_the_prompt_and_agents_md_say_how_to_write_them(tmp_path: Path) -> None:
+    prompt = cli("prompt", "A shop.").stdout
+    assert "`at: 2024-05-01T10:00:00Z` on a scenario fixes the time `now()`" in prompt
+    assert "as a `timelines:` entry" in prompt and "(`cart-1`, one id throughout" in prompt
+    spec = write_spec(tmp_path, SHOP)
+    assert cli("generate", spec).exit_code == 0
+    agents = (tmp_path / "AGENTS.md").read_text(encoding="utf-8")
+    assert "## Scenarios that specify, and timelines" in agents
+    assert "eventforge add timeline" in agents and "eventforge add step" in agents
