@@ -177,6 +177,25 @@ def _follow_event(editing: Editing, old: str, new: str) -> Iterator[str]:
             yield from _rename_records(
                 scenario.get("given"), old, new, f"{base}.scenarios[{index}].given"
             )
+    for index, timeline in _timelines(editing):
+        yield from _rename_records(timeline.get("given"), old, new, f"timelines[{index}].given")
+        for where, step in _steps(timeline, f"timelines[{index}]"):
+            then = step.get("then")
+            events = then.get("events") if isinstance(then, CommentedMap) else then
+            yield from _rename_records(events, old, new, f"{where}.then")
+
+
+def _timelines(editing: Editing) -> Iterator[tuple[int, CommentedMap]]:
+    timelines = editing.tree.get("timelines")
+    for index, timeline in enumerate(timelines if isinstance(timelines, CommentedSeq) else []):
+        if isinstance(timeline, CommentedMap):
+            yield index, timeline
+
+
+def _steps(timeline: CommentedMap, base: str) -> Iterator[tuple[str, CommentedMap]]:
+    for index, step in enumerate(timeline.get("steps") or []):
+        if isinstance(step, CommentedMap):
+            yield f"{base}.steps[{index}]", step
 
 
 def _follow_command(editing: Editing, old: str, new: str) -> Iterator[str]:
@@ -196,6 +215,14 @@ def _follow_command(editing: Editing, old: str, new: str) -> Iterator[str]:
                 yield from _rename_records(
                     scenario.get("then"), old, new, f"{base}.scenarios[{index}].then"
                 )
+    for index, timeline in _timelines(editing):
+        for where, step in _steps(timeline, f"timelines[{index}]"):
+            when, then = step.get("when"), step.get("then")
+            if isinstance(when, CommentedMap) and old in when:
+                rename_key(when, old, new)
+                yield f"{where}.when"
+            if isinstance(then, CommentedMap):
+                yield from _rename_records(then.get("sent"), old, new, f"{where}.then.sent")
 
 
 def _follow_error(editing: Editing, old: str, new: str) -> Iterator[str]:
@@ -214,6 +241,12 @@ def _follow_error(editing: Editing, old: str, new: str) -> Iterator[str]:
             if isinstance(then, CommentedMap) and then.get("error") == old:
                 then["error"] = replace_scalar(then["error"], new)
                 yield f"{base}.scenarios[{index}].then.error"
+    for index, timeline in _timelines(editing):
+        for where, step in _steps(timeline, f"timelines[{index}]"):
+            then = step.get("then")
+            if isinstance(then, CommentedMap) and then.get("error") == old:
+                then["error"] = replace_scalar(then["error"], new)
+                yield f"{where}.then.error"
 
 
 def _follow_type(editing: Editing, old: str, new: str) -> Iterator[str]:
@@ -252,7 +285,18 @@ def _field_maps(editing: Editing) -> Iterator[tuple[str, CommentedMap]]:
             yield f"{where}.fields", body["fields"]
 
 
+def _follow_read_model(editing: Editing, old: str, new: str) -> Iterator[str]:
+    for index, timeline in _timelines(editing):
+        for where, step in _steps(timeline, f"timelines[{index}]"):
+            then = step.get("then")
+            rows = then.get("rows") if isinstance(then, CommentedMap) else None
+            if isinstance(rows, CommentedMap) and old in rows:
+                rename_key(rows, old, new)
+                yield f"{where}.then.rows.{new}"
+
+
 _FOLLOW: dict[str, Callable[[Editing, str, str], Iterator[str]]] = {
+    "read-model": _follow_read_model,
     "event": _follow_event,
     "command": _follow_command,
     "error": _follow_error,

@@ -258,3 +258,23 @@ def test_the_prompt_and_agents_md_say_how_to_write_them(tmp_path: Path) -> None:
     agents = (tmp_path / "AGENTS.md").read_text(encoding="utf-8")
     assert "## Scenarios that specify, and timelines" in agents
     assert "eventforge add timeline" in agents and "eventforge add step" in agents
+
+
+def test_renames_follow_into_timelines(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SHOP + BY_HAND)
+    for kind, old, new in (
+        ("event", "ItemAdded", "ItemPut"),
+        ("command", "AddItem", "PutItem"),
+        ("command", "OpenOrder", "StartOrder"),
+        ("error", "CartSubmitted", "CartIsSubmitted"),
+        ("read-model", "CartItems", "CartLines"),
+    ):
+        result = cli("rename", kind, old, new, "--spec", spec)
+        assert result.exit_code == 0, result.stderr
+    timeline = _timeline(_data(spec.read_text(encoding="utf-8")))
+    first, second, third = timeline["steps"]
+    assert list(timeline["given"][0]) == ["ItemPut"]
+    assert list(first["when"]) == ["PutItem"] and list(first["then"]["events"][0]) == ["ItemPut"]
+    assert list(first["then"]["rows"]) == ["CartLines"]
+    assert list(second["then"]["sent"][0]) == ["StartOrder"]
+    assert third["then"] == {"error": "CartIsSubmitted"}
