@@ -291,6 +291,7 @@ class ViewScenario:
     description: str
     given: tuple[Record, ...]
     then: tuple[Record, ...]
+    at: str | None = None  # `at:`, the time now() reads (Python source), or the real clock
 
 
 @dataclass(frozen=True, kw_only=True)

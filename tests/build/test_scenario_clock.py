@@ -85,7 +85,7 @@ aggregates:
     commands:
       SendSurvey:
         creates: true
-        fields: {}
+        fields: {due: datetime}
         emits:
           - SurveySent: {sent_at: "= now()"}
 read_models:
@@ -95,11 +95,25 @@ read_models:
     on:
       TicketOpened:
         set: {title: "= event.title", seen_at: "= now()"}
+    scenarios:
+      - name: a logged ticket is seen at the scenario's time
+        at: 2024-05-01T09:00:00Z
+        given:
+          - TicketOpened: {ticket_id: t-1, title: Printer, opened_at: 2024-05-01T08:00:00Z}
+        then:
+          - {ticket_id: t-1, seen_at: 2024-05-01T09:00:00Z}
 automations:
   SurveyOnClose:
     on: TicketClosedByAgent
     send:
-      SendSurvey: {survey_id: "= event.ticket_id"}
+      SendSurvey: {survey_id: "= event.ticket_id", due: "= now()"}
+    scenarios:
+      - name: the survey is due when the ticket closes
+        at: 2024-05-01T12:00:00Z
+        given:
+          - TicketClosedByAgent: {ticket_id: t-1, closed_at: 2024-05-01T11:00:00Z}
+        then:
+          - SendSurvey: {survey_id: t-1, due: 2024-05-01T12:00:00Z}
 timelines:
   - name: a ticket opened and closed an hour later
     steps:
@@ -112,7 +126,7 @@ timelines:
         when: {CloseTicket: {ticket_id: t-1}}
         then:
           events: [{TicketClosedByAgent: {closed_at: 2024-05-01T11:00:00Z}}]
-          sent: [{SendSurvey: {survey_id: t-1}}]
+          sent: [{SendSurvey: {survey_id: t-1, due: 2024-05-01T11:00:00Z}}]
       - when: {OpenTicket: {ticket_id: t-2, title: Scanner}}
         then:
           events: [{TicketOpened: {opened_at: 2024-05-01T11:00:00Z}}]
@@ -135,6 +149,22 @@ WRONG = {
         [
             "Scenario 'a time without a zone is UTC' failed",
             "event 1: TicketClosedByAgent.closed_at: expected datetime.datetime(2024, 5, 1, 10, 30,",
+        ],
+    ),
+    "read model": (
+        "          - {ticket_id: t-1, seen_at: 2024-05-01T09:00:00Z}",
+        "          - {ticket_id: t-1, seen_at: 2024-05-01T08:00:00Z}",
+        [
+            'Scenario "a logged ticket is seen at the scenario\'s time" failed',
+            "row 1: TicketLogRow.seen_at: expected datetime.datetime(2024, 5, 1, 8, 0,",
+        ],
+    ),
+    "automation": (
+        "          - SendSurvey: {survey_id: t-1, due: 2024-05-01T12:00:00Z}",
+        "          - SendSurvey: {survey_id: t-1, due: 2024-05-01T11:00:00Z}",
+        [
+            "Scenario 'the survey is due when the ticket closes' failed",
+            "command 1: SendSurvey.due: expected datetime.datetime(2024, 5, 1, 11, 0,",
         ],
     ),
 }
@@ -204,7 +234,9 @@ def wrong_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("wrong_desk")
     result = cli("generate", write_spec(root, spec))
     assert result.exit_code == 0, result.stderr
-    run = run_pytest(root, "tests/test_timelines.py", "tests/ticket")
+    run = run_pytest(
+        root, "tests/test_timelines.py", "tests/ticket", "tests/read_models", "tests/automations"
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     return run.stdout
 
@@ -212,9 +244,18 @@ def wrong_run(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_the_desk_runs_green_with_fixed_times(desk: Path) -> None:
     result = run_pytest(desk)
     assert result.returncode == 0, result.stdout + result.stderr
-    timeline = run_pytest(desk, "tests/test_timelines.py", "tests/ticket")
+    timed = ("tests/test_timelines.py", "tests/ticket", "tests/read_models", "tests/automations")
+    timeline = run_pytest(desk, *timed, "-rA")
     assert timeline.returncode == 0, timeline.stdout + timeline.stderr
-    assert "4 passed" in timeline.stdout
+    for test in (
+        "::test_a_ticket_opened_and_closed_an_hour_later",
+        "::test_a_ticket_is_stamped_with_the_scenario_s_time",
+        "::test_a_time_without_a_zone_is_utc",
+        "::test_a_logged_ticket_is_seen_at_the_scenario_s_time",
+        "::test_the_survey_is_due_when_the_ticket_closes",
+    ):
+        passed = [line for line in timeline.stdout.splitlines() if line.startswith("PASSED")]
+        assert any(line.endswith(test) for line in passed), timeline.stdout
 
 
 def test_the_desk_is_ruff_clean_and_strictly_typed(desk: Path) -> None:

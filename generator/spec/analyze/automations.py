@@ -132,4 +132,4 @@ def _scenario(ctx: Context, scenario: Mapping[str, Any], where: PathKey) -> m.Vi
         )
         if item is not None:
             sent_records.append(item)
-    return view_scenario(scenario, given, sent_records)
+    return view_scenario(ctx, scenario, where, given, sent_records)

@@ -198,4 +198,4 @@ def _scenario(
         )
         if record is not None:
             rows.append(record)
-    return view_scenario(scenario, given, rows)
+    return view_scenario(ctx, scenario, where, given, rows)

@@ -384,7 +384,7 @@ def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) ->
 
 
 def view_scenario(
-    body: Mapping[str, Any], given: list[m.Record], then: list[m.Record]
+    ctx: Context, body: Mapping[str, Any], path: PathKey, given: list[m.Record], then: list[m.Record]
 ) -> m.ViewScenario:
     name = str(body["name"])
     return m.ViewScenario(
@@ -393,6 +393,7 @@ def view_scenario(
         description=str(body.get("description") or ""),
         given=tuple(given),
         then=tuple(then),
+        at=clock_at(ctx, body, path, f"scenario {name!r}"),
     )
 
 

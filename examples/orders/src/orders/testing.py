@@ -80,7 +80,7 @@ class Scenario:
 
     def clock(self) -> contextlib.AbstractContextManager[None]:
         """The clock the scenario's code reads: fixed at `at`, or the caller's (real time)."""
-        return using(fixed(self.at)) if self.at is not None else contextlib.nullcontext()
+        return _at(self.at)
 
     def given(self, *events: object) -> Given:
         return Given(self, events, GivenReader(()))
@@ -416,20 +416,40 @@ def _compare_all(kind: str, expected: Sequence[Expected], actual: Sequence[objec
     return problems
 
 
+def _at(at: datetime | None) -> contextlib.AbstractContextManager[None]:
+    """The clock a scenario runs under: fixed at `at`, or the caller's (real time)."""
+    return using(fixed(at)) if at is not None else contextlib.nullcontext()
+
+
 def assert_rows(
-    read_model: Any, name: str, *, given: Sequence[object], then: Sequence[Expected]
+    read_model: Any,
+    name: str,
+    *,
+    given: Sequence[object],
+    then: Sequence[Expected],
+    at: datetime | None = None,
 ) -> None:
-    """Given these events, the read model has exactly these rows (fields not given are not compared)."""
-    problems = _compare_all("row", then, read_model.fold(given))
+    """Given these events, the read model has exactly these rows (fields not given are not
+    compared); with `at`, the time `now()` reads while they are built."""
+    with _at(at):
+        rows = read_model.fold(given)
+    problems = _compare_all("row", then, rows)
     if problems:
         raise ScenarioFailed(f"Scenario {name!r} failed:\n  " + "\n  ".join(problems))
 
 
 def assert_sends(
-    automation: Any, name: str, *, given: Sequence[object], then: Sequence[Expected]
+    automation: Any,
+    name: str,
+    *,
+    given: Sequence[object],
+    then: Sequence[Expected],
+    at: datetime | None = None,
 ) -> None:
-    """Given these events, the automation sends exactly these commands."""
-    sent = [automation.send(event) for event in given if isinstance(event, automation.on)]
+    """Given these events, the automation sends exactly these commands; with `at`, the time
+    `now()` reads while it makes them."""
+    with _at(at):
+        sent = [automation.send(event) for event in given if isinstance(event, automation.on)]
     problems = _compare_all("command", then, sent)
     if problems:
         raise ScenarioFailed(f"Scenario {name!r} failed:\n  " + "\n  ".join(problems))
@@ -614,7 +634,15 @@ def assert_projection(
     make_app: Callable[[], DomainApplication], read_model: Any, given: Sequence[Any]
 ) -> None:
     """The projection run on a real store gives the rows the pure update function gives, applies
-    each event once, survives a restart, and rebuilds to the same rows."""
+    each event once, survives a restart, and rebuilds to the same rows. The clock stands still
+    meanwhile, so rows stamped with now() compare."""
+    with using(fixed(real_time())):
+        _assert_projection(make_app, read_model, given)
+
+
+def _assert_projection(
+    make_app: Callable[[], DomainApplication], read_model: Any, given: Sequence[Any]
+) -> None:
     app = make_app()
     store_given(app, given)
     handled = [e for e in given if isinstance(e, read_model.handles)]
