@@ -383,8 +383,8 @@ def _eq(g: Grammar, depth: int) -> str:
         return f"{g.operand(typ, depth)} {op} {value!r}"
     left, right = g.operand(typ, depth), g.operand(typ, depth)
     if _literal_shaped(left) and _literal_shaped(right):
-        # `1 == 2` and `[a, b] == [c]` validate, and mypy --strict refuses them: bug B9 in
-        # /work/notes/expression-bugs.md; left out until it is fixed.
+        # `1 == 2` and `[a, b] == [c]` are refused (E504: mypy --strict refuses them as
+        # non-overlapping; B9 in /work/notes/expression-bugs.md, fixed): not drawn as well-typed.
         right = left
     return f"{left} {op} {right}"
 
