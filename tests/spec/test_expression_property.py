@@ -42,12 +42,15 @@ from uuid import UUID
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from spec_strategies.collection_expressions import WELL_FORMS
 from spec_strategies.expression_cases import ILL_FORMS, batches
 from spec_strategies.typed_expressions import Batch, Case
 
 from generator.spec.codes import CODES
 from generator.spec.expressions import Scope, compile_expression
 from generator.spec.types import TypeRef
+
+DURATION = TypeRef("duration")
 
 PROFILE = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci")
 
@@ -112,6 +115,7 @@ HOLE_SCOPE = Scope(
 _MODULES: list[tuple[str, dict[int, str]]] = []  # each example's module and what its lines hold
 _OUTCOMES: Counter[str] = Counter()  # what running and judging gave, by kind
 _ILL_FORMS_SEEN: set[str] = set()
+_WELL_FORMS_SEEN: set[str] = set()
 
 _HEADER = """\
 from __future__ import annotations
@@ -143,8 +147,12 @@ def render(scope: Scope, compiled: list[tuple[Case, str]]) -> tuple[str, dict[in
         lines += [f"    {member} = {value!r}" for value, member in values.items()]
     classes = {**scope.records, **{_class_name(c): f for c, f in scope.names.items()}}
     for name, fields in classes.items():
+        defaults = getattr(fields, "defaults", frozenset())  # a ValueObject's: None
         lines += ["", "", "@dataclass(frozen=True, kw_only=True)", f"class {name}:"]
-        lines += [f"    {field}: {typ.python}" for field, typ in fields.items()]
+        lines += [
+            f"    {field}: {typ.python}{' = None' if field in defaults else ''}"
+            for field, typ in fields.items()
+        ]
     params = ", ".join(f"{c}: {_class_name(c)}" for c in scope.names)
     where: dict[int, str] = {}
     for index, (case, code) in enumerate(compiled):
@@ -293,6 +301,7 @@ def test_expressions_compile_exactly_when_well_typed_and_run(batch: Batch, data:
             _ILL_FORMS_SEEN.add(case.form)
             _judge_refusal(case, batch.scope)
             continue
+        _WELL_FORMS_SEEN.update(case.forms)
         result = compile_expression(case.text, batch.scope, expected=case.expected)
         assert not result.errors, (
             f"well-typed ({case.form}) but refused: {case.text!r} as {case.expected.spec}:"
@@ -351,6 +360,16 @@ def test_the_ci_examples_reach_every_ill_typed_form() -> None:
     assert set(ILL_FORMS) - _ILL_FORMS_SEEN == set()
 
 
+@pytest.mark.skipif(PROFILE != "ci" or _examples() < 25, reason="counts the CI examples")
+def test_the_ci_examples_reach_every_well_typed_form() -> None:
+    """Every form of the typed grammar (WELL_FORMS: the section-4 ones too) is in some
+    well-typed case the CI examples compiled and ran."""
+    if not _MODULES:
+        test_expressions_compile_exactly_when_well_typed_and_run()
+    assert set(WELL_FORMS) - _WELL_FORMS_SEEN == set()
+    assert _WELL_FORMS_SEEN - set(WELL_FORMS) == set()  # a form drawn but not listed
+
+
 @pytest.mark.parametrize("text", ["1 == 2", "'aa' != 'bz'", "[command.amount, 1] == [2]"])
 def test_two_different_literals_compared_are_refused(text: str) -> None:
     """B9 (fixed): `1 == 2` used to validate while mypy --strict refuses the comparison of two
@@ -358,6 +377,31 @@ def test_two_different_literals_compared_are_refused(text: str) -> None:
     case = Case(text, TypeRef("bool"), well_typed=True, form="eq")
     result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
     assert [code for code, _ in result.errors] == ["E504"]
+
+
+@pytest.mark.xfail(strict=True, reason="B10 in /work/notes/expression-bugs.md")
+def test_a_list_literal_indexed_past_its_end_is_refused_or_type_checks() -> None:
+    """`[state.count][3]` validates and compiles to `(state.count,)[3]`, which mypy --strict
+    refuses ("Tuple index out of range"); the grammar does not index list literals
+    (collection_expressions.fixed_length) while this is open."""
+    case = Case("[state.count, 1][3]", TypeRef("int"), well_typed=True, form="index")
+    result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
+    if not result.errors:
+        assert not _mypy([render(HOLE_SCOPE, [(case, result.code)])])
+
+
+@pytest.mark.xfail(strict=True, reason="B11 in /work/notes/expression-bugs.md")
+def test_the_sum_of_a_map_adds_its_keys() -> None:
+    """`sum(m)` goes over a map's keys, but the compiled sum starts from a zero of the values'
+    type: `sum(state.waits)` (map[int, duration]) is `sum(state.waits, timedelta())`, a
+    TypeError. The grammar sums `m.keys()` only while this is open."""
+    scope = Scope(names={"state": {"waits": TypeRef("map", key=TypeRef("int"), item=DURATION)}},
+                  records={}, enums={})  # fmt: skip
+    case = Case("sum(state.waits)", TypeRef("int"), well_typed=True, form="sum")
+    result = compile_expression(case.text, scope, expected=case.expected)
+    assert not result.errors
+    ns = _load(render(scope, [(case, result.code)])[0])
+    assert ns["case_0"](state=ns["StateFields"](waits={2: timedelta(days=1), 3: timedelta()})) == 5
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,10 @@ from spec_strategies.typed_expressions import (
     ARITHMETIC,
     BOOL,
     CONTEXTS,
+    DATE,
+    DATETIME,
     DECIMAL,
+    DURATION,
     ENUM_VALUES,
     FLOAT,
     INT,
@@ -65,7 +68,33 @@ ILL_FORMS = (
     "enum-bad-literal",
     "list-literal-wrong-items",  # ['x'] for a list[int]
     "attribute-of-non-record",
+    # section 4
+    "cond-no-common",  # a if c else b, a and b of no common type
+    "cond-test-not-bool",  # a if <not a bool> else b (Python takes any value's truth)
+    "index-not-int",  # xs[<not an int>] (a bool index is an int in Python; refused here)
+    "map-key-wrong",  # m[k] or m.get(k) with k of another type than the map's keys
+    "subscript-non-collection",  # x[0] of a number, a str (refused: not a list or map), ...
+    "slice-bad",  # a slice of a map or a str, or with a step
+    "comp-over-non-collection",  # [i for i in <not a list or map>]
+    "comp-two-fors",  # [i for i in xs for j in ys]
+    "comp-nested",  # a comprehension or generator inside another
+    "comp-if-not-bool",  # [i for i in xs if <not a bool>]
+    "sum-non-number",  # sum of str, bool (Python counts them), records, ... values
+    "any-non-bool",  # any/all of values that are not bools
+    "sorted-unorderable",  # sorted of records, maps, lists, optional values
+    "round-non-number",  # round of a str, a duration, ...; round(x, <not an int>)
+    "duration-fn-non-number",  # days/hours/minutes of a decimal (TypeError), a str, ...
+    "build-missing-field",  # a value object without a field that has no default
+    "build-unknown-field",
+    "build-wrong-field",  # a field given a value of another type
+    "build-positional",
+    "time-mixed",  # date - datetime, duration * duration, date + date, duration + int, ...
+    "date-of-non-datetime",  # .date() of a date, a str, an optional datetime
+    "merge-non-map",  # | of a map and a list (or of two maps of unrelated types)
+    "map-method-on-non-map",  # xs.get(0), xs.keys() of a list, ...
+    "dict-literal-bad-key",  # {k: v} with k a decimal, float, list, optional, ...
 )
+SECTION4_FORMS = ILL_FORMS[ILL_FORMS.index("cond-no-common") :]  # built in collection_cases.py
 
 
 # -- ill-typed cases -----------------------------------------------------------------------------
@@ -74,7 +103,8 @@ ILL_FORMS = (
 def _typed(g: Grammar, where: Callable[[TypeRef], bool]) -> tuple[TypeRef, str]:
     """A type and an expression of it that is not a literal (a float literal next to a decimal
     and a list literal are read in their context, so they would not break the rule)."""
-    typ = g.any_type(lambda t: where(t) and (t in g.paths or t in (INT, STR, BOOL)))
+    plain = (INT, STR, BOOL, DATE, DATETIME, DURATION)  # built without a literal of their own
+    typ = g.any_type(lambda t: where(t) and (t in g.paths or t in plain))
     if typ in g.paths:
         return typ, g.path(typ)
     return typ, g.operand(typ, 1, literal_ok=False)
@@ -196,6 +226,10 @@ def _ill(g: Grammar, form: str) -> tuple[str, TypeRef | None]:
         typ, a = _typed(g, lambda t: t.kind != "record" or t.optional)
         fields = g.scope.records.get(typ.name, {"real": INT, "days": INT})
         return f"{a}.{g.draw(st.sampled_from(sorted(fields)))}", None
+    if form in SECTION4_FORMS:
+        from spec_strategies.collection_cases import ill_section4  # it imports this module
+
+        return ill_section4(g, form)
     assert form == "wrong-expected", form
     typ, a = _typed(g, lambda t: True)
     want = g.any_type(lambda t: not _fits(typ, t))
@@ -221,7 +255,7 @@ def ill_case(g: Grammar, form: str) -> Case:
 
 
 @st.composite
-def batches(draw: st.DrawFn, well: int = 6, ill: int = 6) -> Batch:
+def batches(draw: st.DrawFn, well: int = 8, ill: int = 18) -> Batch:
     """A scope, `well` well-typed cases and up to `ill` ill-typed ones over it, of different
     forms (a form the scope has nothing to break with gives way to the next)."""
     scope = draw(scopes())

@@ -14,6 +14,7 @@ where the language refuses something Python allows, a comment says so.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from generator.spec.expressions import Scope
+from generator.spec.expressions.scope import ValueObject
 from generator.spec.types import TypeRef
 
 INT, FLOAT, DECIMAL, STR, BOOL = (TypeRef(k) for k in ("int", "float", "decimal", "str", "bool"))
@@ -48,6 +50,7 @@ class Case:
     expected: TypeRef
     well_typed: bool
     form: str  # well-typed: the root's form; ill-typed: one of ILL_FORMS
+    forms: frozenset[str] = frozenset()  # well-typed: every form drawn in it (WELL_FORMS)
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,14 @@ def scopes(draw: st.DrawFn) -> Scope:
     for name in _ENUMS[: draw(st.integers(1, 2))]:
         values = draw(st.lists(st.sampled_from(ENUM_VALUES), min_size=1, max_size=4, unique=True))
         enums[name] = {v: re.sub(r"\W", "_", v).upper() for v in values}
-    records: dict[str, dict[str, TypeRef]] = {}
+    records: dict[str, ValueObject] = {}
     for name in _RECORDS[: draw(st.integers(0, 3))]:
-        # a value object holds fields of earlier ones only: no cycles
-        records[name] = draw(_fields(list(enums), list(records), 1, 3))
+        # a value object holds fields of earlier ones only: no cycles; an optional field may
+        # have a default (None), and building one by keyword may leave it out
+        fields = draw(_fields(list(enums), list(records), 1, 3))
+        optional = sorted(f for f, t in fields.items() if t.optional)
+        defaults = draw(st.sets(st.sampled_from(optional))) if optional else set()
+        records[name] = ValueObject(fields, defaults=frozenset(defaults))
     names = {ctx: draw(_fields(list(enums), list(records), 3, 8)) for ctx in CONTEXTS}
     return Scope(names=names, records=records, enums=enums)
 
@@ -173,12 +180,20 @@ class Grammar:
     def __init__(self, draw: st.DrawFn, scope: Scope) -> None:
         self.draw = draw
         self.scope = scope
+        self.used: set[str] = set()  # the forms drawn (and kept) since the last root
+        self.in_comprehension = False  # a comprehension may not hold another
         self.paths: dict[TypeRef, list[str]] = {}
         for ctx, fields in scope.names.items():
             for name, typ in fields.items():
                 self._add(f"{ctx}.{name}", typ, 0)
-        literal = [INT, FLOAT, STR, BOOL, DATETIME, _list(INT), _list(STR)]
-        self.wantable = sorted({*self.paths, *literal}, key=lambda t: t.spec)
+        literal = [INT, FLOAT, STR, BOOL, DATETIME, DATE, DURATION, _list(INT), _list(STR)]
+        literal += [_opt(INT), _opt(STR), TypeRef("map", key=STR, item=INT)]
+        built = [TypeRef("record", name=n) for n in scope.records]
+        self.wantable = sorted({*self.paths, *literal, *built}, key=lambda t: t.spec)
+
+    def add_path(self, path: str, typ: TypeRef) -> None:
+        """A name in scope (a comprehension's variable), with its fields if it is a record."""
+        self._add(path, typ, 0)
 
     def _add(self, path: str, typ: TypeRef, depth: int) -> None:
         self.paths.setdefault(typ, []).append(path)
@@ -189,10 +204,14 @@ class Grammar:
     def pick(self, options: list[tuple[str, Callable[[], str]]]) -> tuple[str, str]:
         if options:
             for name, build in self.draw(st.permutations(options)):
+                used = set(self.used)
                 try:
-                    return name, build()
+                    text = build()
                 except Unbuildable:  # a part of this form cannot be built here: another form
+                    self.used = used
                     continue
+                self.used.add(name)
+                return name, text
         raise Unbuildable
 
     def path(self, want: TypeRef) -> str:
@@ -219,7 +238,12 @@ class Grammar:
             return self.buildable(want.required(), depth)
         if want.kind == "list" and want.item is not None and depth < 2:
             return self.buildable(want.item, depth + 1)
-        return want.kind == "datetime"
+        if want.kind == "map" and want.key is not None and want.item is not None and depth < 2:
+            return self.buildable(want.key, depth + 1) and self.buildable(want.item, depth + 1)
+        record = self.scope.records.get(want.name) if want.kind == "record" else None
+        if isinstance(record, ValueObject) and depth < 2:
+            return all(self.buildable(t, depth + 1) for t in record.values())
+        return want.kind in ("datetime", "date", "duration")
 
     @staticmethod
     def literal_kind(want: TypeRef) -> bool:
@@ -239,6 +263,7 @@ class Grammar:
         if want.optional:
             if self.buildable(want.required()):
                 options.append(("required", lambda: self.expr(want.required(), depth)))
+            options += section4_optional(self, want, depth)
             return self.pick(options)[1]
         text = self.literal(want) if literal_ok else None
         if text is not None:
@@ -247,13 +272,15 @@ class Grammar:
             options += compound(self, want, depth - 1)
         elif want.kind == "datetime":
             options.append(("now", lambda: "now()"))
+        else:
+            options += section4_leaf(want, self)
         if want.kind == "list" and want.item is not None and self.buildable(want.item):
             options.append(("list-literal", lambda: self.list_literal(want, depth)))
         return self.pick(options)[1]
 
     def operand(self, want: TypeRef, depth: int, *, literal_ok: bool = True) -> str:
         text = self.expr(want, depth, literal_ok=literal_ok)
-        return text if re.fullmatch(r"[\w.]+(\(.*\))?", text) else f"({text})"
+        return text if _atom(text) else f"({text})"
 
     def list_literal(self, want: TypeRef, depth: int) -> str:
         assert want.item is not None
@@ -265,11 +292,19 @@ class Grammar:
 
     def root(self) -> Case:
         """A well-typed case: an expression and the type of the field it goes to."""
-        simple = (BOOL, INT, FLOAT, DECIMAL, STR, DATETIME, _opt(INT), _opt(DECIMAL))
-        if self.draw(st.integers(0, 2)):  # mostly a type with operators, else any field's
+        simple = (BOOL, INT, FLOAT, DECIMAL, STR, DATETIME, DATE, DURATION, _opt(INT))
+        maps = sorted((t for t in self.paths if t.kind == "map" and not t.optional), key=str)
+        choice = self.draw(st.integers(0, 5))
+        if choice < 3:  # mostly a type with operators, else any field's, a collection, or
             want = self.any_type(lambda t: t in simple)
-        else:
+        elif choice == 3:
             want = self.any_type()
+        elif choice == 4 or not maps:
+            want = self.any_type(lambda t: t.kind in ("list", "map") and not t.optional)
+        else:  # the values of a map (subscripts and get)
+            item = self.draw(st.sampled_from(maps)).item
+            assert item is not None
+            want = _opt(item) if self.draw(st.booleans()) else item
         depth = self.draw(st.sampled_from([0, 1, 2, 2, 3, 3]))
         forms: list[tuple[str, Callable[[], str]]] = [("expr", lambda: self.expr(want, depth))]
         if want.optional:
@@ -279,10 +314,20 @@ class Grammar:
         if want.kind == "enum":
             values = list(self.scope.enums[want.name])
             forms.append(("enum-literal", lambda: repr(self.draw(st.sampled_from(values)))))
+        self.used = set()
         form, text = self.pick(forms)
         if form == "expr" and text.startswith("[") and want.item is not None:
             form = "list-literal"
-        return Case(text, want, True, form)
+        return Case(text, want, True, form, frozenset(self.used))
+
+
+def _atom(text: str) -> bool:
+    """Whether `text` needs no parentheses as an operand (a name, a call, a subscript, ...)."""
+    node = ast.parse(text, mode="eval").body
+    if isinstance(node, ast.Constant):
+        return not (isinstance(node.value, int | float) and text.startswith("-"))
+    atoms = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.List, ast.Dict, ast.ListComp)
+    return isinstance(node, (*atoms, ast.DictComp))
 
 
 def compound(g: Grammar, want: TypeRef, depth: int) -> list[tuple[str, Callable[[], str]]]:
@@ -309,7 +354,25 @@ def compound(g: Grammar, want: TypeRef, depth: int) -> list[tuple[str, Callable[
         out.append(("now", lambda: "now()"))
     if kind == "list" and want in g.paths:
         out.append(("concat", lambda: _list_concat(g, want, depth)))
-    return out
+    return out + section4(g, want, depth)
+
+
+def section4(g: Grammar, want: TypeRef, depth: int) -> list[tuple[str, Callable[[], str]]]:
+    from spec_strategies.collection_expressions import section4 as forms  # it imports this module
+
+    return forms(g, want, depth)
+
+
+def section4_optional(g: Grammar, want: TypeRef, depth: int) -> list[tuple[str, Callable[[], str]]]:
+    from spec_strategies.collection_expressions import optional_forms
+
+    return optional_forms(g, want, depth)
+
+
+def section4_leaf(want: TypeRef, g: Grammar) -> list[tuple[str, Callable[[], str]]]:
+    from spec_strategies.collection_expressions import leaf
+
+    return leaf(want, g)
 
 
 def _numeric_pair(g: Grammar, want: TypeRef) -> tuple[TypeRef, TypeRef, bool]:
