@@ -46,7 +46,6 @@ class Mutation:
 
 LOCK = "generator/evolution/lock.py"
 WRITE = "generator/build/write.py"
-TYPECHECK = "generator/spec/expressions/typecheck.py"
 BREAKING = (
     "tests/evolution/test_lock.py::test_a_breaking_change_fails_check_and_generate_until_allowed"
 )
@@ -136,9 +135,9 @@ MUTATIONS = [
     Mutation(
         "keyword-arguments-allowed",
         GENERATOR,
-        TYPECHECK,
-        "    if node.keywords:",
-        "    if False:",
+        "generator/spec/expressions/calls.py",
+        "    if node.keywords:\n        argument",
+        "    if False:\n        argument",
         f"{CORPUS}[e501_keyword_argument]",
     ),
     Mutation(

@@ -60,11 +60,11 @@ def _field(
         return None
     default_code: str | None = None
     if isinstance(spec, dict) and "default" in spec:
+        # A default that does not fit is reported; the field stays declared with its type, so
+        # what uses it is not reported again (nothing is generated while an error stands).
         default_code = literal(
             ctx, spec["default"], typ, (*path, "default"), what=f"the default of {name!r}"
         )
-        if default_code is None:
-            return None
     elif typ.optional:
         default_code = "None"
     return m.Field(name=name, type=typ, default_code=default_code, description=description)
