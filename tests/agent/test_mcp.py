@@ -5,6 +5,7 @@ added through it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -35,8 +36,13 @@ TOOLS = {
 
 def with_server(project: Path, body: Callable[[ClientSession], Awaitable[None]]) -> None:
     """Start `python -m generator mcp` in `project` and run `body` with a connected session."""
+    # The whole environment, not the SDK's short default list: the server must import the
+    # generator the test imports (PYTHONPATH in a worktree or a CI checkout).
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "generator", "mcp"], cwd=str(project)
+        command=sys.executable,
+        args=["-m", "generator", "mcp"],
+        cwd=str(project),
+        env=dict(os.environ),
     )
 
     async def main() -> None:
