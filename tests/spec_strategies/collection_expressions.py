@@ -194,7 +194,25 @@ def fixed_length(node: ast.expr) -> bool:
 def _slice(g: Grammar, want: TypeRef, depth: int) -> str:
     low = g.operand(INT, depth) if g.draw(st.booleans()) else ""
     high = g.operand(INT, depth) if g.draw(st.booleans()) else ""
-    return f"{g.operand(want, depth)}[{low}:{high}]"
+    items = untyped_items_left_out(g.operand(want, depth))
+    if fixed_length(ast.parse(items, mode="eval").body):
+        # `[5][0:-8]` is a `tuple[()]` to mypy: `sum([5][0:-8])` returns Any, an index into
+        # it is out of range (B10); not drawn while B10 is open
+        raise Unbuildable
+    return f"{items}[{low}:{high}]"
+
+
+def untyped_items_left_out(text: str) -> str:
+    """`text`, unless it has a list literal holding an empty literal (`[{}, {}]`, `[[]]`):
+    sliced or added, it is refused where it fits (B12 in /work/notes/expression-bugs.md)."""
+    for node in ast.walk(ast.parse(text, mode="eval").body):
+        if isinstance(node, ast.List) and any(
+            isinstance(e, ast.List | ast.Dict)
+            and not (e.elts if isinstance(e, ast.List) else e.keys)
+            for e in node.elts
+        ):
+            raise Unbuildable
+    return text
 
 
 def dict_literal(g: Grammar, want: TypeRef, depth: int) -> str:

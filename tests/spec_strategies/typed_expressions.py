@@ -187,7 +187,8 @@ class Grammar:
             for name, typ in fields.items():
                 self._add(f"{ctx}.{name}", typ, 0)
         literal = [INT, FLOAT, STR, BOOL, DATETIME, DATE, DURATION, _list(INT), _list(STR)]
-        literal += [_opt(INT), _opt(STR), TypeRef("map", key=STR, item=INT)]
+        literal += [_opt(INT), _opt(STR), _list(DECIMAL), TypeRef("map", key=STR, item=INT)]
+        literal += [TypeRef("map", key=STR, item=DECIMAL)]  # ints in it widen
         built = [TypeRef("record", name=n) for n in scope.records]
         self.wantable = sorted({*self.paths, *literal, *built}, key=lambda t: t.spec)
 
@@ -299,8 +300,14 @@ class Grammar:
             want = self.any_type(lambda t: t in simple)
         elif choice == 3:
             want = self.any_type()
-        elif choice == 4 or not maps:
-            want = self.any_type(lambda t: t.kind in ("list", "map") and not t.optional)
+        elif choice == 4 or not maps:  # a collection; often one whose ints widen
+            widening = (_list(DECIMAL), TypeRef("map", key=STR, item=DECIMAL))
+            widen = self.draw(st.booleans()) and any(self.buildable(t) for t in widening)
+            want = self.any_type(
+                (lambda t: t in widening)
+                if widen
+                else (lambda t: t.kind in ("list", "map") and not t.optional)
+            )
         else:  # the values of a map (subscripts and get)
             item = self.draw(st.sampled_from(maps)).item
             assert item is not None
@@ -497,7 +504,9 @@ def _list_concat(g: Grammar, want: TypeRef, depth: int) -> str:
     assert want.item is not None
     other = g.draw(st.sampled_from(["list", "items-right", "items-left"]))
     if other == "list":
-        return f"{g.operand(want, depth)} + {g.operand(want, depth)}"
+        from spec_strategies.collection_expressions import untyped_items_left_out as typed
+
+        return f"{typed(g.operand(want, depth))} + {typed(g.operand(want, depth))}"
     items = g.list_literal(TypeRef("list", item=want.item), depth)
     if other == "items-right":
         return f"{g.path(want)} + {items}"
