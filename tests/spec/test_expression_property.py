@@ -404,6 +404,16 @@ def test_the_sum_of_a_map_adds_its_keys() -> None:
     assert ns["case_0"](state=ns["StateFields"](waits={2: timedelta(days=1), 3: timedelta()})) == 5
 
 
+@pytest.mark.xfail(strict=True, reason="B12 in /work/notes/expression-bugs.md")
+@pytest.mark.parametrize("text", ["[{}, {}][0:]", "[{}] + [{}]"])
+def test_a_list_of_empty_literals_sliced_or_added_fits(text: str) -> None:
+    """`[{}, {}]` fits a list[map[str, int]], but sliced or added it is refused ("a
+    list[empty map] value does not fit")."""
+    expected = TypeRef("list", item=TypeRef("map", key=TypeRef("str"), item=TypeRef("int")))
+    result = compile_expression(text, HOLE_SCOPE, expected=expected)
+    assert not result.errors
+
+
 @pytest.mark.parametrize(
     "form",
     [
