@@ -61,7 +61,7 @@ def _examples() -> int:
         for item in os.environ.get("EVENTFORGE_HYPOTHESIS_EXAMPLES", "").split(",")
         if "=" in item
     )
-    return int(chosen.get("expressions", 25 if PROFILE == "ci" else 1000))
+    return int(chosen.get("expressions", 40 if PROFILE == "ci" else 1000))
 
 
 # What running a well-typed expression may raise: outcomes of the domain's values, which the
@@ -353,14 +353,14 @@ def test_the_compiled_code_passes_mypy_strict() -> None:
     assert not errors, "\n".join(errors)
 
 
-@pytest.mark.skipif(PROFILE != "ci" or _examples() < 25, reason="counts the CI examples")
+@pytest.mark.skipif(PROFILE != "ci" or _examples() < 40, reason="counts the CI examples")
 def test_the_ci_examples_reach_every_ill_typed_form() -> None:
     if not _MODULES:
         test_expressions_compile_exactly_when_well_typed_and_run()
     assert set(ILL_FORMS) - _ILL_FORMS_SEEN == set()
 
 
-@pytest.mark.skipif(PROFILE != "ci" or _examples() < 25, reason="counts the CI examples")
+@pytest.mark.skipif(PROFILE != "ci" or _examples() < 40, reason="counts the CI examples")
 def test_the_ci_examples_reach_every_well_typed_form() -> None:
     """Every form of the typed grammar (WELL_FORMS: the section-4 ones too) is in some
     well-typed case the CI examples compiled and ran."""

@@ -110,11 +110,9 @@ def optional_forms(g: Grammar, want: TypeRef, depth: int) -> Forms:
     need = want.required()
     out: Forms = []
     if depth > 0 and g.buildable(need):
-        out.append(
-            ("conditional-none", lambda: _conditional(g, need, depth - 1, none=True)),
-        )
+        out += [("conditional-none", lambda: _conditional(g, need, depth - 1, none=True))] * 2
     if _maps(g, lambda m: m.item == need):
-        out.append(("map-get", lambda: _map_get(g, need, depth, default=False)))
+        out += [("map-get", lambda: _map_get(g, need, depth, default=False))] * 2
     return out
 
 
@@ -194,7 +192,8 @@ def fixed_length(node: ast.expr) -> bool:
 def _slice(g: Grammar, want: TypeRef, depth: int) -> str:
     low = g.operand(INT, depth) if g.draw(st.booleans()) else ""
     high = g.operand(INT, depth) if g.draw(st.booleans()) else ""
-    items = untyped_items_left_out(g.operand(want, depth))
+    items = g.path(want) if want in g.paths and g.draw(st.booleans()) else g.operand(want, depth)
+    items = untyped_items_left_out(items)
     if fixed_length(ast.parse(items, mode="eval").body):
         # `[5][0:-8]` is a `tuple[()]` to mypy: `sum([5][0:-8])` returns Any, an index into
         # it is out of range (B10); not drawn while B10 is open
@@ -203,13 +202,18 @@ def _slice(g: Grammar, want: TypeRef, depth: int) -> str:
 
 
 def untyped_items_left_out(text: str) -> str:
-    """`text`, unless it has a list literal holding an empty literal (`[{}, {}]`, `[[]]`):
-    sliced or added, it is refused where it fits (B12 in /work/notes/expression-bugs.md)."""
+    """`text`, unless it has a list literal or comprehension of empty literals (`[{}, {}]`,
+    `[[] for i in xs]`): sliced or added, it is refused where it fits (B12 in
+    /work/notes/expression-bugs.md)."""
+
+    def empty(e: ast.expr) -> bool:
+        return isinstance(e, ast.List | ast.Dict) and not (
+            e.elts if isinstance(e, ast.List) else e.keys
+        )
+
     for node in ast.walk(ast.parse(text, mode="eval").body):
-        if isinstance(node, ast.List) and any(
-            isinstance(e, ast.List | ast.Dict)
-            and not (e.elts if isinstance(e, ast.List) else e.keys)
-            for e in node.elts
+        if (isinstance(node, ast.List) and any(empty(e) for e in node.elts)) or (
+            isinstance(node, ast.ListComp) and empty(node.elt)
         ):
             raise Unbuildable
     return text
@@ -249,8 +253,12 @@ def _sources(g: Grammar) -> list[tuple[str, tuple[TypeRef, ...]]]:
 def _loop(g: Grammar, depth: int, body: Callable[[], str]) -> str:
     """`<body> for <var(s)> in <source> [if <cond>]`, the variables in scope for body and cond."""
     sources = _sources(g)
-    if not sources:
+    if g.in_comprehension:
         raise Unbuildable
+    if not sources or g.draw(st.integers(0, 4)) == 0:  # over a list literal (never empty: B13)
+        typ = g.any_type(lambda t: not t.optional and t.kind not in ("list", "map", "empty"))
+        items = [g.expr(typ, 0) for _ in range(g.draw(st.integers(1, 2)))]
+        sources = [(f"[{', '.join(items)}]", (typ,))]
     source, types = g.draw(st.sampled_from(sources))
     names = ("it",) if len(types) == 1 else ("k", "v")
     g.used.add("pair-comp" if len(types) == 2 else "keys-values" if "()" in source else "path")

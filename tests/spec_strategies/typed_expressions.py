@@ -104,7 +104,7 @@ def scopes(draw: st.DrawFn) -> Scope:
         values = draw(st.lists(st.sampled_from(ENUM_VALUES), min_size=1, max_size=4, unique=True))
         enums[name] = {v: re.sub(r"\W", "_", v).upper() for v in values}
     records: dict[str, ValueObject] = {}
-    for name in _RECORDS[: draw(st.integers(0, 3))]:
+    for name in _RECORDS[: draw(st.sampled_from([2, 1, 3, 0]))]:
         # a value object holds fields of earlier ones only: no cycles; an optional field may
         # have a default (None), and building one by keyword may leave it out
         fields = draw(_fields(list(enums), list(records), 1, 3))
@@ -294,6 +294,8 @@ class Grammar:
     def root(self) -> Case:
         """A well-typed case: an expression and the type of the field it goes to."""
         simple = (BOOL, INT, FLOAT, DECIMAL, STR, DATETIME, DATE, DURATION, _opt(INT))
+        simple += tuple(TypeRef("enum", name=e) for e in self.scope.enums)
+        simple += tuple(TypeRef("record", name=r) for r in self.scope.records)  # built by keyword
         maps = sorted((t for t in self.paths if t.kind == "map" and not t.optional), key=str)
         choice = self.draw(st.integers(0, 5))
         if choice < 3:  # mostly a type with operators, else any field's, a collection, or
