@@ -414,6 +414,18 @@ def test_a_list_of_empty_literals_sliced_or_added_fits(text: str) -> None:
     assert not result.errors
 
 
+@pytest.mark.xfail(strict=True, reason="B13 in /work/notes/expression-bugs.md")
+@pytest.mark.parametrize("text", ["[x for x in []]", "[x for x in [{}]]"])
+def test_a_comprehension_over_an_empty_literal_is_refused_or_type_checks(text: str) -> None:
+    """`[x for x in []]` validates and compiles to `tuple(x for x in ())`, which mypy --strict
+    refuses ("Need type annotation for x"); the grammar goes over non-empty literals only."""
+    expected = TypeRef("list", item=TypeRef("map", key=TypeRef("str"), item=TypeRef("int")))
+    case = Case(text, expected, well_typed=True, form="list-comp")
+    result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
+    if not result.errors:
+        assert not _mypy([render(HOLE_SCOPE, [(case, result.code)])])
+
+
 @pytest.mark.parametrize(
     "form",
     [
