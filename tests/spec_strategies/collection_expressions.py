@@ -42,6 +42,7 @@ from spec_strategies.typed_expressions import (
     Grammar,
     Unbuildable,
     _list,
+    _opt,
 )
 
 Forms = list[tuple[str, Callable[[], str]]]
@@ -56,7 +57,7 @@ WELL_FORMS = (
     "conditional", "conditional-none", "index", "slice", "map-subscript", "map-get",
     "map-get-default", "dict-literal", "merge", "list-comp", "dict-comp", "pair-comp",
     "generator", "keys-values", "sum", "any-all", "sorted", "round", "duration-fn", "date-of",
-    "time-arith", "build", "today", "collection",
+    "time-arith", "build", "today", "collection", "comp-narrow",
 )  # fmt: skip
 
 
@@ -76,6 +77,7 @@ def section4(g: Grammar, want: TypeRef, depth: int) -> Forms:
     if kind == "list":
         out.append(("slice", lambda: _slice(g, want, depth)))
         out.append(("list-comp", lambda: _list_comp(g, want, depth)))
+        out.append(("comp-narrow", lambda: _narrowing_comp(g, want)))
         assert want.item is not None
         if ordered(want.item):
             out.append(("sorted", lambda: _sorted(g, want.item, depth)))  # type: ignore[arg-type]
@@ -280,6 +282,16 @@ def _list_comp(g: Grammar, want: TypeRef, depth: int) -> str:
     assert want.item is not None
     item = want.item
     return "[" + _loop(g, depth, lambda: g.expr(item, depth)) + "]"
+
+
+def _narrowing_comp(g: Grammar, want: TypeRef) -> str:
+    """`[it for it in xs if it is not None]`: the optional items of xs, narrowed."""
+    assert want.item is not None
+    found = [(text, types) for text, types in _sources(g) if types == (_opt(want.item),)]
+    if not found:
+        raise Unbuildable
+    source = g.draw(st.sampled_from(found))[0]
+    return f"[it for it in {source} if it is not None]"
 
 
 def _dict_comp(g: Grammar, want: TypeRef, depth: int) -> str:
