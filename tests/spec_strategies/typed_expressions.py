@@ -5,7 +5,9 @@ of every field type: primitives, enums, records, optionals, lists and maps, nest
 cases over it. A well-typed case is built by a typed grammar: for the wanted type, a form that
 gives it is picked (a field of that type, a literal, an operator or function whose result is that
 type) and its parts are built the same way. An ill-typed case breaks one rule of the language on
-purpose (expression_cases.py): the property checks the compiler refuses it.
+purpose (expression_cases.py, collection_cases.py): the property checks the compiler refuses it.
+The section-4 forms (conditionals, subscripts, comprehensions, maps, durations, ...) are in
+collection_expressions.py, which `compound` and `Grammar.expr` call.
 
 The typing rules here are the language's (docs/spec-language.md and section 4 of
 spec-language-next.md), written down independently of generator/spec/expressions/typecheck.py;
@@ -135,7 +137,8 @@ def arithmetic(op: str, left: TypeRef, right: TypeRef) -> TypeRef | None:
 
 
 def undecided(op: str, left: TypeRef, right: TypeRef) -> bool:
-    """Pairs whose rule section 4 leaves open or adds (time arithmetic): drawn neither way."""
+    """Pairs the section-4 rules decide (time arithmetic, `|` of maps): arith-types leaves them
+    to time-mixed and merge-non-map (collection_cases.py), time-arith and merge build them."""
     kinds = {left.kind, right.kind}
     return bool(kinds & {"duration", "date", "datetime"}) or (op == "|" and "map" in kinds)
 
