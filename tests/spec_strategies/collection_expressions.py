@@ -358,7 +358,11 @@ def _any_all(g: Grammar, depth: int) -> str:
 
 
 def _sorted(g: Grammar, item: TypeRef, depth: int) -> str:
-    return f"sorted({_collection(g, item, depth)})"
+    exact, g.exact_lists = g.exact_lists, True
+    try:
+        return f"sorted({_collection(g, item, depth)})"
+    finally:
+        g.exact_lists = exact
 
 
 def duration_fn(g: Grammar, depth: int) -> str:

@@ -220,8 +220,13 @@ def _ill(g: Grammar, form: str) -> tuple[str, TypeRef | None]:
         return repr(bad), typ
     if form == "list-literal-wrong-items":
         item = g.any_type(lambda t: not t.optional and t.kind != "list")
-        other = g.any_type(  # not a map: `{}` fits any map
-            lambda t: not t.optional and t.kind not in ("list", "map") and not _fits(t, item)
+        other = g.any_type(  # not a map (`{}` fits any map), nor a float literal for a decimal
+            lambda t: (
+                not t.optional
+                and t.kind not in ("list", "map")
+                and not _fits(t, item)
+                and (t.kind, item.kind) != ("float", "decimal")
+            )
         )
         return f"[{g.expr(other, 0)}]", _list(item)
     if form == "attribute-of-non-record":

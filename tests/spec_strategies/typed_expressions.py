@@ -185,6 +185,9 @@ class Grammar:
         self.scope = scope
         self.used: set[str] = set()  # the forms drawn (and kept) since the last root
         self.in_comprehension = False  # a comprehension may not hold another
+        # a list literal's ints are not widened where the literal is no field's value
+        # (`sorted([1, 2])` is a list[int], which does not go into a list[decimal])
+        self.exact_lists = False
         self.paths: dict[TypeRef, list[str]] = {}
         for ctx, fields in scope.names.items():
             for name, typ in fields.items():
@@ -290,7 +293,7 @@ class Grammar:
         assert want.item is not None
         item = want.item
         n = self.draw(st.integers(0, 2))
-        if item.kind in ("decimal", "float") and self.draw(st.booleans()):
+        if item.kind in ("decimal", "float") and not self.exact_lists and self.draw(st.booleans()):
             item = INT  # an int item is widened, as in a field of that type
         return "[" + ", ".join(self.expr(item, min(depth, 1)) for _ in range(n)) + "]"
 
