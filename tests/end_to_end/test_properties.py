@@ -56,7 +56,7 @@ settings.register_profile(
 settings.load_profile(PROFILE)
 
 # Examples per property: (ci, long).
-_EXAMPLES = {"mutation": (200, 5000), "valid": (40, 2000), "package": (4, 200)}
+_EXAMPLES = {"mutation": (200, 5000), "valid": (50, 2000), "package": (4, 200)}
 
 
 def examples(name: str) -> int:
