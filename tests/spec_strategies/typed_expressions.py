@@ -298,7 +298,16 @@ class Grammar:
         return "[" + ", ".join(self.expr(item, min(depth, 1)) for _ in range(n)) + "]"
 
     def root(self) -> Case:
-        """A well-typed case: an expression and the type of the field it goes to."""
+        """A well-typed case: an expression and the type of the field it goes to (another
+        type when `buildable` promised one that no form could build after all)."""
+        for _ in range(4):
+            try:
+                return self._root()
+            except Unbuildable:
+                continue
+        return Case("True", BOOL, True, "literal", frozenset({"literal"}))
+
+    def _root(self) -> Case:
         simple = (BOOL, INT, FLOAT, DECIMAL, STR, DATETIME, DATE, DURATION, _opt(INT))
         simple += tuple(TypeRef("enum", name=e) for e in self.scope.enums)
         simple += tuple(TypeRef("record", name=r) for r in self.scope.records)  # built by keyword
