@@ -432,6 +432,33 @@ def test_a_comprehension_over_an_empty_literal_is_refused_or_type_checks(text: s
         assert not _mypy([render(HOLE_SCOPE, [(case, result.code)])])
 
 
+@pytest.mark.xfail(strict=True, reason="B14 in /work/notes/expression-bugs.md")
+def test_a_conditional_on_not_of_a_value_keeps_a_bool_condition() -> None:
+    """`a if not x else b` compiles to `b if x else a`: with x no bool, `False if not
+    state.tags else True` became `state.tags` (a tuple in a bool field), and a datetime
+    condition makes mypy type `now() + (b if clock.now() else min(...))` as Any."""
+    cases = [
+        Case("False if not state.tags else True", TypeRef("bool"), well_typed=True, form="x"),
+        Case(
+            "now() + (days(1) if not now() else min(days(2), days(3)))",
+            TypeRef("datetime"),
+            well_typed=True,
+            form="x",
+        ),
+    ]
+    compiled = []
+    for case in cases:
+        result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
+        assert not result.errors
+        compiled.append((case, result.code))
+    module, _ = render(HOLE_SCOPE, compiled)
+    ns = _load(module)
+    state = ns["StateFields"](count=1, maybe=None, name="", tags=("a",), stock={})
+    command = ns["CommandFields"](amount=Decimal(1), rate=1.0)
+    assert ns["case_0"](state=state, command=command) is True
+    assert not _mypy([(module, {})])
+
+
 @pytest.mark.parametrize(
     "form",
     [
