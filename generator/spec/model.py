@@ -292,6 +292,7 @@ class ViewScenario:
     given: tuple[Record, ...]
     then: tuple[Record, ...]
     at: str | None = None  # `at:`, the time now() reads (Python source), or the real clock
+    ids: tuple[NamedId, ...] = ()  # the named ids it defines as constants
 
 
 @dataclass(frozen=True, kw_only=True)

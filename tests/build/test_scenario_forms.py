@@ -133,11 +133,32 @@ read_models:
     on:
       ItemAdded:
         set: {cart_id: "= event.cart_id", sku: "= event.sku", quantity: "= row.quantity + event.quantity"}
+  CustomerCarts:
+    key: customer_id
+    fields: {last_cart: str}
+    on:
+      CartSubmittedByCustomer:
+        set: {last_cart: "= event.cart_id"}
+    scenarios:
+      - name: a customer's row names their last cart
+        given:
+          - CustomerRegistered: {customer_id: ada-1, name: Ada}
+          - CartSubmittedByCustomer: {cart_id: cart-1, customer_id: ada-1}
+          - CartSubmittedByCustomer: {cart_id: cart-2, customer_id: bob-1}
+        then:
+          - {customer_id: ada-1, last_cart: cart-1}
+          - {customer_id: bob-1, last_cart: cart-2}
 automations:
   OpenOrderOnSubmit:
     on: CartSubmittedByCustomer
     send:
       OpenOrder: {order_id: "= event.cart_id", customer_id: "= event.customer_id"}
+    scenarios:
+      - name: a submitted cart opens its order for its customer
+        given:
+          - CartSubmittedByCustomer: {cart_id: cart-1, customer_id: ada-1}
+        then:
+          - OpenOrder: {order_id: cart-1, customer_id: ada-1}
 timelines:
   - name: a cart is filled and submitted, and its order opens
     given:
@@ -192,6 +213,22 @@ WRONG_SCENARIOS = {
         [
             "Scenario 'an order needs a registered customer' failed",
             "expected UnknownCustomer, but the command emitted [OrderOpened(",
+        ],
+    ),
+    "a wrong row field": (
+        "- {customer_id: bob-1, last_cart: cart-2}",
+        "- {customer_id: bob-1, last_cart: cart-3}",
+        [
+            'Scenario "a customer\'s row names their last cart" failed',
+            "CustomerCartsRow.last_cart: expected 'cart-3' (str), got 'cart-2' (str)",
+        ],
+    ),
+    "another named id in a sent command": (
+        "- OpenOrder: {order_id: cart-1, customer_id: ada-1}",
+        "- OpenOrder: {order_id: cart-1, customer_id: bob-1}",
+        [
+            "Scenario 'a submitted cart opens its order for its customer' failed",
+            "OpenOrder.customer_id: expected UUID(",
         ],
     ),
 }
@@ -267,7 +304,15 @@ def wrong_run(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("wrong_shop")
     result = cli("generate", write_spec(root, _wrong_shop()))
     assert result.exit_code == 0, result.stderr
-    run = run_pytest(root, "tests/test_timelines.py", "tests/cart", "tests/customer", "tests/order")
+    run = run_pytest(
+        root,
+        "tests/test_timelines.py",
+        "tests/cart",
+        "tests/customer",
+        "tests/order",
+        "tests/read_models",
+        "tests/automations",
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     return run.stdout
 
@@ -314,6 +359,18 @@ def test_named_ids_are_constants_made_from_their_names(shop: Path) -> None:
     # The implicit id of an aggregate's scenarios is a named constant too.
     customer = (shop / "tests/customer/test_register_customer.py").read_text(encoding="utf-8")
     assert 'CUSTOMER_ID = UUID("00000000-0000-4000-8000-000000000001")' in customer
+
+
+def test_read_model_and_automation_scenarios_take_named_ids(shop: Path) -> None:
+    ada = uuid5(NAMESPACE_URL, "eventforge:id:ada-1")
+    rows = (shop / "tests/read_models/test_customer_carts.py").read_text(encoding="utf-8")
+    assert f'ADA_1 = UUID("{ada}")  # ada-1' in rows
+    assert "BOB_1 = UUID(" in rows
+    assert 'CartSubmittedByCustomer(cart_id="cart-1", customer_id=ADA_1)' in rows
+    assert 'expect(CustomerCartsRow, customer_id=ADA_1, last_cart="cart-1")' in rows
+    sends = (shop / "tests/automations/test_open_order_on_submit.py").read_text(encoding="utf-8")
+    assert f'ADA_1 = UUID("{ada}")  # ada-1' in sends
+    assert 'expect(OpenOrder, order_id="cart-1", customer_id=ADA_1)' in sends
 
 
 def test_given_events_of_another_stream_reach_the_command_s_read(shop: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from generator.spec import model as m
 from generator.spec.analyze.assign import assign
 from generator.spec.analyze.context import Context
+from generator.spec.analyze.named_ids import NamedIds
 from generator.spec.analyze.scenarios import (
     given_events,
     unique_tests,
@@ -107,6 +108,16 @@ def _send_values(
 
 def _scenario(ctx: Context, scenario: Mapping[str, Any], where: PathKey) -> m.ViewScenario:
     label = f"scenario {scenario['name']!r}"
+    ctx.named_ids = NamedIds(label)
+    try:
+        return _scenario_body(ctx, scenario, where, label)
+    finally:
+        ctx.named_ids = None
+
+
+def _scenario_body(
+    ctx: Context, scenario: Mapping[str, Any], where: PathKey, label: str
+) -> m.ViewScenario:
     given = given_events(ctx, scenario.get("given") or [], (*where, "given"), label)
     sent_records: list[m.Record] = []
     for sent_index, record in enumerate(scenario["then"]):
@@ -129,6 +140,7 @@ def _scenario(ctx: Context, scenario: Mapping[str, Any], where: PathKey) -> m.Vi
             (*where, "then", sent_index, sent_name),
             label,
             partial=True,
+            owners={sent_id.name: sent.aggregate},
         )
         if item is not None:
             sent_records.append(item)

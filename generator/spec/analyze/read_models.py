@@ -10,6 +10,7 @@ from generator.spec import model as m
 from generator.spec.analyze.assign import assign
 from generator.spec.analyze.context import Context
 from generator.spec.analyze.fields import declare_fields
+from generator.spec.analyze.named_ids import NamedIds
 from generator.spec.analyze.scenarios import (
     given_events,
     unique_tests,
@@ -190,6 +191,21 @@ def _scenario(
     where: PathKey,
 ) -> m.ViewScenario:
     label = f"scenario {scenario['name']!r}"
+    ctx.named_ids = NamedIds(label)
+    try:
+        return _scenario_body(ctx, name, row_fields, scenario, where, label)
+    finally:
+        ctx.named_ids = None
+
+
+def _scenario_body(
+    ctx: Context,
+    name: str,
+    row_fields: tuple[m.Field, ...],
+    scenario: Mapping[str, Any],
+    where: PathKey,
+    label: str,
+) -> m.ViewScenario:
     given = given_events(ctx, scenario.get("given") or [], (*where, "given"), label)
     rows = []
     for row_index, row in enumerate(scenario["then"]):

@@ -384,10 +384,16 @@ def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) ->
 
 
 def view_scenario(
-    ctx: Context, body: Mapping[str, Any], path: PathKey, given: list[m.Record], then: list[m.Record]
+    ctx: Context,
+    body: Mapping[str, Any],
+    path: PathKey,
+    given: list[m.Record],
+    then: list[m.Record],
 ) -> m.ViewScenario:
+    """Called while ctx.named_ids holds the scenario's named ids (read_models.py, automations.py)."""
     name = str(body["name"])
     return m.ViewScenario(
+        ids=ctx.named_ids.constants() if ctx.named_ids is not None else (),
         name=name,
         test_name=test_name(name),
         description=str(body.get("description") or ""),
