@@ -24,7 +24,7 @@ tests/end_to_end/test_properties.py reads).
 Known holes of the checker (/work/notes/expression-bugs.md) are listed in KNOWN_HOLES: their
 ill-typed forms are still drawn and compiled, but not judged; each has a strict xfail below with
 a concrete case, which starts passing (and so fails) when the hole is closed. Well-typed forms
-the checker gets wrong (B10-B13) are left out of the grammar where it says so, each with a
+the checker gets wrong (B10, B12 open) are left out of the grammar where it says so, each with a
 strict xfail below holding the failing example.
 """
 
@@ -396,16 +396,15 @@ def test_a_list_literal_indexed_past_its_end_is_refused_or_type_checks() -> None
         assert not _mypy([render(HOLE_SCOPE, [(case, result.code)])])
 
 
-@pytest.mark.xfail(strict=True, reason="B11 in /work/notes/expression-bugs.md")
 def test_the_sum_of_a_map_adds_its_keys() -> None:
-    """`sum(m)` goes over a map's keys, but the compiled sum starts from a zero of the values'
-    type: `sum(state.waits)` (map[int, duration]) is `sum(state.waits, timedelta())`, a
-    TypeError. The grammar sums `m.keys()` only while this is open."""
+    """B11 (fixed): `sum(m)` goes over a map's keys, but the compiled sum started from a zero
+    of the values' type: `sum(state.waits)` (map[int, duration]) was
+    `sum(state.waits, timedelta())`, a TypeError."""
     scope = Scope(names={"state": {"waits": TypeRef("map", key=TypeRef("int"), item=DURATION)}},
                   records={}, enums={})  # fmt: skip
     case = Case("sum(state.waits)", TypeRef("int"), well_typed=True, form="sum")
     result = compile_expression(case.text, scope, expected=case.expected)
-    assert not result.errors
+    assert (result.errors, result.code) == ([], "sum(state.waits)")
     ns = _load(render(scope, [(case, result.code)])[0])
     assert ns["case_0"](state=ns["StateFields"](waits={2: timedelta(days=1), 3: timedelta()})) == 5
 
@@ -420,23 +419,21 @@ def test_a_list_of_empty_literals_sliced_or_added_fits(text: str) -> None:
     assert not result.errors
 
 
-@pytest.mark.xfail(strict=True, reason="B13 in /work/notes/expression-bugs.md")
-@pytest.mark.parametrize("text", ["[x for x in []]", "[x for x in [{}]]"])
-def test_a_comprehension_over_an_empty_literal_is_refused_or_type_checks(text: str) -> None:
-    """`[x for x in []]` validates and compiles to `tuple(x for x in ())`, which mypy --strict
-    refuses ("Need type annotation for x"); the grammar goes over non-empty literals only."""
+@pytest.mark.parametrize("text", ["[x for x in []]", "[x for x in [{}]]", "{x: 1 for x in [[]]}"])
+def test_a_comprehension_over_an_empty_literal_is_refused(text: str) -> None:
+    """B13 (fixed): `[x for x in []]` validated and compiled to `tuple(x for x in ())`, which
+    mypy --strict refuses ("Need type annotation for x"); now it is refused, like sum([])."""
     expected = TypeRef("list", item=TypeRef("map", key=TypeRef("str"), item=TypeRef("int")))
-    case = Case(text, expected, well_typed=True, form="list-comp")
-    result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
-    if not result.errors:
-        assert not _mypy([render(HOLE_SCOPE, [(case, result.code)])])
+    result = compile_expression(text, HOLE_SCOPE, expected=expected)
+    assert [code for code, _ in result.errors] == ["E504"]
+    assert "is made of empty literals" in result.errors[0][1]
 
 
-@pytest.mark.xfail(strict=True, reason="B14 in /work/notes/expression-bugs.md")
 def test_a_conditional_on_not_of_a_value_keeps_a_bool_condition() -> None:
-    """`a if not x else b` compiles to `b if x else a`: with x no bool, `False if not
+    """B14 (fixed): `a if not x else b` compiled to `b if x else a` whatever x: `False if not
     state.tags else True` became `state.tags` (a tuple in a bool field), and a datetime
-    condition makes mypy type `now() + (b if clock.now() else min(...))` as Any."""
+    condition made mypy type `now() + (b if clock.now() else min(...))` as Any. Now a value
+    that is no bool is tested as bool(x) where it must be."""
     cases = [
         Case("False if not state.tags else True", TypeRef("bool"), well_typed=True, form="x"),
         Case(
@@ -456,6 +453,8 @@ def test_a_conditional_on_not_of_a_value_keeps_a_bool_condition() -> None:
     state = ns["StateFields"](count=1, maybe=None, name="", tags=("a",), stock={})
     command = ns["CommandFields"](amount=Decimal(1), rate=1.0)
     assert ns["case_0"](state=state, command=command) is True
+    assert compiled[0][1] == "bool(state.tags)"
+    assert "if bool(clock.now()) else timedelta(days=1)" in compiled[1][1]
     assert not _mypy([(module, {})])
 
 

@@ -135,6 +135,9 @@ def ill_section4(g: Grammar, form: str) -> tuple[str, TypeRef | None]:
         if shape == "over":
             return f"[it for it in [jt for jt in {a}]]", _list(item)
         return f"any(any(True for jt in {b}) for it in {a})", BOOL
+    if form == "comp-over-empty":
+        source = g.draw(st.sampled_from(["[]", "[{}]", "[[], []]", "{}"]))
+        return f"[it for it in {source}]", g.any_type(lambda t: t.kind == "list")
     if form == "comp-if-not-bool":
         coll, a = _collection(g)
         _, test = _typed(g, lambda t: t != BOOL)

@@ -140,13 +140,7 @@ def _conditional(g: Grammar, want: TypeRef, depth: int, *, none: bool = False) -
     other = "None" if none else g.operand(want, depth)
     if none and g.draw(st.booleans()):
         body, other = other, body
-    test = g.operand(BOOL, depth)
-    node = ast.parse(test, mode="eval").body
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        # `a if not x else b` becomes `b if x else a`, wrong when x is no bool (B14 in
-        # /work/notes/expression-bugs.md); not drawn while it is open
-        raise Unbuildable
-    return f"{body} if {test} else {other}"
+    return f"{body} if {g.operand(BOOL, depth)} else {other}"
 
 
 def _maps(g: Grammar, where: Callable[[TypeRef], bool]) -> list[TypeRef]:
@@ -263,7 +257,9 @@ def _loop(g: Grammar, depth: int, body: Callable[[], str]) -> str:
     sources = _sources(g)
     if g.in_comprehension:
         raise Unbuildable
-    if not sources or g.draw(st.integers(0, 4)) == 0:  # over a list literal (never empty: B13)
+    if (
+        not sources or g.draw(st.integers(0, 4)) == 0
+    ):  # over a list literal (an empty one is refused)
         typ = g.any_type(lambda t: not t.optional and t.kind not in ("list", "map", "empty"))
         items = [g.expr(typ, 0) for _ in range(g.draw(st.integers(1, 2)))]
         sources = [(f"[{', '.join(items)}]", (typ,))]
@@ -312,15 +308,15 @@ def _generator(g: Grammar, item: TypeRef, depth: int) -> str:
     return text
 
 
-def _collection(g: Grammar, item: TypeRef, depth: int, *, bare_map: bool = True) -> str:
+def _collection(g: Grammar, item: TypeRef, depth: int) -> str:
     """Something sum/any/all/sorted go over, of items of `item`: a list, a map's keys or values,
-    or a generator expression. `bare_map`: a map itself may stand for its keys."""
+    or a generator expression (a map itself stands for its keys)."""
     options: Forms = [("collection", lambda: _not_empty(g.expr(_list(item), depth)))]
     options.append(("generator", lambda: _generator(g, item, depth)))
     keyed = _maps(g, lambda m: m.key == item)
     valued = _maps(g, lambda m: m.item == item)
     if keyed:
-        ways = ["", ".keys()"] if bare_map else [".keys()"]
+        ways = ["", ".keys()"]
         options.append(
             (
                 "keys-values",
@@ -354,9 +350,7 @@ def _empty(node: ast.expr) -> bool:
 
 
 def _sum(g: Grammar, want: TypeRef, depth: int) -> str:
-    # sum(m) of a map: B11 in /work/notes/expression-bugs.md (starts from a zero of the
-    # values' type); not drawn while it is open
-    return f"sum({_collection(g, want, depth, bare_map=False)})"
+    return f"sum({_collection(g, want, depth)})"  # sum(m) adds m's keys (B11, fixed)
 
 
 def _any_all(g: Grammar, depth: int) -> str:

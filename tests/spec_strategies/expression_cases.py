@@ -79,6 +79,7 @@ ILL_FORMS = (
     "comp-two-fors",  # [i for i in xs for j in ys]
     "comp-nested",  # a comprehension or generator inside another
     "comp-if-not-bool",  # [i for i in xs if <not a bool>]
+    "comp-over-empty",  # [i for i in []] or [i for i in [{}]]: its items have no type
     "sum-non-number",  # sum of str, bool (Python counts them), records, ... values
     "any-non-bool",  # any/all of values that are not bools
     "sorted-unorderable",  # sorted of records, maps, lists, optional values

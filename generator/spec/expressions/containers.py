@@ -68,6 +68,15 @@ def items_of(typ: TypeRef) -> TypeRef | None:
     return None
 
 
+def untyped(typ: TypeRef) -> bool:
+    """Whether a value comes from empty literals only (`[]`, `{}`, `[{}]`): its type says
+    nothing of what it would hold, and Python's type checkers cannot infer one."""
+    if typ.kind == "empty":
+        return True
+    parts = [t for t in (typ.key, typ.item) if t is not None]
+    return typ.kind in ("list", "map") and any(untyped(t) for t in parts)
+
+
 def sequence(ck: Checker, node: ast.List | ast.Tuple | ast.Set) -> TypeRef | None:
     """A list literal (a tuple or, right of `in`, a set too): its items share one type; they
     are converted to it where the list goes (fit), not here (`x in [0.5, 1]` keeps its 1)."""
@@ -277,6 +286,13 @@ def _bind(
             "E504",
             f"cannot go over {subject}, {a(source)}: a comprehension goes over a list, a map, "
             "or a map's keys(), values() or items()",
+        )
+        return None
+    if untyped(item):
+        ck.fail(
+            "E504",
+            f"cannot go over {subject}: it is made of empty literals, so its items have no "
+            "type; write the result instead",
         )
         return None
     if item.kind == "pair":

@@ -144,12 +144,21 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         test, body, orelse = self._expr(node.test), self._expr(node.body), self._expr(node.orelse)
+        boolean = True  # whether `test` is a bool (a conditional's test is, but `not x`'s x?)
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            assert isinstance(node.test, ast.UnaryOp)
+            inner = self.types.get(id(node.test.operand))
             test, body, orelse = test.operand, orelse, body  # ruff SIM212 reads it this way
+            boolean = inner is not None and inner.kind == "bool" and not inner.optional
+            if inner is not None and not inner.optional and inner.kind in _ALWAYS_TRUE:
+                # mypy takes a condition that is always true (no __bool__ or __len__) as
+                # leaving the other branch out, and `d + (x if now() else y)` as Any
+                test, boolean = _call("bool", [test]), True
         if ast.dump(body) == ast.dump(orelse):
             return body  # both branches alike (ruff RUF034): the condition changes nothing
         if _is_bool(body, value=True) and _is_bool(orelse, value=False):
-            return test  # ruff SIM210; the condition is a bool already
+            # ruff SIM210; `False if not xs else True` is bool(xs), not xs itself
+            return test if boolean else _call("bool", [test])
         if _is_bool(body, value=False) and _is_bool(orelse, value=True):
             return ast.UnaryOp(op=ast.Not(), operand=test)  # ruff SIM211
         return ast.IfExp(test=test, body=body, orelse=orelse)
@@ -206,7 +215,8 @@ class Rewriter(ast.NodeTransformer):
         """What sum() starts from: 0 for ints, and otherwise a zero of the items' own type, so
         that the result has that type (mypy types `sum` of Decimals as `Decimal | int`)."""
         typ = self.types.get(id(collection))
-        item = "" if typ is None or typ.item is None else typ.item.kind
+        items = None if typ is None else typ.key if typ.kind == "map" else typ.item  # a map: keys
+        item = "" if items is None else items.kind
         if item == "decimal":
             self.result.uses.add("Decimal")
             return _call("Decimal", [ast.Constant(0)])
@@ -265,6 +275,10 @@ def _without_keys(node: ast.expr) -> ast.expr:
     ):
         return node.func.value
     return node
+
+
+# Values that are always true to mypy: no __bool__ or __len__ (records are dataclasses).
+_ALWAYS_TRUE = ("date", "datetime", "uuid", "record")
 
 
 def _is_bool(node: ast.expr, *, value: bool) -> bool:
