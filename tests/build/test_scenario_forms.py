@@ -23,6 +23,9 @@ SHOP = """
 eventforge: 1
 domain: Shop
 package: shop
+types:
+  Gift:
+    fields: {customer_id: uuid, note: str}
 aggregates:
   Cart:
     id: {name: cart_id, type: str}
@@ -76,12 +79,30 @@ aggregates:
       CustomerRegistered:
         fields: {name: str}
         apply: {name: "= event.name"}
+      FriendsReferred:
+        fields: {friends: "list[uuid]", gifts: "list[Gift]", by_friend: "map[uuid, Gift]"}
     commands:
       RegisterCustomer:
         creates: true
         fields: {name: str}
         emits: [CustomerRegistered]
+      ReferFriends:
+        fields: {friends: "list[uuid]", gifts: "list[Gift]", by_friend: "map[uuid, Gift]"}
+        emits: [FriendsReferred]
     scenarios:
+      - name: a customer refers friends by name
+        given:
+          - CustomerRegistered: {name: Ada}
+        when:
+          ReferFriends:
+            friends: [bob-1, cy-1]
+            gifts: [{customer_id: customer-1, note: tea}]
+            by_friend: {bob-1: {customer_id: bob-1, note: jam}}
+        then:
+          - FriendsReferred:
+              friends: [bob-1, cy-1]
+              gifts: [{customer_id: customer-1, note: tea}]
+              by_friend: {bob-1: {customer_id: bob-1, note: jam}}
       - name: a customer registers under the implicit id
         when:
           RegisterCustomer: {name: Ada}
@@ -231,6 +252,14 @@ WRONG_SCENARIOS = {
             "OpenOrder.customer_id: expected UUID(",
         ],
     ),
+    "another named id in a list": (
+        "- FriendsReferred:\n              friends: [bob-1, cy-1]",
+        "- FriendsReferred:\n              friends: [bob-1, dan-1]",
+        [
+            "Scenario 'a customer refers friends by name' failed",
+            "event 1: FriendsReferred.friends: expected (UUID(",
+        ],
+    ),
 }
 
 # Copies of the shop's timeline, each with one step's expectation wrong.
@@ -371,6 +400,17 @@ def test_read_model_and_automation_scenarios_take_named_ids(shop: Path) -> None:
     sends = (shop / "tests/automations/test_open_order_on_submit.py").read_text(encoding="utf-8")
     assert f'ADA_1 = UUID("{ada}")  # ada-1' in sends
     assert 'expect(OpenOrder, order_id="cart-1", customer_id=ADA_1)' in sends
+
+
+def test_named_ids_inside_lists_maps_and_value_objects_are_constants(shop: Path) -> None:
+    refer = (shop / "tests/customer/test_refer_friends.py").read_text(encoding="utf-8")
+    assert "BOB_1 = UUID(" in refer
+    assert "CY_1 = UUID(" in refer
+    assert "friends=(BOB_1, CY_1)" in refer
+    assert 'by_friend={BOB_1: Gift(customer_id=BOB_1, note="jam")}' in refer
+    # The implicit id inside a value object is its UUID (the store test has no constant for it).
+    implicit = 'Gift(customer_id=UUID("00000000-0000-4000-8000-000000000001"), note="tea")'
+    assert implicit in refer
 
 
 def test_given_events_of_another_stream_reach_the_command_s_read(shop: Path) -> None:

@@ -7,6 +7,9 @@ where other text is refused): it becomes uuid5(NAMESPACE_URL, "eventforge:id:<na
 the generated test as the constant `ADA_1 = UUID("...")  # ada-1`. (An aggregate whose id is
 `str` needs no names: its id is the text itself, `cart_id: cart-1`.)
 
+Names go in every kind of scenario (of an aggregate, a read model or an automation) and in
+timelines, inside lists, maps (values, and uuid keys) and value objects too.
+
 Within one scenario or timeline a name is one id. A field is an id of aggregate A when it is A's
 id field in a record of A's events or commands, or, elsewhere, when its name is the id field of
 exactly one aggregate (`customer_id` of Customer); a name used for the ids of two different
@@ -137,9 +140,76 @@ def scenario_literal(
     owner: str = "",
 ) -> str | None:
     """A value of a scenario: a named id where an id goes (see the module's docstring), else a
-    literal. `owner` is the aggregate whose id this field is, when the record says so."""
+    literal. `owner` is the aggregate whose id this field is, when the record says so. Names
+    inside lists, maps (values, and keys of type uuid) and value objects are ids too: each is
+    written as its UUID, rendered, and the UUID's code replaced by the name's constant."""
     ids = ctx.named_ids
     if ids is not None and typ.kind == "uuid" and is_name(value):
         aggregate = owner or id_owner(ctx, field_name, typ.required())
         return ids.use(ctx, str(value), aggregate, path)
-    return literal(ctx, value, typ, path, what=what)
+    if ids is None or typ.kind not in ("list", "map", "record"):
+        return literal(ctx, value, typ, path, what=what)
+    found: dict[str, str] = {}  # the code of a name's UUID -> its constant
+    ok = [True]
+    written = _named_inside(ctx, ids, value, field_name, typ, path, found, ok)
+    if not ok[0]:
+        return None
+    code = literal(ctx, written, typ, path, what=what)
+    if code is None:
+        return None
+    for uuid_code, constant in found.items():
+        code = code.replace(uuid_code, constant)
+    return code
+
+
+def _named_inside(
+    ctx: Context,
+    ids: NamedIds,
+    value: Any,
+    field_name: str,
+    typ: TypeRef,
+    path: PathKey,
+    found: dict[str, str],
+    ok: list[bool],
+) -> Any:
+    """`value` with each name in a uuid position inside it replaced by its UUID (as text)."""
+
+    def named(name: str, field: str, where: PathKey, kind: TypeRef) -> str:
+        constant = ids.use(ctx, name, id_owner(ctx, field, kind.required()), where)
+        if constant is None:
+            ok[0] = False
+            return name
+        fixed = ids.fixed.get(name)
+        if fixed is not None:  # the implicit id: its UUID as written (the store test has no
+            return fixed.code[len('UUID("') : -len('")')]  # constant for it)
+        text = str(named_uuid(name))
+        found[f'UUID("{text}")'] = constant
+        return text
+
+    if typ.kind == "uuid" and is_name(value):
+        return named(str(value), field_name, path, typ)
+    if typ.kind == "list" and isinstance(value, list) and typ.item is not None:
+        item = typ.item
+        return [
+            _named_inside(ctx, ids, v, field_name, item, (*path, i), found, ok)
+            for i, v in enumerate(value)
+        ]
+    if typ.kind == "map" and isinstance(value, dict) and typ.key and typ.item:
+        key, item = typ.key, typ.item
+        result = {}
+        for k, v in value.items():
+            inner = _named_inside(ctx, ids, v, field_name, item, (*path, k), found, ok)
+            if key.kind == "uuid" and is_name(k):
+                k = named(str(k), "", (*path, k), key)
+            result[k] = inner
+        return result
+    fields = ctx.record_fields.get(typ.name, ()) if typ.kind == "record" else ()
+    if fields and isinstance(value, dict):
+        by_name = {f.name: f for f in fields}
+        return {
+            k: _named_inside(ctx, ids, v, k, by_name[k].type, (*path, k), found, ok)
+            if k in by_name
+            else v
+            for k, v in value.items()
+        }
+    return value
