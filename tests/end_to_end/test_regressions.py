@@ -342,3 +342,39 @@ def test_a_custom_command_may_emit_an_event_twice(tmp_path: Path) -> None:
         check=False,
     )
     assert built.stdout.split() == ["1", "2"], built.stderr
+
+
+IMPLICIT_ID_IN_ANOTHER_FIELD = """
+eventforge: 1
+domain: Club
+aggregates:
+  Member:
+    state:
+      sponsor: {type: uuid, optional: true}
+    events:
+      Joined:
+        fields: {sponsor: uuid}
+        apply: {sponsor: "= event.sponsor"}
+    commands:
+      Join:
+        creates: true
+        fields: {sponsor: uuid}
+        emits: [Joined]
+    scenarios:
+      - name: a member may sponsor themselves
+        when:
+          Join: {sponsor: member-1}
+        then:
+          - Joined: {sponsor: member-1}
+"""
+
+
+def test_the_implicit_id_written_in_another_field_generates(tmp_path: Path) -> None:
+    """`member-1`, the scenario's implicit id, in a field other than the stream id: it was
+    written as MEMBER_ID, which tests/test_store.py does not define (ruff F821 stopped generate)."""
+    spec = write_spec(tmp_path / "club", IMPLICIT_ID_IN_ANOTHER_FIELD)
+    generated = cli("generate", spec)
+    assert generated.exit_code == 0, generated.stderr
+    tests = run_pytest(spec.parent)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "passed" in tests.stdout, tests.stdout

@@ -146,7 +146,11 @@ def scenario_literal(
     ids = ctx.named_ids
     if ids is not None and typ.kind == "uuid" and is_name(value):
         aggregate = owner or id_owner(ctx, field_name, typ.required())
-        return ids.use(ctx, str(value), aggregate, path)
+        constant = ids.use(ctx, str(value), aggregate, path)
+        fixed = ids.fixed.get(str(value))
+        if constant is not None and fixed is not None:
+            return fixed.code  # the implicit id in another field: as written (as inside values)
+        return constant
     if ids is None or typ.kind not in ("list", "map", "record"):
         return literal(ctx, value, typ, path, what=what)
     found: dict[str, str] = {}  # the code of a name's UUID -> its constant
