@@ -459,6 +459,21 @@ def test_a_conditional_on_not_of_a_value_keeps_a_bool_condition() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("1 if (False if state.count > 1 else True) else 2", "2 if state.count > 1 else 1"),
+        ("False if (True if not state.tags else False) else True", "bool(state.tags)"),
+    ],
+)
+def test_a_conditional_on_a_conditional_compiles(text: str, code: str) -> None:
+    """The inner conditional rewritten to `not ...` is the outer one's test (the long profile
+    found the first B14 fix failing an assertion on it)."""
+    expected = TypeRef("bool") if text.startswith("False") else TypeRef("int")
+    result = compile_expression(text, HOLE_SCOPE, expected=expected)
+    assert (result.errors, result.code) == ([], code)
+
+
+@pytest.mark.parametrize(
     "form",
     [
         pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=KNOWN_HOLES[f]))

@@ -146,8 +146,11 @@ class Rewriter(ast.NodeTransformer):
         test, body, orelse = self._expr(node.test), self._expr(node.body), self._expr(node.orelse)
         boolean = True  # whether `test` is a bool (a conditional's test is, but `not x`'s x?)
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            assert isinstance(node.test, ast.UnaryOp)
-            inner = self.types.get(id(node.test.operand))
+            # the spec's `not x`, or one the rewriting made (SIM211 in a nested conditional:
+            # its operand's type is not known here, so it is not taken for a bool)
+            original, inner = node.test, None
+            if isinstance(original, ast.UnaryOp) and isinstance(original.op, ast.Not):
+                inner = self.types.get(id(original.operand))
             test, body, orelse = test.operand, orelse, body  # ruff SIM212 reads it this way
             boolean = inner is not None and inner.kind == "bool" and not inner.optional
             if inner is not None and not inner.optional and inner.kind in _ALWAYS_TRUE:
