@@ -458,6 +458,14 @@ def test_a_conditional_on_not_of_a_value_keeps_a_bool_condition() -> None:
     assert not _mypy([(module, {})])
 
 
+@pytest.mark.xfail(strict=True, reason="B15 in /work/notes/expression-bugs.md")
+def test_a_list_of_required_items_fits_a_list_of_optional_ones() -> None:
+    """`[0 for it in state.tags][:]` (a list[int]) is refused for a list[int?] field."""
+    expected = TypeRef("list", item=TypeRef("int", optional=True))
+    result = compile_expression("[0 for it in state.tags][:]", HOLE_SCOPE, expected=expected)
+    assert not result.errors
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [

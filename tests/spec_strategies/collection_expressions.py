@@ -192,6 +192,9 @@ def fixed_length(node: ast.expr) -> bool:
 
 
 def _slice(g: Grammar, want: TypeRef, depth: int) -> str:
+    assert want.item is not None
+    if want.item.optional:  # a slice of a list of required items goes nowhere here (B15)
+        raise Unbuildable
     low = g.operand(INT, depth) if g.draw(st.booleans()) else ""
     high = g.operand(INT, depth) if g.draw(st.booleans()) else ""
     items = g.path(want) if want in g.paths and g.draw(st.booleans()) else g.operand(want, depth)
