@@ -385,15 +385,22 @@ def test_two_different_literals_compared_are_refused(text: str) -> None:
     assert [code for code, _ in result.errors] == ["E504"]
 
 
-@pytest.mark.xfail(strict=True, reason="B10 in /work/notes/expression-bugs.md")
-def test_a_list_literal_indexed_past_its_end_is_refused_or_type_checks() -> None:
-    """`[state.count][3]` validates and compiles to `(state.count,)[3]`, which mypy --strict
-    refuses ("Tuple index out of range"); the grammar does not index list literals
-    (collection_expressions.fixed_length) while this is open."""
-    case = Case("[state.count, 1][3]", TypeRef("int"), well_typed=True, form="index")
-    result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
-    if not result.errors:
-        assert not _mypy([render(HOLE_SCOPE, [(case, result.code)])])
+@pytest.mark.parametrize(
+    "text",
+    ["[state.count, 1][3]", "[state.count, 1][0]", "([state.count] + [1])[-1]", "[5][0:-8]",
+     "([state.count][:1] if True else [state.count])[0]"],
+)  # fmt: skip
+def test_a_list_written_out_is_not_indexed_at_a_constant(text: str) -> None:
+    """B10 (fixed): `[state.count, 1][3]` validated and compiled to `(state.count, 1)[3]`, which
+    mypy --strict refuses ("Tuple index out of range"), and `sum([5][0:-8])` summed what mypy
+    types as an empty tuple (Any). mypy knows such a list's items, so the result is known: it is
+    refused (E504). A position that is not a number is fine: `[1, 2][state.count]`."""
+    typ = TypeRef("list", item=TypeRef("int")) if ":" in text else TypeRef("int")
+    result = compile_expression(text, HOLE_SCOPE, expected=typ)
+    assert result.errors and {code for code, _ in result.errors} == {"E504"}, result
+    assert all("constant position" in message for _, message in result.errors)
+    indexed = compile_expression("[1, 2][state.count]", HOLE_SCOPE, expected=TypeRef("int"))
+    assert (indexed.errors, indexed.code) == ([], "(1, 2)[state.count]")
 
 
 def test_the_sum_of_a_map_adds_its_keys() -> None:

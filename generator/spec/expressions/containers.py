@@ -140,6 +140,15 @@ def subscript(ck: Checker, node: ast.Subscript) -> TypeRef | None:
     """`items[0]` (an int index), `items[1:]` (a slice, int bounds, no step), `stock[key]`."""
     base = ck.check(node.value)
     index = node.slice
+    if _written_out(node.value) and _constant_position(index):
+        # mypy knows such a list's length and items, so `[a, b][3]` fails to type-check and
+        # `[5][0:-8]` is an empty tuple whose sum is Any: the result is known, so it is refused.
+        ck.fail(
+            "E504",
+            f"{ast.unparse(node)} takes a constant position of a list written out in the "
+            "expression; write the item itself (or index a field's list)",
+        )
+        return None
     if isinstance(index, ast.Slice):
         return _slice(ck, node, base, index)
     key = ck.check(index)
@@ -162,6 +171,27 @@ def subscript(ck: Checker, node: ast.Subscript) -> TypeRef | None:
         return base.item
     ck.fail("E504", f"{subject} is {a(base)}, which cannot be subscripted (lists and maps can)")
     return None
+
+
+def _written_out(node: ast.expr) -> bool:
+    """A list whose length the expression fixes: a literal, a slice of one, literals added,
+    or a conditional that may give one."""
+    if isinstance(node, ast.List | ast.Tuple):
+        return True
+    if isinstance(node, ast.Subscript):
+        return _written_out(node.value)
+    if isinstance(node, ast.IfExp):
+        return _written_out(node.body) or _written_out(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _written_out(node.left) and _written_out(node.right)
+    return False
+
+
+def _constant_position(index: ast.expr) -> bool:
+    """An index, or a slice's bounds, written as numbers."""
+    if isinstance(index, ast.Slice):
+        return all(b is None or signed_number(b) is not None for b in (index.lower, index.upper))
+    return signed_number(index) is not None
 
 
 def _slice(
