@@ -74,6 +74,27 @@ def run_pytest(
     )
 
 
+def assert_clean_and_strictly_typed(project: Path) -> None:
+    """A generated package passes `ruff check`, `ruff format --check` and `mypy --strict`."""
+    from ruff.__main__ import find_ruff_bin
+
+    for args in (["check", "."], ["format", "--check", "."]):
+        linted = subprocess.run(
+            [find_ruff_bin(), *args], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert linted.returncode == 0, linted.stdout + linted.stderr
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "src", "tests"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
+    )
+    assert typed.returncode == 0, typed.stdout + typed.stderr
+
+
 def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()

@@ -9,15 +9,12 @@ the step and the field. The application itself is run without a clock (real time
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import cli, run_pytest, write_spec
+from conftest import assert_clean_and_strictly_typed, cli, run_pytest, write_spec
 
 DESK = """
 eventforge: 1
@@ -259,21 +256,7 @@ def test_the_desk_runs_green_with_fixed_times(desk: Path) -> None:
 
 
 def test_the_desk_is_ruff_clean_and_strictly_typed(desk: Path) -> None:
-    from ruff.__main__ import find_ruff_bin
-
-    for args in (["check", "."], ["format", "--check", "."]):
-        ruff = subprocess.run([find_ruff_bin(), *args], cwd=desk, capture_output=True, text=True)
-        assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "src", "tests"],
-        cwd=desk,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
-    )
-    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    assert_clean_and_strictly_typed(desk)
 
 
 def test_generated_code_reads_the_package_clock(desk: Path) -> None:

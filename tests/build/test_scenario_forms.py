@@ -9,15 +9,12 @@ timeline's step, the expectation and the field).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from uuid import NAMESPACE_URL, uuid5
 
 import pytest
-from conftest import cli, run_pytest, write_spec
+from conftest import assert_clean_and_strictly_typed, cli, run_pytest, write_spec
 
 SHOP = """
 eventforge: 1
@@ -356,21 +353,7 @@ def test_the_shop_runs_green_with_its_timeline(shop: Path) -> None:
 
 
 def test_the_shop_is_ruff_clean_and_strictly_typed(shop: Path) -> None:
-    from ruff.__main__ import find_ruff_bin
-
-    for args in (["check", "."], ["format", "--check", "."]):
-        ruff = subprocess.run([find_ruff_bin(), *args], cwd=shop, capture_output=True, text=True)
-        assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "src", "tests"],
-        cwd=shop,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
-    )
-    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    assert_clean_and_strictly_typed(shop)
 
 
 def test_named_ids_are_constants_made_from_their_names(shop: Path) -> None:

@@ -6,15 +6,11 @@ its own scenarios, which exercise each form."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import cli, run_pytest
-from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+from conftest import assert_clean_and_strictly_typed, cli, run_pytest
 
 SPEC = Path(__file__).parent / "expressions" / "shop.yaml"
 
@@ -43,21 +39,7 @@ def _tests(project: Path) -> str:
 
 
 def test_the_package_is_ruff_clean_and_strictly_typed(project: Path) -> None:
-    for args in (["check", "."], ["format", "--check", "."]):
-        linted = subprocess.run(
-            [find_ruff_bin(), *args], cwd=project, capture_output=True, text=True, check=False
-        )
-        assert linted.returncode == 0, linted.stdout + linted.stderr
-    typed = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "src", "tests"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
-    )
-    assert typed.returncode == 0, typed.stdout + typed.stderr
+    assert_clean_and_strictly_typed(project)
 
 
 def test_the_generated_code_reads_like_the_spec(project: Path) -> None:

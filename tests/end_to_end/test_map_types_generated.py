@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import cli, run_pytest
-from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+from conftest import assert_clean_and_strictly_typed, cli, run_pytest
 
 from generator.spec.durations import iso_duration, parse_duration
 
@@ -48,21 +47,7 @@ def test_the_package_passes_its_own_tests(project: Path) -> None:
 
 
 def test_the_package_is_ruff_clean_and_strictly_typed(project: Path) -> None:
-    for args in (["check", "."], ["format", "--check", "."]):
-        linted = subprocess.run(
-            [find_ruff_bin(), *args], cwd=project, capture_output=True, text=True, check=False
-        )
-        assert linted.returncode == 0, linted.stdout + linted.stderr
-    typed = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "src", "tests"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "MYPY_CACHE_DIR": os.devnull},
-    )
-    assert typed.returncode == 0, typed.stdout + typed.stderr
+    assert_clean_and_strictly_typed(project)
 
 
 def test_generated_code_spells_the_types(project: Path) -> None:
