@@ -171,8 +171,8 @@ def _map_get(g: Grammar, want: TypeRef, depth: int, *, default: bool) -> str:
 def _index(g: Grammar, want: TypeRef, depth: int) -> str:
     items = g.operand(_list(want), depth)
     if fixed_length(ast.parse(items, mode="eval").body):
-        # `[a][5]` validates and fails mypy --strict (B10 in /work/notes/expression-bugs.md),
-        # and `[][0]` has no type: not drawn while B10 is open
+        # `[a][5]` is refused (E504: mypy --strict knows the length, B10), and `[][0]` has no
+        # type: ill-typed, so not drawn here
         raise Unbuildable
     return f"{items}[{g.operand(INT, depth)}]"
 
@@ -193,35 +193,14 @@ def fixed_length(node: ast.expr) -> bool:
 
 def _slice(g: Grammar, want: TypeRef, depth: int) -> str:
     assert want.item is not None
-    if want.item.optional:  # a slice of a list of required items goes nowhere here (B15)
-        raise Unbuildable
     low = g.operand(INT, depth) if g.draw(st.booleans()) else ""
     high = g.operand(INT, depth) if g.draw(st.booleans()) else ""
     items = g.path(want) if want in g.paths and g.draw(st.booleans()) else g.operand(want, depth)
-    items = untyped_items_left_out(items)
     if fixed_length(ast.parse(items, mode="eval").body):
-        # `[5][0:-8]` is a `tuple[()]` to mypy: `sum([5][0:-8])` returns Any, an index into
-        # it is out of range (B10); not drawn while B10 is open
+        # `[5][0:-8]` is refused (E504, B10): to mypy it is a `tuple[()]`, so `sum(...)` of it
+        # returns Any; ill-typed, so not drawn here
         raise Unbuildable
     return f"{items}[{low}:{high}]"
-
-
-def untyped_items_left_out(text: str) -> str:
-    """`text`, unless it has a list literal or comprehension of empty literals (`[{}, {}]`,
-    `[[] for i in xs]`): sliced or added, it is refused where it fits (B12 in
-    /work/notes/expression-bugs.md)."""
-
-    def empty(e: ast.expr) -> bool:
-        return isinstance(e, ast.List | ast.Dict) and not (
-            e.elts if isinstance(e, ast.List) else e.keys
-        )
-
-    for node in ast.walk(ast.parse(text, mode="eval").body):
-        if (isinstance(node, ast.List) and any(empty(e) for e in node.elts)) or (
-            isinstance(node, ast.ListComp) and empty(node.elt)
-        ):
-            raise Unbuildable
-    return text
 
 
 def dict_literal(g: Grammar, want: TypeRef, depth: int) -> str:
@@ -353,7 +332,14 @@ def _empty(node: ast.expr) -> bool:
 
 
 def _sum(g: Grammar, want: TypeRef, depth: int) -> str:
-    return f"sum({_collection(g, want, depth)})"  # sum(m) adds m's keys (B11, fixed)
+    # A list literal of ints summed is an int, also where a decimal goes: no int items then,
+    # or `0.5 + sum([n])` (a float literal beside what is taken for a decimal) is drawn as a
+    # decimal while it is a float (found by the long profile)
+    exact, g.exact_lists = g.exact_lists, True
+    try:
+        return f"sum({_collection(g, want, depth)})"  # sum(m) adds m's keys (B11, fixed)
+    finally:
+        g.exact_lists = exact
 
 
 def _any_all(g: Grammar, depth: int) -> str:

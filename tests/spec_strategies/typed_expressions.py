@@ -521,9 +521,7 @@ def _list_concat(g: Grammar, want: TypeRef, depth: int) -> str:
     assert want.item is not None
     other = g.draw(st.sampled_from(["list", "items-right", "items-left"]))
     if other == "list":
-        from spec_strategies.collection_expressions import untyped_items_left_out as typed
-
-        return f"{typed(g.operand(want, depth))} + {typed(g.operand(want, depth))}"
+        return f"{g.operand(want, depth)} + {g.operand(want, depth)}"
     items = g.list_literal(TypeRef("list", item=want.item), depth)
     if other == "items-right":
         return f"{g.path(want)} + {items}"

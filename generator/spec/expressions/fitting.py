@@ -73,12 +73,31 @@ def fits(actual: TypeRef, expected: TypeRef) -> bool:
         return True
     if act.kind == "int" and exp.kind in ("decimal", "float"):
         return True
+    return _contained(act, exp)
+
+
+def _contained(act: TypeRef, exp: TypeRef) -> bool:
+    """Whether a list or map of `act` may stand for one of `exp` as it is, with no conversion
+    written: the generated tuples are covariant in their items and Mappings in their values (a
+    list[int] is a list[int?]; `[{}, {}]` sliced is a list of any maps), a Mapping's keys are
+    invariant, and an int inside a container stays an int, so it is no decimal."""
     if act.kind == exp.kind == "list":
         assert act.item is not None and exp.item is not None
-        return act.item == EMPTY or act.item == exp.item
+        return _item_fits(act.item, exp.item)
     if act.kind == exp.kind == "map":
-        return act.key == EMPTY or (act.key == exp.key and act.item == exp.item)
+        assert act.key is not None and act.item is not None and exp.item is not None
+        return act.key == EMPTY or (act.key == exp.key and _item_fits(act.item, exp.item))
     return False
+
+
+def _item_fits(act: TypeRef, exp: TypeRef) -> bool:
+    if act.kind == "empty" or act == exp:
+        return True
+    if act.kind == "null":
+        return exp.optional
+    if act.optional and not exp.optional:
+        return False
+    return act.required() == exp.required() or _contained(act.required(), exp.required())
 
 
 def is_map_key(typ: TypeRef) -> bool:
