@@ -444,7 +444,9 @@ def test_a_container_fits_one_of_wider_items(text: str, expected: TypeRef) -> No
     result = compile_expression(text, HOLE_SCOPE, expected=expected)
     assert not result.errors, result.errors
     module, _ = render(HOLE_SCOPE, [(case, result.code)])
-    state = _load(module)["StateFields"](count=1, maybe=None, name="", tags=("a", "b"), stock={"b": 2})
+    state = _load(module)["StateFields"](
+        count=1, maybe=None, name="", tags=("a", "b"), stock={"b": 2}
+    )
     command = _load(module)["CommandFields"](amount=Decimal(1), rate=1.0)
     value = _load(module)["case_0"](state=state, command=command)
     assert isinstance(value, tuple | dict) and value
