@@ -37,26 +37,50 @@ S = TypeVar("S")
 BATCH = 500
 
 
+def _deletes_none(event: Any) -> Mapping[str, Any] | None:
+    return None
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ReadModel(Generic[R]):
-    """A view built from events: each handled event updates (or deletes) the row of its key."""
+    """A view built from events: each handled event updates (or deletes) the row of its key,
+    or deletes every row whose fields equal the values `delete_where` gives.
+
+    `key` names the row fields that make a row's key (one or several), `index` the fields rows
+    are also looked up by. `key_of(event)` is the key of the row an event updates, as a tuple in
+    the order of `key`, or None for an event that deletes by `delete_where` instead."""
 
     name: str
     row_type: type[R]
     handles: tuple[type, ...]
-    key_of: Callable[[Any], Any]
+    key: tuple[str, ...]
+    index: tuple[str, ...] = ()
+    key_of: Callable[[Any], tuple[Any, ...] | None]
     update: Callable[[R | None, Any], R | None]
+    delete_where: Callable[[Any], Mapping[str, Any] | None] = _deletes_none
 
     @property
     def tracking_name(self) -> str:
         return f"read_model:{self.name}"
 
+    def row_key(self, row: R) -> tuple[Any, ...]:
+        """The key of a row, in the order of `key`."""
+        return tuple(getattr(row, field) for field in self.key)
+
     def fold(self, events: Sequence[Any]) -> list[R]:
         """The rows after `events`, in the order their keys first appeared (no database)."""
-        rows: dict[str, R | None] = {}
+        rows: dict[tuple[Any, ...], R | None] = {}
         for event in events:
-            if isinstance(event, self.handles):
-                key = str(self.key_of(event))
+            if not isinstance(event, self.handles):
+                continue
+            where = self.delete_where(event)
+            if where is not None:
+                for old, row in rows.items():
+                    if row is not None and all(getattr(row, f) == v for f, v in where.items()):
+                        rows[old] = None
+                continue
+            key = self.key_of(event)
+            if key is not None:
                 rows[key] = self.update(rows.get(key), event)
         return [row for row in rows.values() if row is not None]
 
@@ -223,6 +247,11 @@ def _pending(
         yield [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
 
 
+def _key_text(key: tuple[Any, ...]) -> str:
+    """A row key as stored: one value as its text, several as a JSON list of their texts."""
+    return str(key[0]) if len(key) == 1 else json.dumps([str(part) for part in key])
+
+
 def catch_up(app: DomainApplication, read_model: ReadModel[Any], *, batch: int = BATCH) -> int:
     """Apply every event not yet applied to the read model's rows; returns how many were applied."""
     rows = rows_of(app)
@@ -233,7 +262,21 @@ def catch_up(app: DomainApplication, read_model: ReadModel[Any], *, batch: int =
         changed: dict[str, dict[str, Any] | None] = {}
         for _, recorded in notifications:
             event = recorded.event
-            key = str(read_model.key_of(event))
+            where = read_model.delete_where(event)
+            if where is not None:
+                stored = {
+                    _key_text(read_model.row_key(decode(read_model.row_type, d))): d
+                    for d in rows.all(read_model.name)
+                }
+                for key, data in (stored | changed).items():
+                    row = None if data is None else decode(read_model.row_type, data)
+                    if row is not None and all(getattr(row, f) == v for f, v in where.items()):
+                        changed[key] = None
+                continue
+            found = read_model.key_of(event)
+            if found is None:
+                continue
+            key = _key_text(found)
             data = changed[key] if key in changed else rows.get(read_model.name, key)
             current = None if data is None else decode(read_model.row_type, data)
             new = read_model.update(current, event)
@@ -291,7 +334,9 @@ class StoreReader:
         return rows_of(self.app)
 
     def row(self, read_model: ReadModel[R], key: object) -> R | None:
-        data = self._caught_up(read_model).get(read_model.name, str(key))
+        data = self._caught_up(read_model).get(
+            read_model.name, _key_text(key if isinstance(key, tuple) else (key,))
+        )
         return None if data is None else decode(read_model.row_type, data)
 
     def rows(self, read_model: ReadModel[R], /, **where: object) -> list[R]:

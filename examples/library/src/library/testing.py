@@ -102,9 +102,8 @@ class GivenReader:
         self.elsewhere = elsewhere
 
     def row(self, read_model: ReadModel[R], key: object) -> R | None:
-        return next(
-            (r for r in self._rows(read_model) if str(read_model.key_of(r)) == str(key)), None
-        )
+        wanted = key if isinstance(key, tuple) else (key,)
+        return next((r for r in self._rows(read_model) if read_model.row_key(r) == wanted), None)
 
     def rows(self, read_model: ReadModel[R], /, **where: object) -> list[R]:
         return [
@@ -114,8 +113,8 @@ class GivenReader:
     def _rows(self, read_model: ReadModel[R]) -> list[R]:
         given = [r for r in self.found if isinstance(r, read_model.row_type)]
         built = read_model.fold([event for _, event in self.elsewhere])
-        keys = {str(read_model.key_of(r)) for r in given}
-        return given + [r for r in built if str(read_model.key_of(r)) not in keys]
+        keys = {read_model.row_key(r) for r in given}
+        return given + [r for r in built if read_model.row_key(r) not in keys]
 
     def state(self, aggregate: str, initial: Callable[[Any], S], key: object) -> S:
         blank = initial(key)
@@ -589,7 +588,7 @@ class Step:
         """The read model holds exactly these rows after the step (compared in key order)."""
 
         def key(row: object) -> str:
-            return str(read_model.key_of(row))
+            return str(read_model.row_key(row))
 
         wanted = sorted(expected, key=lambda e: key(types.SimpleNamespace(**e.fields)))
         problems = _compare_all(
@@ -627,7 +626,7 @@ def store_given(app: DomainApplication, events: Sequence[Any]) -> None:
 
 
 def _by_key(read_model: Any, rows: Sequence[Any]) -> list[Any]:
-    return sorted(rows, key=lambda row: str(read_model.key_of(row)))
+    return sorted(rows, key=lambda row: str(read_model.row_key(row)))
 
 
 def assert_projection(

@@ -22,8 +22,8 @@ class AccountBalancesRow:
     balance: Decimal = Decimal("0")
 
 
-def key_of(event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed) -> UUID:
-    return event.account_id
+def key_of(event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed) -> tuple[UUID]:
+    return (event.account_id,)
 
 
 def update(
@@ -51,6 +51,7 @@ read_model: projections.ReadModel[AccountBalancesRow] = projections.ReadModel(
     name="AccountBalances",
     row_type=AccountBalancesRow,
     handles=(AccountOpened, MoneyDeposited, MoneyWithdrawn, AccountClosed),
+    key=("account_id",),
     key_of=key_of,
     update=update,
 )

@@ -23,8 +23,8 @@ class CartItemsRow:
     price: Decimal = Decimal("0")
 
 
-def key_of(event: ItemAdded | ItemRemoved) -> str:
-    return event.line
+def key_of(event: ItemAdded | ItemRemoved) -> tuple[str]:
+    return (event.line,)
 
 
 def update(row: CartItemsRow | None, event: ItemAdded | ItemRemoved) -> CartItemsRow | None:
@@ -49,6 +49,7 @@ read_model: projections.ReadModel[CartItemsRow] = projections.ReadModel(
     name="CartItems",
     row_type=CartItemsRow,
     handles=(ItemAdded, ItemRemoved),
+    key=("line",),
     key_of=key_of,
     update=update,
 )

@@ -21,8 +21,8 @@ class ProductsRow:
     price: Decimal = Decimal("0")
 
 
-def key_of(event: ProductAddedToShop | PriceChanged | ProductWithdrawnFromShop) -> str:
-    return event.sku
+def key_of(event: ProductAddedToShop | PriceChanged | ProductWithdrawnFromShop) -> tuple[str]:
+    return (event.sku,)
 
 
 def update(
@@ -46,6 +46,7 @@ read_model: projections.ReadModel[ProductsRow] = projections.ReadModel(
     name="Products",
     row_type=ProductsRow,
     handles=(ProductAddedToShop, PriceChanged, ProductWithdrawnFromShop),
+    key=("sku",),
     key_of=key_of,
     update=update,
 )

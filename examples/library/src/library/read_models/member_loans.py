@@ -25,8 +25,8 @@ class MemberLoansRow:
     last_borrowed_on: date | None = None
 
 
-def key_of(event: MemberJoined | LoanOpened | LoanReturned) -> str:
-    return event.card_number
+def key_of(event: MemberJoined | LoanOpened | LoanReturned) -> tuple[str]:
+    return (event.card_number,)
 
 
 def update(
@@ -53,6 +53,7 @@ read_model: projections.ReadModel[MemberLoansRow] = projections.ReadModel(
     name="MemberLoans",
     row_type=MemberLoansRow,
     handles=(MemberJoined, LoanOpened, LoanReturned),
+    key=("card_number",),
     key_of=key_of,
     update=update,
 )

@@ -33,8 +33,8 @@ def key_of(
     | ShipmentOpened
     | ShipmentDispatched
     | OrderCancelled,
-) -> UUID:
-    return event.order_id
+) -> tuple[UUID]:
+    return (event.order_id,)
 
 
 def update(
@@ -85,6 +85,7 @@ read_model: projections.ReadModel[OrderTrackingRow] = projections.ReadModel(
         ShipmentDispatched,
         OrderCancelled,
     ),
+    key=("order_id",),
     key_of=key_of,
     update=update,
 )

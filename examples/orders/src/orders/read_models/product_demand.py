@@ -21,8 +21,8 @@ class ProductDemandRow:
     orders: int = 0
 
 
-def key_of(event: ProductListed | StockReserved | ProductDiscontinued) -> str:
-    return event.sku
+def key_of(event: ProductListed | StockReserved | ProductDiscontinued) -> tuple[str]:
+    return (event.sku,)
 
 
 def update(
@@ -48,6 +48,7 @@ read_model: projections.ReadModel[ProductDemandRow] = projections.ReadModel(
     name="ProductDemand",
     row_type=ProductDemandRow,
     handles=(ProductListed, StockReserved, ProductDiscontinued),
+    key=("sku",),
     key_of=key_of,
     update=update,
 )
