@@ -249,7 +249,8 @@ def _domain(source: _Source) -> list[str]:
         for read_model in spec.read_models:
             handled = ", ".join(u.event for u in read_model.updates)
             status = source.slices[read_model.name].status
-            lines.append(f"- {read_model.name} (key {read_model.key.name}; on {handled}): {status}")
+            key = ", ".join(read_model.key_names)
+            lines.append(f"- {read_model.name} (key {key}; on {handled}): {status}")
     if spec.automations:
         lines += ["", "## Automations"]
         for automation in spec.automations:
@@ -441,7 +442,10 @@ def _read_model(source: _Source, name: str) -> list[str]:
         "",
         "## On",
     ]
-    for event, handler in (raw.get("on") or {}).items():
+    handlers = raw.get("on") or {}
+    if isinstance(handlers, list):  # `handler: custom`: the events its update() takes
+        handlers = dict.fromkeys(handlers, "custom update()")
+    for event, handler in handlers.items():
         aggregate = _aggregate_of(source, str(event))
         line = _event_line(source, aggregate, str(event), stream=True)
         lines.append(f"- {line}: {flow(handler)}")
