@@ -35,6 +35,8 @@ def read_model(ctx: Context, name: str, body: Mapping[str, Any]) -> m.ReadModel 
     )
     custom = body.get("handler") == "custom"
     handlers = _handlers(ctx, name, body["on"], custom, path)
+    if not handlers:
+        return None  # `on:` was reported
     index = _index(ctx, name, keys, fields, body.get("index") or [], path)
     reading = Handlers(ctx, name, keys, fields, path, index=index)
     updates = reading.updates(handlers, custom=custom)

@@ -31,11 +31,12 @@ class Handlers:
     path: PathKey
     index: tuple[str, ...] = ()
     key_types: dict[str, tuple[TypeRef, str]] = field(default_factory=dict)  # -> (type, event)
-    broken: bool = False  # a key was reported wrong: rows cannot be typed
+    broken: bool = False  # a key or a handler was reported wrong: rows cannot be typed
 
     def updates(self, handlers: Mapping[str, Any], *, custom: bool) -> list[m.RowUpdate]:
         """The row updates in the order written; delete_where handlers after the keys are typed
         (their values are checked against the key fields' types)."""
+        reported = len(self.ctx.diagnostics)
         updates: dict[str, m.RowUpdate] = {}
         later: list[tuple[str, m.Event, dict[str, TypeRef], Mapping[str, Any]]] = []
         for event_name, handler in handlers.items():
@@ -61,6 +62,8 @@ class Handlers:
             update = self._by_fields(event_name, event, types, body, (*self.path, "on", event_name))
             if update is not None:
                 updates[event_name] = update
+        if len(self.ctx.diagnostics) > reported and len(updates) < len(handlers):
+            self.broken = True  # a handler was reported: a key it would type is no news
         order = list(handlers)
         return sorted(updates.values(), key=lambda u: order.index(u.event))
 
@@ -292,6 +295,8 @@ class Handlers:
         values: list[m.Assignment] = []
         for target, value in raw.items():
             path = (*where, "delete_where", target)
+            if target in self.keys and target not in usable:
+                return None  # the key has no type: key_fields() reports it
             if target not in usable:
                 self._not_usable(event_name, str(target), row_types, path)
                 continue
