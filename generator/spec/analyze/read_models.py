@@ -62,9 +62,7 @@ def read_model(ctx: Context, name: str, body: Mapping[str, Any]) -> m.ReadModel 
     )
 
 
-def _handlers(
-    ctx: Context, name: str, on: Any, custom: bool, path: PathKey
-) -> Mapping[str, Any]:
+def _handlers(ctx: Context, name: str, on: Any, custom: bool, path: PathKey) -> Mapping[str, Any]:
     """`on:` as event -> handler; with `handler: custom`, a list of the events update() takes."""
     if custom and isinstance(on, dict):
         first = next(iter(on))

@@ -44,7 +44,7 @@ class Handlers:
             event = self._event(event_name, where)
             if event is None:
                 continue
-            types = self._event_types(event)
+            types = _event_types(self.ctx, event)
             body = {"delete": True} if handler == "delete" else handler
             if custom:
                 body = {}
@@ -96,12 +96,6 @@ class Handlers:
                 key=True,
             )
         return event
-
-    def _event_types(self, event: m.Event) -> dict[str, TypeRef]:
-        types = {f.name: f.type for f in event.fields}
-        id_field = self.ctx.id_fields[event.aggregate]
-        types[id_field.name] = id_field.type
-        return types
 
     def _one_action(self, event_name: str, body: Any, where: PathKey) -> bool:
         present = [a for a in _ACTIONS if isinstance(body, dict) and a in body]
@@ -181,7 +175,9 @@ class Handlers:
         """The `if:` as code over `event` ("" without one), or None when it is wrong."""
         if "if" not in body:
             return ""
-        scope = Scope(names={"event": types}, records=self.ctx.record_types, enums=self.ctx.enum_values)
+        scope = Scope(
+            names={"event": types}, records=self.ctx.record_types, enums=self.ctx.enum_values
+        )
         return expression(
             self.ctx,
             str(body["if"]),
@@ -291,14 +287,16 @@ class Handlers:
             k: t for k, (t, _) in self.key_types.items()
         }
         row_types = {f.name: f.type for f in self.fields} | usable
-        scope = Scope(names={"event": types}, records=self.ctx.record_types, enums=self.ctx.enum_values)
+        scope = Scope(
+            names={"event": types}, records=self.ctx.record_types, enums=self.ctx.enum_values
+        )
         values: list[m.Assignment] = []
         for target, value in raw.items():
             path = (*where, "delete_where", target)
             if target in self.keys and target not in usable:
                 return None  # the key has no type: key_fields() reports it
             if target not in usable:
-                self._not_usable(event_name, str(target), row_types, path)
+                _not_usable(self, event_name, str(target), row_types, path)
                 continue
             code = assign(
                 self.ctx,
@@ -321,24 +319,33 @@ class Handlers:
             delete_where=tuple(values),
         )
 
-    def _not_usable(
-        self, event_name: str, target: str, row_types: dict[str, TypeRef], path: PathKey
-    ) -> None:
-        lookups = ", ".join((*self.keys, *(i for i in self.index if i not in self.keys)))
-        if target in row_types or target in self.keys:
-            self.ctx.error(
-                "E430",
-                f"read model {self.name} on {event_name} deletes rows by {target!r}, which is "
-                f"not part of its key or an index (it is looked up by {lookups})",
-                path,
-                key=True,
-                hint=f"add {target!r} to `index:`, or delete by key fields",
-            )
-        else:
-            self.ctx.error(
-                "E404",
-                f"read model {self.name} on {event_name} deletes rows by {target!r}, which is "
-                f"not one of its fields (it is looked up by {lookups})",
-                path,
-                key=True,
-            )
+
+def _not_usable(
+    self: Handlers, event_name: str, target: str, row_types: dict[str, TypeRef], path: PathKey
+) -> None:
+    lookups = ", ".join((*self.keys, *(i for i in self.index if i not in self.keys)))
+    if target in row_types or target in self.keys:
+        self.ctx.error(
+            "E430",
+            f"read model {self.name} on {event_name} deletes rows by {target!r}, which is "
+            f"not part of its key or an index (it is looked up by {lookups})",
+            path,
+            key=True,
+            hint=f"add {target!r} to `index:`, or delete by key fields",
+        )
+    else:
+        self.ctx.error(
+            "E404",
+            f"read model {self.name} on {event_name} deletes rows by {target!r}, which is "
+            f"not one of its fields (it is looked up by {lookups})",
+            path,
+            key=True,
+        )
+
+
+def _event_types(ctx: Context, event: m.Event) -> dict[str, TypeRef]:
+    """An event's fields, its stream's id field included."""
+    types = {f.name: f.type for f in event.fields}
+    id_field = ctx.id_fields[event.aggregate]
+    types[id_field.name] = id_field.type
+    return types
