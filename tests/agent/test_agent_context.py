@@ -249,6 +249,9 @@ def test_prompt_is_self_contained_and_makes_no_network_call(
     assert "domain: Lending Library" in prompt  # the worked example
     assert "past tense" in prompt and "`state_schema`" in prompt  # naming rules, reserved names
     assert "eventforge validate --format json" in prompt and "hint" in prompt
+    # Read models: the reference's section, the schema's keys and the rule to prefer them.
+    assert "### Read models" in prompt and '"delete_where":' in prompt and '"index":' in prompt
+    assert "`key: [cart_id, product_id]`: one row per" in prompt
     assert document["bytes"] == len(prompt.encode()) and document["tokens_estimate"] > 1000
 
 

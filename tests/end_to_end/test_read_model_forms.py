@@ -139,9 +139,10 @@ def test_a_custom_update_is_a_stub_naming_itself_until_written(tmp_path: Path) -
     check = cli("check", spec)
     assert check.exit_code == 1
     assert f"{HANDLER}: update() is still the generated stub" in check.stdout
-    assert f"`{HANDLER}`: `update(row: PopularityRow | None, event: ItemAdded | ItemRemoved)" in (
-        project / "AGENTS.md"
-    ).read_text()
+    assert (
+        f"`{HANDLER}`: `update(row: PopularityRow | None, event: ItemAdded | ItemRemoved)"
+        in (project / "AGENTS.md").read_text()
+    )
     handler = project / HANDLER
     text = handler.read_text()
     handler.write_text(text[: text.index("\n\ndef update(")] + WRITTEN)
