@@ -52,6 +52,9 @@ def test_a_custom_update_lists_its_events(tmp_path: Path) -> None:
         "handler": "custom",
         "on": ["ItemAdded", "ItemRemoved"],
     }
+    renamed = cli("rename", "event", "ItemRemoved", "ItemTakenOut", "--spec", spec)
+    assert renamed.exit_code == 0, renamed.stdout + renamed.stderr
+    assert _read_model(spec, "Popularity")["on"] == ["ItemAdded", "ItemTakenOut"]
 
 
 def test_delete_where_on_a_field_that_is_not_looked_up_by_is_refused(tmp_path: Path) -> None:
