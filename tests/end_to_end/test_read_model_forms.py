@@ -33,7 +33,7 @@ read_models:
         if: event.quantity > 0
         set: {quantity: "= (row.quantity if row is not None else 0) + event.quantity"}
       ItemRemoved: {if: "event.sku != 'keep'", delete: true}
-      CartCleared: {delete_where: {cart_id: "= event.cart_id"}}
+      CartCleared: {if: "event.cart_id != 'kept'", delete_where: {cart_id: "= event.cart_id"}}
     scenarios:
       - name: units add up per cart and product
         given:
@@ -59,6 +59,25 @@ read_models:
           - CartCleared: {cart_id: c1}
         then:
           - {cart_id: c2, sku: jam, quantity: 1}
+      - name: a kept cart is not cleared
+        given:
+          - ItemAdded: {cart_id: kept, sku: tea, quantity: 1}
+          - CartCleared: {cart_id: kept}
+        then:
+          - {cart_id: kept, sku: tea, quantity: 1}
+timelines:
+  - name: a cart is filled and cleared on the real store
+    steps:
+      - when: {AddItem: {cart_id: c1, sku: tea, quantity: 2}}
+        then:
+          rows: {CartLines: [{cart_id: c1, sku: tea, quantity: 2}]}
+      - when: {AddItem: {cart_id: c1, sku: jam, quantity: 0}}
+        then:
+          rows: {CartLines: [{cart_id: c1, sku: tea, quantity: 2}]}
+      - when: {AddItem: {cart_id: c2, sku: tea, quantity: 1}}
+      - when: {ClearCart: {cart_id: c1}}
+        then:
+          rows: {CartLines: [{cart_id: c2, sku: tea, quantity: 1}]}
 """
 CUSTOM = """
   Popularity:
@@ -96,7 +115,8 @@ def declarative(tmp_path: Path) -> Path:
 def test_composite_keys_if_and_delete_where_generate_clean_passing_code(declarative: Path) -> None:
     result = run_pytest(declarative)
     assert result.returncode == 0, result.stdout
-    assert "3 passed" in run_pytest(declarative, "tests/read_models").stdout
+    assert "1 passed" in run_pytest(declarative, "tests/test_timelines.py").stdout
+    assert "4 passed" in run_pytest(declarative, "tests/read_models").stdout
     assert_clean_and_strictly_typed(declarative)
 
 
@@ -109,6 +129,11 @@ def test_composite_keys_if_and_delete_where_generate_clean_passing_code(declarat
             'return {"cart_id": event.cart_id}',
             'return {"sku": event.cart_id}',
             "clearing a cart deletes its lines only",
+        ),
+        (
+            'case CartCleared() if event.cart_id != "kept":',
+            "case CartCleared():",
+            "a kept cart is not cleared",
         ),
         (
             "return (event.cart_id, event.sku)",
@@ -130,7 +155,7 @@ def test_the_scenarios_fail_when_the_generated_read_model_is_wrong(
 
 
 def test_a_custom_update_is_a_stub_naming_itself_until_written(tmp_path: Path) -> None:
-    spec = write_spec(tmp_path / "shop", DECLARATIVE + CUSTOM)
+    spec = write_spec(tmp_path / "shop", DECLARATIVE.replace("timelines:", CUSTOM + "timelines:"))
     assert cli("generate", spec).exit_code == 0
     project = spec.parent
     failed = run_pytest(project, "tests/read_models")
