@@ -28,6 +28,7 @@ OPERATORS = {
     "M206": "an `apply` or `set` assignment dropped",
     "M207": "a read-model `delete` that does nothing",
     "M208": "an `emits` entry's `if:` dropped (the event is always emitted)",
+    "M209": "a read-model handler's `if:` dropped (the event is always handled)",
 }
 
 _NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {
