@@ -21,7 +21,18 @@ def read_model_mutants(source: Source, read_model: m.ReadModel) -> Iterator[Muta
         if update.condition:
             yield from _row_condition(source, read_model, index)
         if update.delete_where:
-            continue  # deleting by fields: no mutant yet
+            yield Mutant(
+                "M207",
+                ("read_models", read_model.name, "on", update.event),
+                (read_model.name,),
+                f"on {update.event}: delete_where",
+                "the delete_where deletes no row",
+                f"add a scenario of {read_model.name} given {update.event} after rows it "
+                "deletes exist, whose then lacks them",
+                Unit("read_model", read_model.name),
+                _with_update(read_model, index, replace(update, condition="False")),
+            )
+            continue
         if update.delete:
             yield Mutant(
                 "M207",
