@@ -424,6 +424,11 @@ def _command_scenarios(source: _Source, aggregate: str, command: str) -> list[tu
 # -- read models and automations ---------------------------------------------------------------
 
 
+def _names(raw: Any) -> str:
+    """A name, or a list of names, as the spec writes it."""
+    return f"[{', '.join(map(str, raw))}]" if isinstance(raw, list) else str(raw)
+
+
 def _read_model(source: _Source, name: str) -> list[str]:
     slice_ = source.slices[name]
     where = ("read_models", name)
@@ -438,7 +443,11 @@ def _read_model(source: _Source, name: str) -> list[str]:
     lines += [
         "",
         "## Rows",
-        f"- key: {raw.get('key')}; fields: {_fields(raw.get('fields'))}",
+        f"- key: {_names(raw.get('key'))}; fields: {_fields(raw.get('fields'))}"
+        + (f"; index: {_names(raw.get('index'))}" if raw.get("index") else "")
+        + (
+            "; update(): hand-written (`handler: custom`)" if raw.get("handler") == "custom" else ""
+        ),
         "",
         "## On",
     ]
