@@ -69,3 +69,21 @@ def test_delete_where_on_a_field_that_is_not_looked_up_by_is_refused(tmp_path: P
     assert refused.exit_code != 0
     assert "E430" in refused.stdout + refused.stderr
     assert spec.read_text() == before
+
+
+def test_a_command_reads_a_row_by_a_key_of_several_fields(tmp_path: Path) -> None:
+    spec = copy_example("cart", tmp_path)
+    added = cli(
+        "add", "read", "RemoveItem", "line", "--read-model", "CartItems",
+        "--key", "= command.cart_id", "--key", "= command.sku", "--spec", spec,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stdout + added.stderr
+    assert (
+        '          line: {read_model: CartItems, key: ["= command.cart_id", "= command.sku"]}\n'
+        in spec.read_text()
+    )
+    refused = cli(
+        "add", "read", "RemoveItem", "one", "--read-model", "CartItems",
+        "--key", "= command.sku", "--spec", spec,
+    )  # fmt: skip
+    assert refused.exit_code != 0 and "E408" in refused.stdout + refused.stderr
