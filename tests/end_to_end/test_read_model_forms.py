@@ -177,3 +177,35 @@ def test_a_custom_update_is_a_stub_naming_itself_until_written(tmp_path: Path) -
     assert passed.returncode == 0, passed.stdout
     assert cli("check", spec).exit_code == 0
     assert_clean_and_strictly_typed(project)
+
+
+def test_a_command_reads_by_the_key_types_of_the_events_that_update_rows(tmp_path: Path) -> None:
+    """An event that deletes by fields need not carry the key, nor with the key's type."""
+    spec = write_spec(
+        tmp_path,
+        """
+        eventforge: 1
+        domain: Shop
+        aggregates:
+          Cart:
+            id: {name: cart_id, type: str}
+            events:
+              ItemAdded: {fields: {sku: str}}
+              BinEmptied: {fields: {sku: int}}
+            commands:
+              AddItem:
+                creates: if-missing
+                fields: {sku: str}
+                reads:
+                  line: {read_model: Lines, key: ["= command.cart_id", "= command.sku"]}
+                emits: [ItemAdded]
+        read_models:
+          Lines:
+            key: [cart_id, sku]
+            on:
+              BinEmptied: {delete_where: {cart_id: "= event.cart_id"}}
+              ItemAdded: {set: {}}
+        """,
+    )
+    result = cli("validate", spec)
+    assert result.exit_code == 0, result.stdout + result.stderr

@@ -320,6 +320,9 @@ def _key_type(ctx: Context, key: str, handlers: Any) -> TypeRef | None:
     """The key's type on the first event the read model handles that carries it."""
     aggregates = ctx.data.get("aggregates") or {}
     for event in handlers if isinstance(handlers, dict | list) else ():
+        handler = handlers.get(event) if isinstance(handlers, dict) else None
+        if isinstance(handler, dict) and "delete_where" in handler:
+            continue  # it need not carry the key
         owner = ctx.event_aggregate.get(event)
         if owner is None:
             continue
