@@ -42,9 +42,7 @@ def delete_where(
             return None
 
 
-def update(
-    row: CartItemsRow | None, event: ItemAdded | ItemRemoved | CartCheckedOutByCustomer
-) -> CartItemsRow | None:
+def update(row: CartItemsRow | None, event: ItemAdded | ItemRemoved) -> CartItemsRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
     match event:
         case ItemAdded() if event.quantity > 0:
@@ -59,8 +57,6 @@ def update(
             return row
         case ItemRemoved():
             return None
-        case CartCheckedOutByCustomer():  # deletes rows by their fields (delete_where), not by key
-            return row
         case _:
             assert_never(event)
 
