@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: write.py imports Owner, and a generate starts faster
     from generator.evolution.lock import Lock
-    from generator.spec.model import Aggregate, Command, Event, Spec
+    from generator.spec.model import Aggregate, Command, Event, ReadModel, Spec
 
 
 class Owner(StrEnum):
@@ -43,6 +43,16 @@ def command_signature(command: Command, id_field: str) -> str:
 
 def custom_path(spec: Spec, command: Command) -> str:
     return f"src/{spec.package}/{_module(spec, command.aggregate)}/custom/{command.module}.py"
+
+
+def read_model_custom_path(spec: Spec, read_model: ReadModel) -> str:
+    return f"src/{spec.package}/read_models/custom/{read_model.module}.py"
+
+
+def read_model_signature(read_model: ReadModel) -> str:
+    events = " | ".join(read_model.handled_events)
+    row = read_model.row_class
+    return f"update(row: {row} | None, event: {events}) -> {row} | None"
 
 
 def upcast_path(spec: Spec, event: Event) -> str:
@@ -104,6 +114,15 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                 {"what": "Read models: views built from events."},
             )
         )
+    if any(r.custom for r in spec.read_models):
+        files.append(
+            PlannedFile(
+                f"{src}/read_models/custom/__init__.py",
+                "package/custom_read_models_init.py.jinja",
+                Owner.USER,
+                "read models",
+            )
+        )
     if spec.automations:
         files.append(
             PlannedFile(
@@ -125,6 +144,17 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                 context,
             )
         )
+        if read_model.custom:
+            files.append(
+                PlannedFile(
+                    read_model_custom_path(spec, read_model),
+                    "slice/custom_read_model.py.jinja",
+                    Owner.USER,
+                    read_model.name,
+                    context,
+                    read_model_signature(read_model),
+                )
+            )
         if read_model.scenarios:
             files.append(
                 PlannedFile(
@@ -172,6 +202,10 @@ def _agent_files(spec: Spec) -> list[PlannedFile]:
         for a in spec.aggregates
         for c in a.commands
         if c.custom
+    ] + [
+        {"path": read_model_custom_path(spec, r), "signature": read_model_signature(r)}
+        for r in spec.read_models
+        if r.custom
     ]
     context = {"handlers": handlers, "example": _example_names(spec)}
     return [

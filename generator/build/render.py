@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from generator.build.plan import PlannedFile, custom_path, upcast_path
+from generator.build.plan import PlannedFile, custom_path, read_model_custom_path, upcast_path
 from generator.build.shadow import Spelling
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
@@ -76,6 +76,7 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         dataclass_default=dataclass_default,
         custom_path=lambda command: custom_path(spec, command),
         upcast_path=lambda event: upcast_path(spec, event),
+        read_model_custom_path=lambda read_model: read_model_custom_path(spec, read_model),
         emitted_union=lambda command: " | ".join(command.emitted) or "object",
         emitted_names=lambda command: ", ".join(command.emitted),
         recorded_union=lambda command: " | ".join(

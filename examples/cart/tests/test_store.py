@@ -246,11 +246,42 @@ def test_products_projection_applies_each_event_once(
                 cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
             ItemAdded(
+                cart_id="cart-2", line="cart-2/tea", sku="tea", quantity=1, price=Decimal("3.50")
+            ),
+        ],
+        [
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=0, price=Decimal("4")
+            ),
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/cake", sku="cake", quantity=0, price=Decimal("2")
+            ),
+        ],
+        [
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+            ItemAdded(
                 cart_id="cart-1", line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
             ),
             ItemRemoved(
                 cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
             ),
+        ],
+        [
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
+            ),
+            ItemAdded(
+                cart_id="cart-2", line="cart-2/tea", sku="tea", quantity=1, price=Decimal("3.50")
+            ),
+            CartCheckedOutByCustomer(cart_id="cart-1", customer_id=ADA_1, total=Decimal("9")),
         ],
     ],
 )

@@ -23,6 +23,7 @@ class AccountBalancesRow:
 
 
 def key_of(event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed) -> tuple[UUID]:
+    """The key of the row `event` updates."""
     return (event.account_id,)
 
 
