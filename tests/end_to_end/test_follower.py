@@ -8,7 +8,7 @@ runs of a few hundred deposits). The long version runs it many times with a thou
 
     EVENTFORGE_LONG_RACE=20 pytest tests/end_to_end/test_follower.py
 
-(20 runs per database; any number works).
+(20 runs per database; any number works; EVENTFORGE_RACE_READERS=4 races four readers).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ automations:
 """
 
 LONG = int(os.environ.get("EVENTFORGE_LONG_RACE", "0") or 0)
+READERS = int(os.environ.get("EVENTFORGE_RACE_READERS", "2") or 2)
 
 WRITER = """
 import sys
@@ -179,7 +180,7 @@ def _race(project: Path, env: dict[str, str], tmp: Path, deposits: int) -> None:
     env = dict(env)
     done = tmp / f"done-{uuid4().hex}"
     _create(project, env)
-    readers = [_start(project, env, "-c", READER, str(done)) for _ in range(2)]
+    readers = [_start(project, env, "-c", READER, str(done)) for _ in range(READERS)]
     writer = _run(project, env, "-c", WRITER, "1", str(deposits), "0")
     done.touch()
     for reader in readers:
