@@ -8,7 +8,8 @@ runs of a few hundred deposits). The long version runs it many times with a thou
 
     EVENTFORGE_LONG_RACE=20 pytest tests/end_to_end/test_follower.py
 
-(20 runs per database; any number works; EVENTFORGE_RACE_READERS=4 races four readers).
+(20 runs per database; any number works; EVENTFORGE_RACE_READERS=4 races four readers,
+EVENTFORGE_RACE_PAUSE=0.05 makes the writer slower: default 0.01 s between deposits).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ automations:
 
 LONG = int(os.environ.get("EVENTFORGE_LONG_RACE", "0") or 0)
 READERS = int(os.environ.get("EVENTFORGE_RACE_READERS", "2") or 2)
+PAUSE = os.environ.get("EVENTFORGE_RACE_PAUSE", "0.01")  # seconds between deposits
 
 WRITER = """
 import sys
@@ -181,7 +183,7 @@ def _race(project: Path, env: dict[str, str], tmp: Path, deposits: int) -> None:
     done = tmp / f"done-{uuid4().hex}"
     _create(project, env)
     readers = [_start(project, env, "-c", READER, str(done)) for _ in range(READERS)]
-    writer = _run(project, env, "-c", WRITER, "1", str(deposits), "0")
+    writer = _run(project, env, "-c", WRITER, "1", str(deposits), PAUSE)
     done.touch()
     for reader in readers:
         out, err = reader.communicate(timeout=300)
