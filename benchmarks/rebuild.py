@@ -64,7 +64,9 @@ def _generate(generator_root: Path, target: Path) -> Path:
     shutil.copy(ROOT / "examples" / "bank" / "eventforge.yaml", target / "eventforge.yaml")
     subprocess.run(
         [sys.executable, "-m", "generator", "generate", "eventforge.yaml"],
-        cwd=target, env={**os.environ, "PYTHONPATH": str(generator_root)}, check=True,
+        cwd=target,
+        env={**os.environ, "PYTHONPATH": str(generator_root)},
+        check=True,
         capture_output=True,
     )
     return target / "src"
@@ -73,7 +75,9 @@ def _generate(generator_root: Path, target: Path) -> Path:
 def _old_generator(revision: str, into: Path) -> Path:
     archive = subprocess.run(
         ["git", "archive", revision, "generator", "templates", "schemas"],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
@@ -82,7 +86,11 @@ def _old_generator(revision: str, into: Path) -> Path:
 
 def _python(src: Path, env: dict[str, str], script: str, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", script, *args], cwd=src, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", script, *args],
+        cwd=src,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
     )
     if done.returncode:
@@ -93,8 +101,14 @@ def _python(src: Path, env: dict[str, str], script: str, *args: str) -> str:
 def _stores(tmp: Path) -> list[tuple[str, Callable[[str], dict[str, str]]]]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PERSISTENCE_", "SQLITE_"))}
     stores: list[tuple[str, Callable[[str], dict[str, str]]]] = [
-        ("sqlite", lambda name: {**base, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                                 "SQLITE_DBNAME": str(tmp / f"{name}.sqlite")}),
+        (
+            "sqlite",
+            lambda name: {
+                **base,
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(tmp / f"{name}.sqlite"),
+            },
+        ),
     ]
     if os.environ.get("POSTGRES_HOST"):
         import psycopg
@@ -105,24 +119,34 @@ def _stores(tmp: Path) -> list[tuple[str, Callable[[str], dict[str, str]]]]:
             if name not in schemas:
                 schemas[name] = f"bench_{uuid4().hex[:10]}"
                 with psycopg.connect(
-                    host=os.environ["POSTGRES_HOST"], port=os.environ.get("POSTGRES_PORT", "5432"),
+                    host=os.environ["POSTGRES_HOST"],
+                    port=os.environ.get("POSTGRES_PORT", "5432"),
                     user=os.environ.get("POSTGRES_USER", "postgres"),
                     password=os.environ.get("POSTGRES_PASSWORD", ""),
-                    dbname=os.environ.get("POSTGRES_DBNAME", "postgres"), autocommit=True,
+                    dbname=os.environ.get("POSTGRES_DBNAME", "postgres"),
+                    autocommit=True,
                 ) as connection:
                     connection.execute(f'CREATE SCHEMA "{schemas[name]}"')
-            return {**base, "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_SCHEMA": schemas[name]}
+            return {
+                **base,
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_SCHEMA": schemas[name],
+            }
 
         stores.append(("postgres", postgres))
     return stores
 
 
-def run(*, events: int, rounds: int, old: str = OLD, log: Callable[[str], None] = print) -> dict[str, Any]:
+def run(
+    *, events: int, rounds: int, old: str = OLD, log: Callable[[str], None] = print
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         packages = {
             "tables (this checkout)": _generate(ROOT, tmp / "new"),
-            f"JSON rows ({old})": _generate(_old_generator(old, tmp / "old-generator"), tmp / "old"),
+            f"JSON rows ({old})": _generate(
+                _old_generator(old, tmp / "old-generator"), tmp / "old"
+            ),
         }
         results: list[dict[str, Any]] = []
         for store, env_of in _stores(tmp):
@@ -139,16 +163,28 @@ def run(*, events: int, rounds: int, old: str = OLD, log: Callable[[str], None] 
                     log(f"{store} round {round_ + 1}: {name}: {found['seconds']:.2f} s")
             for name, seconds in times.items():
                 median = statistics.median(seconds)
-                results.append({"store": store, "implementation": name, "seconds": median,
-                                "events_per_second": events / median})
+                results.append(
+                    {
+                        "store": store,
+                        "implementation": name,
+                        "seconds": median,
+                        "events_per_second": events / median,
+                    }
+                )
         return {"events": events, "rounds": rounds, "results": results}
 
 
 def table(data: dict[str, Any]) -> str:
-    lines = [f"Rebuilding AccountBalances from {data['events']:,} events (median of {data['rounds']}):", "",
-             "| store | storage | seconds | events/s |", "|---|---|---|---|"]
-    lines += [f"| {r['store']} | {r['implementation']} | {r['seconds']:.2f} | {r['events_per_second']:,.0f} |"
-              for r in data["results"]]
+    lines = [
+        f"Rebuilding AccountBalances from {data['events']:,} events (median of {data['rounds']}):",
+        "",
+        "| store | storage | seconds | events/s |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['store']} | {r['implementation']} | {r['seconds']:.2f} | {r['events_per_second']:,.0f} |"
+        for r in data["results"]
+    ]
     return "\n".join(lines)
 
 

@@ -131,9 +131,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """The environment of a fresh store: a SQLite file, or a PostgreSQL schema of its own."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "PERSISTENCE_", "SQLITE_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("POSTGRES_", "PERSISTENCE_", "SQLITE_"))
+    }
     if request.param == "sqlite":
-        return {**base, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "bank.sqlite")}
+        return {
+            **base,
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(tmp_path / "bank.sqlite"),
+        }
     if not os.environ.get("POSTGRES_HOST"):
         pytest.skip('no PostgreSQL: run `eval "$(.ci/postgres)"` first')
     import psycopg
@@ -141,25 +149,42 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     schema = f"race_{uuid4().hex[:10]}"
     postgres = {k: v for k, v in os.environ.items() if k.startswith("POSTGRES_")}
     with psycopg.connect(
-        host=postgres["POSTGRES_HOST"], port=postgres.get("POSTGRES_PORT", "5432"),
-        user=postgres.get("POSTGRES_USER", "postgres"), password=postgres.get("POSTGRES_PASSWORD", ""),
-        dbname=postgres.get("POSTGRES_DBNAME", "postgres"), autocommit=True,
+        host=postgres["POSTGRES_HOST"],
+        port=postgres.get("POSTGRES_PORT", "5432"),
+        user=postgres.get("POSTGRES_USER", "postgres"),
+        password=postgres.get("POSTGRES_PASSWORD", ""),
+        dbname=postgres.get("POSTGRES_DBNAME", "postgres"),
+        autocommit=True,
     ) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
-    return {**base, **postgres, "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_SCHEMA": schema}
+    return {
+        **base,
+        **postgres,
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_SCHEMA": schema,
+    }
 
 
 def _start(project: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, *args], cwd=project / "src", env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, *args],
+        cwd=project / "src",
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
 def _run(project: Path, env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, *args], cwd=project / "src", env=env, text=True, capture_output=True,
-        timeout=300, check=False,
+        [sys.executable, *args],
+        cwd=project / "src",
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -186,7 +211,7 @@ def _race(project: Path, env: dict[str, str], tmp: Path, deposits: int) -> None:
     writer = _run(project, env, "-c", WRITER, "1", str(deposits), PAUSE)
     done.touch()
     for reader in readers:
-        out, err = reader.communicate(timeout=300)
+        _, err = reader.communicate(timeout=300)
         assert reader.returncode == 0, err
         assert "Traceback" not in err, err
     (account,) = writer.split()
@@ -220,9 +245,12 @@ def _new_schema(env: dict[str, str]) -> str:
 
     schema = f"race_{uuid4().hex[:10]}"
     with psycopg.connect(
-        host=env["POSTGRES_HOST"], port=env.get("POSTGRES_PORT", "5432"),
-        user=env.get("POSTGRES_USER", "postgres"), password=env.get("POSTGRES_PASSWORD", ""),
-        dbname=env.get("POSTGRES_DBNAME", "postgres"), autocommit=True,
+        host=env["POSTGRES_HOST"],
+        port=env.get("POSTGRES_PORT", "5432"),
+        user=env.get("POSTGRES_USER", "postgres"),
+        password=env.get("POSTGRES_PASSWORD", ""),
+        dbname=env.get("POSTGRES_DBNAME", "postgres"),
+        autocommit=True,
     ) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     return schema
@@ -250,10 +278,14 @@ def test_a_follower_killed_at_any_moment_loses_and_doubles_nothing(
     assert sorted(rows) == sorted(out.split())
     # each account: the bonus of 5, sent once by the automation, and its share of the deposits
     per_account = deposits // accounts
-    assert {(r["balance"], r["deposits"]) for r in rows.values()} == {(str(5 + per_account), per_account + 1)}
+    assert {(r["balance"], r["deposits"]) for r in rows.values()} == {
+        (str(5 + per_account), per_account + 1)
+    }
 
 
-def test_the_follower_stops_cleanly_on_sigterm_and_sigint(project: Path, store: dict[str, str]) -> None:
+def test_the_follower_stops_cleanly_on_sigterm_and_sigint(
+    project: Path, store: dict[str, str]
+) -> None:
     _run(project, store, "-c", WRITER, "2", "10", "0")
     for sig in (signal.SIGTERM, signal.SIGINT):
         follower = _start(project, store, "-m", "racebank", "run", "--interval", "0.05")
@@ -262,7 +294,7 @@ def test_the_follower_stops_cleanly_on_sigterm_and_sigint(project: Path, store: 
         out, err = follower.communicate(timeout=30)
         assert follower.returncode == 0, err
         assert f"stopped by {sig.name}" in out, out
-        assert json.loads(out[out.index("{"):])["stopped_by"] == sig.name
+        assert json.loads(out[out.index("{") :])["stopped_by"] == sig.name
         if sig == signal.SIGTERM:
             assert "WelcomeBonus: 2 commands sent, 0 rejected" in out, out
             assert "AccountBalances: " in out, out

@@ -36,7 +36,7 @@ aggregates:
         emits: [AccountOpened]
 """
 
-SCRIPT = '''
+SCRIPT = """
 import dataclasses, enum, json, sys
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -171,7 +171,7 @@ with store.reading() as cursor:
         cursor.execute(f"PRAGMA index_list({quote(name)})")
         indexes = sorted(r[1] for r in cursor.fetchall())
 print(json.dumps({"table": name, "columns": columns, "indexes": indexes}))
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -183,9 +183,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env(database: str, tmp_path: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "PERSISTENCE_", "SQLITE_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("POSTGRES_", "PERSISTENCE_", "SQLITE_"))
+    }
     if database == "sqlite":
-        return {**base, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "t.sqlite")}
+        return {
+            **base,
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(tmp_path / "t.sqlite"),
+        }
     if not os.environ.get("POSTGRES_HOST"):
         pytest.skip('no PostgreSQL: run `eval "$(.ci/postgres)"` first')
     import psycopg
@@ -193,20 +201,73 @@ def _env(database: str, tmp_path: Path) -> dict[str, str]:
     postgres = {k: v for k, v in os.environ.items() if k.startswith("POSTGRES_")}
     schema = f"typed_{uuid4().hex[:10]}"
     with psycopg.connect(
-        host=postgres["POSTGRES_HOST"], port=postgres.get("POSTGRES_PORT", "5432"),
-        user=postgres.get("POSTGRES_USER", "postgres"), password=postgres.get("POSTGRES_PASSWORD", ""),
-        dbname=postgres.get("POSTGRES_DBNAME", "postgres"), autocommit=True,
+        host=postgres["POSTGRES_HOST"],
+        port=postgres.get("POSTGRES_PORT", "5432"),
+        user=postgres.get("POSTGRES_USER", "postgres"),
+        password=postgres.get("POSTGRES_PASSWORD", ""),
+        dbname=postgres.get("POSTGRES_DBNAME", "postgres"),
+        autocommit=True,
     ) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
-    return {**base, **postgres, "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_SCHEMA": schema}
+    return {
+        **base,
+        **postgres,
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_SCHEMA": schema,
+    }
 
 
-COLUMNS = ["owner", "account_id", "count", "flag", "ratio", "total", "day", "at", "wait", "colour",
-           "tags", "amounts", "money", "maybe", "from"]
-SQLITE_TYPES = ["TEXT", "TEXT", "INTEGER", "INTEGER", "REAL", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT",
-                "TEXT", "TEXT", "TEXT", "TEXT", "TEXT"]
-POSTGRES_TYPES = ["text", "uuid", "bigint", "boolean", "double precision", "numeric", "date",
-                  "timestamp with time zone", "interval", "text", "jsonb", "jsonb", "jsonb", "numeric", "text"]
+COLUMNS = [
+    "owner",
+    "account_id",
+    "count",
+    "flag",
+    "ratio",
+    "total",
+    "day",
+    "at",
+    "wait",
+    "colour",
+    "tags",
+    "amounts",
+    "money",
+    "maybe",
+    "from",
+]
+SQLITE_TYPES = [
+    "TEXT",
+    "TEXT",
+    "INTEGER",
+    "INTEGER",
+    "REAL",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+    "TEXT",
+]
+POSTGRES_TYPES = [
+    "text",
+    "uuid",
+    "bigint",
+    "boolean",
+    "double precision",
+    "numeric",
+    "date",
+    "timestamp with time zone",
+    "interval",
+    "text",
+    "jsonb",
+    "jsonb",
+    "jsonb",
+    "numeric",
+    "text",
+]
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
@@ -214,8 +275,13 @@ def test_a_read_model_table_keeps_every_type_and_finds_by_sql(
     project: Path, database: str, tmp_path: Path
 ) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=project / "src", env=_env(database, tmp_path),
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", SCRIPT],
+        cwd=project / "src",
+        env=_env(database, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
