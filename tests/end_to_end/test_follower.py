@@ -256,7 +256,7 @@ def _new_schema(env: dict[str, str]) -> str:
     return schema
 
 
-def test_a_follower_killed_at_any_moment_loses_and_doubles_nothing(
+def test_followers_killed_at_any_moment_lose_and_double_nothing(
     project: Path, store: dict[str, str], tmp_path: Path
 ) -> None:
     accounts, deposits = 6, 240
@@ -264,10 +264,15 @@ def test_a_follower_killed_at_any_moment_loses_and_doubles_nothing(
     writer = _start(project, store, "-c", WRITER, str(accounts), str(deposits), "0.002")
     kills = 0
     while writer.poll() is None or kills < 4:
-        follower = _start(project, store, "-m", "racebank", "run", "--interval", "0.01")
-        time.sleep(0.3 + 0.1 * kills)
-        follower.kill()  # SIGKILL: no chance to finish anything
-        follower.wait()
+        # two followers at once, each killed at its own moment
+        followers = [
+            _start(project, store, "-m", "racebank", "run", "--interval", "0.01") for _ in range(2)
+        ]
+        for follower in followers:
+            time.sleep(0.15 + 0.05 * kills)
+            follower.kill()  # SIGKILL: no chance to finish anything
+            _, err = follower.communicate()
+            assert "Traceback" not in err, err
         kills += 1
     out, err = writer.communicate()
     assert writer.returncode == 0, err
@@ -301,3 +306,30 @@ def test_the_follower_stops_cleanly_on_sigterm_and_sigint(
     final = _final(project, store)
     assert final["followed"] == final["rebuilt"]
     assert {r["balance"] for r in final["followed"]} == {"10"}  # type: ignore[attr-defined]
+
+
+HOLD = """
+import sys, time
+from racebank.application import AUTOMATIONS, RacebankApplication
+from racebank.follower import automation_lock, run_automation_locked
+app = RacebankApplication()
+automation = AUTOMATIONS["WelcomeBonus"]
+if sys.argv[1] == "hold":
+    with automation_lock(app, automation):
+        print("held", flush=True)
+        time.sleep(2)
+else:
+    started = time.monotonic()
+    run_automation_locked(app, automation)
+    print(round(time.monotonic() - started, 2))
+"""
+
+
+def test_an_automation_runs_in_one_process_at_a_time(project: Path, store: dict[str, str]) -> None:
+    _create(project, store)
+    holder = _start(project, store, "-c", HOLD, "hold")
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
+    waited = float(_run(project, store, "-c", HOLD, "run"))
+    holder.communicate(timeout=30)
+    assert waited > 1.0, "a second process ran the automation while the first held it"
