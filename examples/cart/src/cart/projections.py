@@ -250,9 +250,9 @@ class Reader(Protocol):
 class StoreReader:
     """Reads from the application's store, as they are at that moment: a read model first
     applies the events of the log it has not applied yet, so its rows are as fresh as the log;
-    a stream is read at its current version. Nothing is locked: another writer may change a row
-    or a stream right after it was read (only the command's own stream is checked again when
-    its events are stored)."""
+    a stream is read at its current version. Catching up takes the read model's lock for each
+    batch; reading takes none: another writer may change a row or a stream right after it was
+    read (only the command's own stream is checked again when its events are stored)."""
 
     def __init__(self, app: DomainApplication) -> None:
         self.app = app
