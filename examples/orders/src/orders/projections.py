@@ -130,10 +130,11 @@ def catch_up(
 ) -> int:
     """Apply every event not yet applied to the read model's table; returns how many were applied.
 
-    Each batch runs in one transaction holding the read model's lock: it reads the position,
-    applies the events after it and stores the rows with the new position, so processes calling
-    this at once advance the read model one at a time and apply every event once. A table built
-    with another shape is dropped and rebuilt first. `stop` is asked between batches."""
+    Each batch runs in one transaction holding the read model's lock: it checks the position the
+    batch was read after is still the tracked one, applies the events, reading and writing rows
+    in that transaction, and stores the new position, so processes calling this at once advance
+    the read model one at a time and apply every event once. A table built with another shape
+    is dropped and rebuilt first. `stop` is asked between batches."""
     store = store_of(app)
     table = store.table(read_model)
     end = app.recorder.max_notification_id()
@@ -144,15 +145,21 @@ def catch_up(
     topics = _topics(app, read_model.handles)
     applied = 0
     while True:
-        with store.locked(read_model.tracking_name) as c:
-            table.prepare(c)
-            store.ready.add(read_model.name)
-            position = store.position(c, read_model.tracking_name)
-            if end is None or position >= end:
-                return applied
+        # Read ahead without the lock (a writer holding it would block readers of an in-memory
+        # database), then take the lock and go on only if nobody moved the position meanwhile.
+        position = app.recorder.max_tracking_id(read_model.tracking_name) or 0
+        notifications: Sequence[Any] = ()
+        if end is not None and position < end:
             notifications = app.recorder.select_notifications(
                 start=position + 1, limit=batch, stop=end, topics=topics
             )
+        with store.locked(read_model.tracking_name) as c:
+            table.prepare(c)
+            store.ready.add(read_model.name)
+            if store.position(c, read_model.tracking_name) != position:
+                continue  # another process applied a batch (or the table was rebuilt): read again
+            if end is None or position >= end:
+                return applied
             events = [typing.cast(Any, app.mapper.to_domain_event(n)).event for n in notifications]
             _apply(c, table, read_model, events)
             # With no events left up to `end`, the position moves to `end`: the log up to it is done.
