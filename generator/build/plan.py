@@ -102,6 +102,8 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
     files.append(
         PlannedFile(f"{src}/projections.py", "package/projections.py.jinja", Owner.GENERATED)
     )
+    files.append(PlannedFile(f"{src}/tables.py", "package/tables.py.jinja", Owner.GENERATED))
+    files.append(PlannedFile(f"{src}/follower.py", "package/follower.py.jinja", Owner.GENERATED))
     files.append(PlannedFile(f"{src}/cli.py", "package/cli.py.jinja", Owner.GENERATED))
     files.append(PlannedFile(f"{src}/__main__.py", "package/main.py.jinja", Owner.GENERATED))
     if spec.read_models:
