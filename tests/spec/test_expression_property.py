@@ -579,3 +579,14 @@ def test_known_hole_is_refused(form: str) -> None:
 
 def test_every_known_hole_has_an_example() -> None:
     assert set(KNOWN_HOLES) <= set(HOLE_EXAMPLES)
+
+
+def test_a_comprehension_over_a_list_written_out_goes_over_a_list() -> None:
+    """Found by the long profile: `any(6 == it for it in [-16])` compiled to `... for it in
+    (-16,)`, over which mypy --strict types `it` as Literal[-16] and refuses `6 == it` as a
+    non-overlapping comparison. Over a list, `it` is an int."""
+    case = Case("any(6 == it for it in [-16])", TypeRef("bool"), well_typed=True, form="x")
+    result = compile_expression(case.text, HOLE_SCOPE, expected=case.expected)
+    assert (result.errors, result.code) == ([], "any(6 == it for it in [-16])")
+    module, _ = render(HOLE_SCOPE, [(case, result.code)])
+    assert not _mypy([(module, {})])

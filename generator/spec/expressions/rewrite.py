@@ -186,9 +186,16 @@ class Rewriter(ast.NodeTransformer):
         )
 
     def _loop(self, loop: ast.comprehension) -> ast.comprehension:
+        if isinstance(loop.iter, ast.List):
+            # a list written out stays a list here: over a tuple of constants, mypy types the
+            # variable as their literal (`for it in (-16,)` makes `6 == it` a non-overlapping
+            # comparison under --strict), over a list as their type
+            iterated: ast.expr = ast.List(elts=[self._expr(e) for e in loop.iter.elts])
+        else:
+            iterated = _without_keys(self._expr(loop.iter))  # `for k in m`, not `in m.keys()`
         return ast.comprehension(
             target=loop.target,
-            iter=_without_keys(self._expr(loop.iter)),  # `for k in m`, not `in m.keys()`
+            iter=iterated,
             ifs=[self._expr(c) for c in loop.ifs],
             is_async=0,
         )
