@@ -255,7 +255,8 @@ def _domain(source: _Source) -> list[str]:
         for automation in spec.automations:
             status = source.slices[automation.name].status
             lines.append(
-                f"- {automation.name}: on {automation.on}, send {automation.sends}: {status}"
+                f"- {automation.name}: on {', '.join(automation.events)}, "
+                f"send {', '.join(automation.commands)}: {status}"
             )
     lines += ["", "One slice in detail: `eventforge context --slice NAME`.", *_footer(source)]
     return lines

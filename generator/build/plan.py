@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: write.py imports Owner, and a generate starts faster
     from generator.evolution.lock import Lock
-    from generator.spec.model import Aggregate, Command, Event, Spec
+    from generator.spec.model import Aggregate, Automation, Command, Event, Spec
 
 
 class Owner(StrEnum):
@@ -43,6 +43,16 @@ def command_signature(command: Command, id_field: str) -> str:
 
 def custom_path(spec: Spec, command: Command) -> str:
     return f"src/{spec.package}/{_module(spec, command.aggregate)}/custom/{command.module}.py"
+
+
+def custom_automation_path(spec: Spec, automation: Automation) -> str:
+    return f"src/{spec.package}/automations/custom/{automation.module}.py"
+
+
+def automation_signature(automation: Automation) -> str:
+    reads = "".join(f", {r.name}: {r.annotation}" for r in automation.reads)
+    on = " | ".join(automation.events)
+    return f"send(event: {on}{', *' if reads else ''}{reads}) -> list[{' | '.join(automation.commands)}]"
 
 
 def upcast_path(spec: Spec, event: Event) -> str:
@@ -135,8 +145,46 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                     context,
                 )
             )
+    if spec.rejected_commands:
+        files.append(
+            PlannedFile(
+                f"{src}/automations/rejected.py",
+                "package/rejected.py.jinja",
+                Owner.GENERATED,
+                "rejected commands",
+            )
+        )
+    if spec.external_events:
+        files.append(
+            PlannedFile(
+                f"{src}/external_events.py",
+                "package/external_events.py.jinja",
+                Owner.GENERATED,
+                "external events",
+            )
+        )
+    if any(a.custom for a in spec.automations):
+        files.append(
+            PlannedFile(
+                f"{src}/automations/custom/__init__.py",
+                "package/custom_automations_init.py.jinja",
+                Owner.USER,
+                "automations",
+            )
+        )
     for automation in spec.automations:
         policy_context = {"automation": automation}
+        if automation.custom:
+            files.append(
+                PlannedFile(
+                    custom_automation_path(spec, automation),
+                    "slice/custom_automation.py.jinja",
+                    Owner.USER,
+                    automation.name,
+                    policy_context,
+                    automation_signature(automation),
+                )
+            )
         files.append(
             PlannedFile(
                 f"{src}/automations/{automation.module}.py",

@@ -27,6 +27,7 @@ _SUFFIX = {
     "error": "Error",
     "event": "Recorded",
     "command": "Request",
+    "external event": "Received",
 }
 
 _KINDS = {
@@ -34,6 +35,7 @@ _KINDS = {
     "aggregates": "aggregate",
     "read_models": "read model",
     "automations": "automation",
+    "external_events": "external event",
 }
 
 
