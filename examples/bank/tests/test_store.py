@@ -19,10 +19,26 @@ import pytest
 
 from bank.account.decider import decider as account_decider
 from bank.account.deposit_money import DepositMoney
-from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
+from bank.account.events import (
+    AccountClosed,
+    AccountOpened,
+    MoneyDeposited,
+    MoneyWithdrawn,
+    TransferReceived,
+    TransferReturned,
+    TransferSent,
+)
 from bank.account.open_account import OpenAccount
+from bank.account.receive_transfer import ReceiveTransfer
+from bank.account.return_transfer import ReturnTransfer
+from bank.account.transfer_money import TransferMoney
 from bank.account.withdraw_money import WithdrawMoney
 from bank.application import BankApplication
+from bank.automations.credit_transfers import automation as credit_transfers_policy
+from bank.automations.rejected import ReceiveTransferRejected
+from bank.automations.return_rejected_transfers import (
+    automation as return_rejected_transfers_policy,
+)
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
 from bank.read_models.account_balances import read_model as account_balances_view
 from bank.testing import (
@@ -32,6 +48,9 @@ from bank.testing import (
     assert_round_trip,
     assert_survives_the_store,
 )
+
+BOB_1 = UUID("3fbfa01e-3080-572a-a3e9-ccda50e34804")  # bob-1
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
 
 POSTGRES_HINT = (
     "PostgreSQL tests skipped: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD "
@@ -90,6 +109,22 @@ def test_every_event_type_round_trips(make_app: MakeApp) -> None:
                 account_id=UUID("00000000-0000-4000-8000-000000000003"), amount=Decimal("30.10")
             ),
             AccountClosed(account_id=UUID("00000000-0000-4000-8000-000000000004")),
+            TransferSent(
+                account_id=UUID("00000000-0000-4000-8000-000000000005"),
+                to_account_id=UUID("00000000-0000-4000-8000-000000000050"),
+                amount=Decimal("51.10"),
+            ),
+            TransferReceived(
+                account_id=UUID("00000000-0000-4000-8000-000000000006"),
+                from_account_id=UUID("00000000-0000-4000-8000-000000000060"),
+                amount=Decimal("61.10"),
+            ),
+            TransferReturned(
+                account_id=UUID("00000000-0000-4000-8000-000000000007"),
+                to_account_id=UUID("00000000-0000-4000-8000-000000000070"),
+                amount=Decimal("71.10"),
+                reason='sample 72: "quoted" \\ {{x}} ünïcødé',
+            ),
         ],
     )
 
@@ -171,6 +206,106 @@ def test_account_commands_survive_the_store(make_app: MakeApp) -> None:
         ],
         WithdrawMoney(
             account_id=UUID("00000000-0000-4000-8000-000000001011"), amount=Decimal("70")
+        ),
+    )
+    # scenario: a transfer debits the source
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001012"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001012"), amount=Decimal("100")
+            ),
+        ],
+        TransferMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001012"),
+            to_account_id=BOB_1,
+            amount=Decimal("30"),
+        ),
+    )
+    # scenario: a transfer down to the overdraft limit is accepted
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001014"),
+                owner="Ada",
+                overdraft_limit=Decimal("10"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001014"), amount=Decimal("20")
+            ),
+        ],
+        TransferMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001014"),
+            to_account_id=BOB_1,
+            amount=Decimal("30"),
+        ),
+    )
+    # scenario: the smallest transfer is accepted
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001016"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001016"), amount=Decimal("20")
+            ),
+        ],
+        TransferMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001016"),
+            to_account_id=BOB_1,
+            amount=Decimal("0.01"),
+        ),
+    )
+    # scenario: a transfer credits the target
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001018"),
+                owner="Bob",
+                overdraft_limit=Decimal("0"),
+            )
+        ],
+        ReceiveTransfer(
+            account_id=UUID("00000000-0000-4000-8000-000000001018"),
+            from_account_id=ADA_1,
+            amount=Decimal("30"),
+        ),
+    )
+    # scenario: a returned transfer pays the source back
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001020"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            TransferSent(
+                account_id=UUID("00000000-0000-4000-8000-000000001020"),
+                to_account_id=BOB_1,
+                amount=Decimal("30"),
+            ),
+        ],
+        ReturnTransfer(
+            account_id=UUID("00000000-0000-4000-8000-000000001020"),
+            to_account_id=BOB_1,
+            amount=Decimal("30"),
+            reason="StreamNotFoundError",
         ),
     )
 
@@ -256,3 +391,29 @@ def test_account_balances_projection_applies_each_event_once(
 )
 def test_welcome_bonus_sends_each_command_once(make_app: MakeApp, given: list[object]) -> None:
     assert_automation_once(make_app, welcome_bonus_policy, given)
+
+
+@pytest.mark.parametrize(
+    "given", [[TransferSent(account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("30"))]]
+)
+def test_credit_transfers_sends_each_command_once(make_app: MakeApp, given: list[object]) -> None:
+    assert_automation_once(make_app, credit_transfers_policy, given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        [
+            ReceiveTransferRejected(
+                account_id=BOB_1,
+                from_account_id=ADA_1,
+                amount=Decimal("30"),
+                error="AccountIsClosed",
+            )
+        ]
+    ],
+)
+def test_return_rejected_transfers_sends_each_command_once(
+    make_app: MakeApp, given: list[object]
+) -> None:
+    assert_automation_once(make_app, return_rejected_transfers_policy, given)
