@@ -197,6 +197,7 @@ def _article(kind: str) -> str:
         "null": "null",
         "string or object": "a type name or a mapping",
         "array or object": "a list or a mapping",
+        "string or array or object": "an event's name, a list of them or a mapping",
         "object or null": "a mapping",
     }.get(kind, f"a {kind}")
 

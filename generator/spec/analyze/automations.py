@@ -47,26 +47,23 @@ def automation(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Automation
     reads, scope = command_reads(
         ctx, name, body.get("reads") or {}, (*path, "reads"), scope, taken={}
     )
-    ok = True
+    # What is wrong is reported; the automation is still built from the rest (its commands and
+    # events), so that timelines and scenarios are checked against it. A spec with an error
+    # builds no model anyway.
     condition = None
     if "if" in body:
         condition = _checked(ctx, name, events, body["if"], scope, (*path, "if"), f"{name}.if")
-        ok = condition is not None
     sends: list[m.Send] = []
     for index, entry in enumerate(entries):
         where = (*path, "send") if isinstance(raw_sends, dict) else (*path, "send", index)
         send = _send(ctx, name, events, entry, where, scope, custom=custom)
-        if send is None:
-            ok = False
-        else:
+        if send is not None:
             sends.append(send)
     scenarios = [
         _scenario(ctx, listens, scenario, (*path, "scenarios", index))
         for index, scenario in enumerate(body.get("scenarios") or [])
     ]
     unique_tests(ctx, scenarios, path, f"automation {name}")
-    if not ok:
-        return None
     return m.Automation(
         name=name,
         module=snake(name),
@@ -150,22 +147,19 @@ def _send(
     target = items = ""
     if "for" in entry:
         found = _for(ctx, name, events, str(entry["for"]), (*where, "for"), scope)
-        if found is None:
-            return None
-        target, items, scope = found
+        if found is not None:
+            target, items, scope = found
+        else:  # its variable is unknown: what uses it is not judged again
+            scope = _without_for(scope, str(entry["for"]))
     condition = None
     if "if" in entry:
         condition = _checked(
             ctx, name, events, entry["if"], scope, (*where, "if"), f"{name}.send.if"
         )
-        if condition is None:
-            return None
     values = _send_values(
         ctx, name, events, command, entry[command_name] or {}, (*where, command_name), scope,
         custom=custom,
     )
-    if values is None:
-        return None
     return m.Send(
         command=command.name,
         aggregate_module=snake(command.aggregate),
@@ -229,6 +223,15 @@ def _for(
     )
 
 
+def _without_for(scope: Scope, text: str) -> Scope:
+    """The scope where a wrong `for:`'s variable is unknown (not reported again where used)."""
+    found = _FOR.fullmatch(text)
+    if found is None:
+        return scope
+    unknown = scope.unknown | {found[1]}
+    return Scope(scope.names, scope.records, scope.enums, scope.values, unknown)
+
+
 def _send_values(
     ctx: Context,
     name: str,
@@ -239,14 +242,13 @@ def _send_values(
     scope: Scope,
     *,
     custom: bool,
-) -> tuple[m.Assignment, ...] | None:
+) -> tuple[m.Assignment, ...]:
     """The command's fields: each mapped one must exist, each required one be mapped (a custom
     automation's send() builds them itself: it maps none)."""
     id_field = ctx.id_fields[command.aggregate]
     targets = {f.name: f for f in command.fields}
     targets[id_field.name] = id_field
     values: list[m.Assignment] = []
-    ok = True
     for key, value in mapping.items():
         where = (*path, key)
         if key not in targets:
@@ -256,17 +258,13 @@ def _send_values(
                 where,
                 key=True,
             )
-            ok = False
             continue
         if isinstance(value, str) and missing_field(ctx, name, events, value, where):
-            ok = False
             continue
         code = assign(
             ctx, value, targets[key].type, scope, where, what=f"{name}.send.{command.name}.{key}"
         )
-        if code is None:
-            ok = False
-        else:
+        if code is not None:
             values.append(m.Assignment(target=key, code=code))
     for field in targets.values():
         optional = field.default_code is not None or (
@@ -279,8 +277,7 @@ def _send_values(
                 path,
                 key=True,
             )
-            ok = False
-    return tuple(values) if ok else None
+    return tuple(values)
 
 
 def _scenario(
