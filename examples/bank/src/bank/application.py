@@ -47,10 +47,10 @@ class BankApplication(runtime.DomainApplication):
         OpenAccount: account_decider,
         DepositMoney: account_decider,
         WithdrawMoney: account_decider,
-        CloseAccount: account_decider,
         TransferMoney: account_decider,
         ReceiveTransfer: account_decider,
         ReturnTransfer: account_decider,
+        CloseAccount: account_decider,
     }
     # Stored topics are part of the data: they must not change when modules move.
     event_topics: ClassVar[dict[str, type]] = {
@@ -111,10 +111,10 @@ COMMANDS: dict[str, type] = {
     "OpenAccount": OpenAccount,
     "DepositMoney": DepositMoney,
     "WithdrawMoney": WithdrawMoney,
-    "CloseAccount": CloseAccount,
     "TransferMoney": TransferMoney,
     "ReceiveTransfer": ReceiveTransfer,
     "ReturnTransfer": ReturnTransfer,
+    "CloseAccount": CloseAccount,
 }
 AGGREGATES: dict[str, runtime.Decider[Any, Any, Any]] = {"Account": account_decider}
 READ_MODELS: dict[str, projections.ReadModel[Any]] = {"AccountBalances": account_balances_view}

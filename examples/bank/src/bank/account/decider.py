@@ -27,10 +27,10 @@ AccountCommand = (
     open_account.OpenAccount
     | deposit_money.DepositMoney
     | withdraw_money.WithdrawMoney
-    | close_account.CloseAccount
     | transfer_money.TransferMoney
     | receive_transfer.ReceiveTransfer
     | return_transfer.ReturnTransfer
+    | close_account.CloseAccount
 )
 
 
@@ -42,15 +42,15 @@ def decide(command: AccountCommand, state: AccountState) -> Sequence[AccountEven
             return deposit_money.decide(command, state)
         case withdraw_money.WithdrawMoney():
             return withdraw_money.decide(command, state)
-        case close_account.CloseAccount():
-            close_account.check(command, state)
-            return custom_close_account.decide(command, state)
         case transfer_money.TransferMoney():
             return transfer_money.decide(command, state)
         case receive_transfer.ReceiveTransfer():
             return receive_transfer.decide(command, state)
         case return_transfer.ReturnTransfer():
             return return_transfer.decide(command, state)
+        case close_account.CloseAccount():
+            close_account.check(command, state)
+            return custom_close_account.decide(command, state)
         case _:
             assert_never(command)
 
