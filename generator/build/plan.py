@@ -221,6 +221,11 @@ def _agent_files(spec: Spec) -> list[PlannedFile]:
         for c in a.commands
         if c.custom
     ]
+    handlers += [
+        {"path": custom_automation_path(spec, a), "signature": automation_signature(a)}
+        for a in spec.automations
+        if a.custom
+    ]
     context = {"handlers": handlers, "example": _example_names(spec)}
     return [
         PlannedFile(
