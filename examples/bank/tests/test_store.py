@@ -51,6 +51,7 @@ from bank.testing import (
 
 BOB_1 = UUID("3fbfa01e-3080-572a-a3e9-ccda50e34804")  # bob-1
 ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
+EVE_1 = UUID("cb9450c3-94af-55d2-8434-0a9f924063de")  # eve-1
 
 POSTGRES_HINT = (
     "PostgreSQL tests skipped: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD "
@@ -368,6 +369,20 @@ def test_account_writers_racing_lose_nothing(make_app: MakeApp) -> None:
                 overdraft_limit=Decimal("0"),
             ),
             AccountClosed(account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
+        ],
+        [
+            AccountOpened(account_id=ADA_1, owner="Ada", overdraft_limit=Decimal("0")),
+            MoneyDeposited(account_id=ADA_1, amount=Decimal("100")),
+            TransferSent(account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("30")),
+            AccountOpened(account_id=BOB_1, owner="Bob", overdraft_limit=Decimal("0")),
+            TransferReceived(account_id=BOB_1, from_account_id=ADA_1, amount=Decimal("30")),
+            TransferSent(account_id=ADA_1, to_account_id=EVE_1, amount=Decimal("20")),
+            TransferReturned(
+                account_id=ADA_1,
+                to_account_id=EVE_1,
+                amount=Decimal("20"),
+                reason="StreamNotFoundError",
+            ),
         ],
     ],
 )
