@@ -471,11 +471,23 @@ def _automation(source: _Source, name: str) -> list[str]:
     ]
     if raw.get("description"):
         lines.append(str(raw["description"]))
-    event = str(raw.get("on"))
+    automation = next(a for a in source.spec.automations if a.name == name)
+    lines += ["", "## Trigger and commands"]
+    for event in automation.listens:
+        owner = _aggregate_of(source, event.name)
+        if event.rejected:
+            lines.append(
+                f"- on the rejection of {event.rejected} (sent by another automation): "
+                f"`event` is {event.name}, its fields plus `error` and `message`"
+            )
+        elif owner:
+            lines.append(f"- on: {_event_line(source, owner, event.name, stream=True)}")
+        else:
+            lines.append(f"- on: {event.name} (an external event, recorded by `app.record`)")
+    for key in ("if", "reads", "handler"):
+        if key in raw:
+            lines.append(f"- {key}: {flow(raw[key])}")
     lines += [
-        "",
-        "## Trigger and command",
-        f"- on: {_event_line(source, _aggregate_of(source, event), event, stream=True)}",
         f"- send: {flow(raw.get('send'))}",
         "",
         f"## Scenarios ({slice_.scenarios})",

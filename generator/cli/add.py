@@ -425,37 +425,89 @@ def add_read_model(
 
 @add.command("automation")
 @click.argument("name")
-@click.option("--on", "on", required=True, metavar="EVENT", help="The event that triggers it.")
+@click.option(
+    "--on",
+    "on",
+    multiple=True,
+    metavar="EVENT",
+    help="An event that triggers it (repeatable: any of several events).",
+)
+@click.option(
+    "--on-rejected",
+    metavar="COMMAND",
+    help="Instead of --on: the rejection of COMMAND, which another automation sends.",
+)
+@click.option("--if", "condition", help="Send only when this holds, like 'event.amount > 0'.")
+@click.option(
+    "--read",
+    "reads",
+    multiple=True,
+    metavar="'NAME: {...}'",
+    help="A read, like 'items: {read_model: CartItems, where: {product_id: = event.product_id}}' "
+    "(repeatable).",
+)
 @click.option(
     "--send",
     required=True,
+    multiple=True,
     metavar="'COMMAND: {...}'",
-    help="The command to send; values may be '= event.field'.",
+    help="A command to send; values may be '= event.field'; with 'for: item in items' or "
+    "'if: ...' beside the command (repeatable: sent in order).",
 )
+@click.option("--custom", is_flag=True, help="send() is hand-written (handler: custom).")
 @DESCRIPTION
 @SPEC_OPTION
 @DRY_RUN
 @FORMAT
 def add_automation(
-    name: str, on: str, send: str, description: str, spec: Path, dry_run: bool, fmt: str
+    name: str,
+    on: tuple[str, ...],
+    on_rejected: str | None,
+    condition: str | None,
+    reads: tuple[str, ...],
+    send: tuple[str, ...],
+    custom: bool,
+    description: str,
+    spec: Path,
+    dry_run: bool,
+    fmt: str,
 ) -> None:
-    """Add automation NAME: when event --on happens, send a command.
+    """Add automation NAME: when event --on happens, send commands.
 
     \b
-    Example:
+    Examples:
       eventforge add automation CloseFrozenAccounts --on AccountFrozen \\
           --send 'CloseAccount: {account_id: = event.account_id}'
+      eventforge add automation ArchiveItems --on PriceChanged \\
+          --if 'event.new_price != event.old_price' \\
+          --read 'items: {read_model: CartItems, where: {product_id: = event.product_id}}' \\
+          --send '{ArchiveItem: {cart_id: = item.cart_id}, for: item in items}'
+      eventforge add automation ReturnRejectedTransfers --on-rejected ReceiveTransfer \\
+          --send 'ReturnTransfer: {account_id: = event.from_account_id, amount: = event.amount}'
     """
-    operation = guarded(
-        lambda: partial(
+
+    def operation_of() -> Any:
+        if bool(on) == bool(on_rejected):
+            args.usage_error(
+                "give the events with --on, or the rejected command with --on-rejected (one of them)",
+                where="--on",
+            )
+        trigger: Any = (
+            {"rejected": on_rejected} if on_rejected else (on[0] if len(on) == 1 else list(on))
+        )
+        read_map: dict[str, Any] = {}
+        for text in reads:
+            read_map.update(args.snippet(text, option="--read"))
+        return partial(
             ops.add_automation,
             name=name,
-            on=on,
-            send=args.record(send, option="--send"),
+            on=trigger,
+            send=[args.send_entry(text) for text in send],
             description=description,
-        ),
-        fmt,
-        "add automation",
-        spec,
-    )
+            condition=condition,
+            reads=read_map,
+            custom=custom,
+        )
+
+    operation = guarded(operation_of, fmt, "add automation", spec)
     edit("add automation", operation, spec=spec, fmt=fmt, dry_run=dry_run)

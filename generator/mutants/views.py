@@ -108,7 +108,9 @@ def automation_mutants(source: Source, automation: m.Automation) -> Iterator[Mut
         )
         targets = fields_of(receiver.command(send.command).fields, receiver.id_field)
         where: PathKey = ("automations", automation.name, "send")
-        where = (*where, send.command) if isinstance(raw_send, dict) else (*where, index, send.command)
+        where = (
+            (*where, send.command) if isinstance(raw_send, dict) else (*where, index, send.command)
+        )
         sent = raw(source.loaded, *where) or {}
         for position, value in enumerate(send.values):
             site = Site(

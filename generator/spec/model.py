@@ -383,7 +383,9 @@ class Automation:
     @property
     def simple(self) -> bool:
         """One command, always sent once: send() returns a list of one."""
-        return self.condition is None and all(s.condition is None and not s.target for s in self.sends)
+        return self.condition is None and all(
+            s.condition is None and not s.target for s in self.sends
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

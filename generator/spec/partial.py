@@ -94,9 +94,14 @@ class Pruned:
 
     def explains(self, diagnostic: Diagnostic, data: dict[str, Any]) -> bool:
         message = diagnostic.message
-        if self.automations and diagnostic.path.startswith("timelines") and diagnostic.code in (
-            "E403",
-            "E419",
+        if (
+            self.automations
+            and diagnostic.path.startswith("timelines")
+            and diagnostic.code
+            in (
+                "E403",
+                "E419",
+            )
         ):
             return True
         if diagnostic.code == "W412":
@@ -112,7 +117,11 @@ class Pruned:
                 continue
             # A read model's rows are named by their class in a timeline's `rows:` check.
             row = _mentions(message, f"{owner}Row")
-            if _mentions(message, owner) or row or (kind == "state" and _mentions(message, "state")):
+            if (
+                _mentions(message, owner)
+                or row
+                or (kind == "state" and _mentions(message, "state"))
+            ):
                 return True
             if kind == "event" and _listens(data, diagnostic.path, owner):
                 return True

@@ -18,7 +18,7 @@ from conftest import ROOT, assert_clean_and_strictly_typed, cli, run_pytest
 
 SHOP = ROOT / "tests" / "end_to_end" / "processes" / "shop.yaml"
 
-HANDLER = '''
+HANDLER = """
 from __future__ import annotations
 
 from shop.cart.events import CartFlagged
@@ -27,7 +27,7 @@ from shop.cart.flag_cart import FlagCart
 
 def send(event: CartFlagged) -> list[FlagCart]:
     return [] if event.reason == "again" else [FlagCart(cart_id=event.cart_id, reason="again")]
-'''
+"""
 
 
 def _python(project: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -88,7 +88,7 @@ def test_an_inverted_if_fails_a_generated_scenario(shop: Path) -> None:
     assert "Scenario 'a new price archives the product in every cart holding it'" in broken.stdout
 
 
-CRASH = '''
+CRASH = """
 import sys
 from uuid import uuid4
 
@@ -130,7 +130,7 @@ again = run_automation(restarted, policy)
 state = restarted.state_of(restarted.deciders[AddItem], cart)
 print([type(o.command).__name__ for o in again], state.flags, state.archived == tuple(products))
 print(run_automation(ShopApplication(), policy), len(restarted.history(restarted.store_id("Cart", cart))))
-'''
+"""
 
 
 def test_several_commands_of_one_event_take_effect_once_after_a_crash(
@@ -159,8 +159,15 @@ def test_external_events_are_recorded_and_start_automations(shop: Path, tmp_path
     assert recorded.returncode == 0, recorded.stderr
     assert json.loads(recorded.stdout)["event"] == "PriceChanged"
     changed = {**same, "new_price": "4"}
-    assert _python(shop, db, "-m", "shop", "record", "PriceChanged", json.dumps(changed)).returncode == 0
-    sent = json.loads(_python(shop, db, "-m", "shop", "run-automations", "--name", "ArchiveItemsOnPriceChange").stdout)
+    assert (
+        _python(shop, db, "-m", "shop", "record", "PriceChanged", json.dumps(changed)).returncode
+        == 0
+    )
+    sent = json.loads(
+        _python(
+            shop, db, "-m", "shop", "run-automations", "--name", "ArchiveItemsOnPriceChange"
+        ).stdout
+    )
     assert [(s["command"], s["events"]) for s in sent] == [("ArchiveItem", 1)]
     state = json.loads(_python(shop, db, "-m", "shop", "state", "Cart", cart).stdout)
     assert state["archived"] == [tea]

@@ -53,7 +53,7 @@ def _run(ctx: Context) -> m.Spec | None:
     automations = tuple(
         automation(ctx, name, body) for name, body in (ctx.data.get("automations") or {}).items()
     )
-    built = tuple(a for a in automations if a is not None)
+    listeners = tuple(a for a in automations if a is not None)
     stories = timelines(
         ctx,
         list(ctx.data.get("timelines") or []),
@@ -71,8 +71,8 @@ def _run(ctx: Context) -> m.Spec | None:
         records=records,
         aggregates=tuple(ctx.aggregates.values()),
         read_models=tuple(r for r in read_models if r is not None),
-        automations=built,
+        automations=listeners,
         timelines=stories,
         external_events=external,
-        rejected_commands=rejected_commands(ctx, built),
+        rejected_commands=rejected_commands(ctx, listeners),
     )

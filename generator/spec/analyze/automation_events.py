@@ -151,12 +151,12 @@ def given_fields(
     return None
 
 
-def event_scope(ctx: Context, listens: tuple[m.Listened, ...]) -> tuple[tuple[m.Listened, ...], Scope]:
+def event_scope(
+    ctx: Context, listens: tuple[m.Listened, ...]
+) -> tuple[tuple[m.Listened, ...], Scope]:
     """`event` in the automation's expressions: the fields every listened event has, of one type."""
     each = [fields_of(ctx, e) for e in listens]
-    common = {
-        k: t for k, t in each[0].items() if all(other.get(k) == t for other in each[1:])
-    }
+    common = {k: t for k, t in each[0].items() if all(other.get(k) == t for other in each[1:])}
     return listens, Scope(names={"event": common}, records=ctx.record_types, enums=ctx.enum_values)
 
 

@@ -57,8 +57,9 @@ def automation(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Automation
     for index, entry in enumerate(entries):
         where = (*path, "send") if isinstance(raw_sends, dict) else (*path, "send", index)
         send = _send(ctx, name, events, entry, where, scope, custom=custom)
-        if send is not None:
-            sends.append(send)
+        if send is None:  # an unknown command: its scenarios could only say so again
+            return None
+        sends.append(send)
     scenarios = [
         _scenario(ctx, listens, scenario, (*path, "scenarios", index))
         for index, scenario in enumerate(body.get("scenarios") or [])
@@ -78,9 +79,7 @@ def automation(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Automation
     )
 
 
-def _check_commands(
-    ctx: Context, name: str, entries: list[Any], path: PathKey, raw: Any
-) -> None:
+def _check_commands(ctx: Context, name: str, entries: list[Any], path: PathKey, raw: Any) -> None:
     """The commands named under `send:` exist (reported also when `on:` is wrong)."""
     for index, entry in enumerate(entries):
         where = (*path, "send") if isinstance(raw, dict) else (*path, "send", index)
@@ -157,7 +156,13 @@ def _send(
             ctx, name, events, entry["if"], scope, (*where, "if"), f"{name}.send.if"
         )
     values = _send_values(
-        ctx, name, events, command, entry[command_name] or {}, (*where, command_name), scope,
+        ctx,
+        name,
+        events,
+        command,
+        entry[command_name] or {},
+        (*where, command_name),
+        scope,
         custom=custom,
     )
     return m.Send(
@@ -276,6 +281,7 @@ def _send_values(
                 f"automation {name}: {command.name} needs a value for {field.name!r}",
                 path,
                 key=True,
+                hint=f'map it under `send:`, like `{field.name}: "= event.{field.name}"`',
             )
     return tuple(values)
 
