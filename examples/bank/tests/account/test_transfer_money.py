@@ -17,19 +17,6 @@ ACCOUNT_ID = UUID("00000000-0000-4000-8000-000000000001")
 BOB_1 = UUID("3fbfa01e-3080-572a-a3e9-ccda50e34804")  # bob-1
 
 
-def test_a_transfer_debits_the_source() -> None:
-    (
-        scenario(decider, "a transfer debits the source")
-        .given(
-            AccountOpened(account_id=ACCOUNT_ID, owner="Ada", overdraft_limit=Decimal("0")),
-            MoneyDeposited(account_id=ACCOUNT_ID, amount=Decimal("100")),
-        )
-        .when(TransferMoney(account_id=ACCOUNT_ID, to_account_id=BOB_1, amount=Decimal("30")))
-        .then(expect(TransferSent, to_account_id=BOB_1, amount=Decimal("30")))
-        .and_state(balance=Decimal("70"))
-    )
-
-
 def test_a_transfer_past_the_overdraft_is_refused() -> None:
     (
         scenario(decider, "a transfer past the overdraft is refused")
