@@ -422,17 +422,27 @@ def run_automation(
     outcomes: list[Outcome] = []
     reader = app.reader()
     topics = _topics(app, automation.on) + ([REJECTION_TOPIC] if automation.rejected else [])
+    # Each index's position as this run starts, read once: this run takes events in order, so
+    # only an event at or before it can have commands a crashed run already sent.
+    sent_upto: dict[int, int] = {}
+
+    def sent_before(index: int, notification_id: int) -> bool:
+        if index not in sent_upto:
+            name = _nth(automation, index, 0).application_name
+            sent_upto[index] = app.recorder.max_tracking_id(name) or 0
+        return notification_id <= sent_upto[index]
+
     for notifications in _pending(app, automation.tracking_name, topics, batch):
         for notification_id, recorded in notifications:
             event = automation.listened(recorded.event)
             commands = [] if event is None else automation.commands(event, reader)
             done = Tracking(automation.tracking_name, notification_id)
-            if len(commands) == 1 and not app.processed(_nth(automation, 0, notification_id)):
+            if len(commands) == 1 and not sent_before(0, notification_id):
                 outcomes += _send_one(app, automation, notification_id, commands[0], done)
                 continue
             for index, command in enumerate(commands):
-                tracking = _nth(automation, index, notification_id)
-                if not app.processed(tracking):
+                if not sent_before(index, notification_id):
+                    tracking = _nth(automation, index, notification_id)
                     outcomes += _send_one(app, automation, notification_id, command, tracking)
             with contextlib.suppress(IntegrityError):  # another runner finished the event first
                 app.recorder.insert_tracking(done)
