@@ -249,7 +249,8 @@ def _domain(source: _Source) -> list[str]:
         for read_model in spec.read_models:
             handled = ", ".join(u.event for u in read_model.updates)
             status = source.slices[read_model.name].status
-            lines.append(f"- {read_model.name} (key {read_model.key.name}; on {handled}): {status}")
+            key = ", ".join(read_model.key_names)
+            lines.append(f"- {read_model.name} (key {key}; on {handled}): {status}")
     if spec.automations:
         lines += ["", "## Automations"]
         for automation in spec.automations:
@@ -424,6 +425,11 @@ def _command_scenarios(source: _Source, aggregate: str, command: str) -> list[tu
 # -- read models and automations ---------------------------------------------------------------
 
 
+def _names(raw: Any) -> str:
+    """A name, or a list of names, as the spec writes it."""
+    return f"[{', '.join(map(str, raw))}]" if isinstance(raw, list) else str(raw)
+
+
 def _read_model(source: _Source, name: str) -> list[str]:
     slice_ = source.slices[name]
     where = ("read_models", name)
@@ -438,11 +444,18 @@ def _read_model(source: _Source, name: str) -> list[str]:
     lines += [
         "",
         "## Rows",
-        f"- key: {raw.get('key')}; fields: {_fields(raw.get('fields'))}",
+        f"- key: {_names(raw.get('key'))}; fields: {_fields(raw.get('fields'))}"
+        + (f"; index: {_names(raw.get('index'))}" if raw.get("index") else "")
+        + (
+            "; update(): hand-written (`handler: custom`)" if raw.get("handler") == "custom" else ""
+        ),
         "",
         "## On",
     ]
-    for event, handler in (raw.get("on") or {}).items():
+    handlers = raw.get("on") or {}
+    if isinstance(handlers, list):  # `handler: custom`: the events its update() takes
+        handlers = dict.fromkeys(handlers, "custom update()")
+    for event, handler in handlers.items():
         aggregate = _aggregate_of(source, str(event))
         line = _event_line(source, aggregate, str(event), stream=True)
         lines.append(f"- {line}: {flow(handler)}")

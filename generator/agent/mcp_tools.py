@@ -384,19 +384,34 @@ def add_scenario(
 
 def add_read_model(
     name: str,
-    key: str,
+    key: Annotated[
+        str, Field(description="The key field, or several separated by commas: cart_id,sku.")
+    ],
     on: Annotated[
-        dict[str, Any],
-        Field(description='{"EventName": {"set": {"field": value}}} or {"EventName": "delete"}.'),
+        dict[str, Any] | list[str],
+        Field(
+            description='{"EventName": {"set": {"field": value}}}, {"EventName": "delete"} or '
+            '{"EventName": {"delete_where": {"key_field": "= event.x"}}}, each maybe with "if"; '
+            "with custom, a list of event names."
+        ),
     ],
     fields: Fields = [],  # noqa: B006
+    index: Annotated[list[str], Field(description="Row fields rows are also looked up by.")] = [],  # noqa: B006
+    custom: Annotated[
+        bool, Field(description="update(row, event) is written by hand in a stub.")
+    ] = False,
     description: str = "",
     spec: Spec = DEFAULT_SPEC,
     dry_run: DryRun = False,
 ) -> CallToolResult:
     """Add a read model: rows kept up to date from events."""
     argv = ["add", "read-model", name, "--key", key, *_fields(fields)]
-    argv += [a for event, handler in on.items() for a in ("--on", _json({event: handler}))]
+    argv += [a for field in index for a in ("--index", field)]
+    if isinstance(on, list):
+        argv += [a for event in on for a in ("--on", event)]
+    else:
+        argv += [a for event, handler in on.items() for a in ("--on", _json({event: handler}))]
+    argv += _flag("--custom", custom)
     return call(
         *argv, *_opt("--description", description), "--spec", spec, *_flag("--dry-run", dry_run)
     )

@@ -47,6 +47,10 @@ ANSWER_RULES = """\
   (`CartItem(product_id=event.product_id, price=event.price)`), and say deadlines with durations
   (`state.starts_at - now() < hours(24)`). One `for` per comprehension; no other calls or methods
   than the documented ones; `list - list` is not an operator.
+- Key a read model by the fields that name its rows (`key: [cart_id, product_id]`: one row per
+  product in each cart), skip events with `if:` on a handler, and remove the rows of something
+  gone with `delete_where: {cart_id: "= event.cart_id"}` (a key or `index:` field), rather than
+  a custom update().
 - Make scenarios specify exactly: `at: 2024-05-01T10:00:00Z` on a scenario fixes the time `now()`
   reads, so a time the command stamps can be expected (`placed_at: 2024-05-01T10:00:00Z`); an id
   may be a short name (`cart-1`, one id throughout the scenario); `then.state` may check `version`

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: write.py imports Owner, and a generate starts faster
     from generator.evolution.lock import Lock
-    from generator.spec.model import Aggregate, Automation, Command, Event, Spec
+    from generator.spec.model import Aggregate, Automation, Command, Event, ReadModel, Spec
 
 
 class Owner(StrEnum):
@@ -53,6 +53,16 @@ def automation_signature(automation: Automation) -> str:
     reads = "".join(f", {r.name}: {r.annotation}" for r in automation.reads)
     on = " | ".join(automation.events)
     return f"send(event: {on}{', *' if reads else ''}{reads}) -> list[{' | '.join(automation.commands)}]"
+
+
+def read_model_custom_path(spec: Spec, read_model: ReadModel) -> str:
+    return f"src/{spec.package}/read_models/custom/{read_model.module}.py"
+
+
+def read_model_signature(read_model: ReadModel) -> str:
+    events = " | ".join(read_model.handled_events)
+    row = read_model.row_class
+    return f"update(row: {row} | None, event: {events}) -> {row} | None"
 
 
 def upcast_path(spec: Spec, event: Event) -> str:
@@ -102,6 +112,8 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
     files.append(
         PlannedFile(f"{src}/projections.py", "package/projections.py.jinja", Owner.GENERATED)
     )
+    files.append(PlannedFile(f"{src}/tables.py", "package/tables.py.jinja", Owner.GENERATED))
+    files.append(PlannedFile(f"{src}/follower.py", "package/follower.py.jinja", Owner.GENERATED))
     files.append(PlannedFile(f"{src}/cli.py", "package/cli.py.jinja", Owner.GENERATED))
     files.append(PlannedFile(f"{src}/__main__.py", "package/main.py.jinja", Owner.GENERATED))
     if spec.read_models:
@@ -112,6 +124,15 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                 Owner.GENERATED,
                 "read models",
                 {"what": "Read models: views built from events."},
+            )
+        )
+    if any(r.custom for r in spec.read_models):
+        files.append(
+            PlannedFile(
+                f"{src}/read_models/custom/__init__.py",
+                "package/custom_read_models_init.py.jinja",
+                Owner.USER,
+                "read models",
             )
         )
     if spec.automations:
@@ -135,6 +156,17 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                 context,
             )
         )
+        if read_model.custom:
+            files.append(
+                PlannedFile(
+                    read_model_custom_path(spec, read_model),
+                    "slice/custom_read_model.py.jinja",
+                    Owner.USER,
+                    read_model.name,
+                    context,
+                    read_model_signature(read_model),
+                )
+            )
         if read_model.scenarios:
             files.append(
                 PlannedFile(
@@ -220,6 +252,10 @@ def _agent_files(spec: Spec) -> list[PlannedFile]:
         for a in spec.aggregates
         for c in a.commands
         if c.custom
+    ] + [
+        {"path": read_model_custom_path(spec, r), "signature": read_model_signature(r)}
+        for r in spec.read_models
+        if r.custom
     ]
     handlers += [
         {"path": custom_automation_path(spec, a), "signature": automation_signature(a)}

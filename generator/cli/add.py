@@ -370,16 +370,30 @@ def _then(then: tuple[str, ...], state: tuple[str, ...], error: str | None, noth
 @click.option(
     "--key",
     required=True,
-    help="The field that identifies a row (often a stream id, like account_id).",
+    help="The field that identifies a row (often a stream id, like account_id), or several "
+    "separated by commas (cart_id,product_id).",
 )
 @FIELDS
+@click.option(
+    "--index",
+    multiple=True,
+    metavar="FIELD",
+    help="A row field rows are also looked up by (repeatable).",
+)
 @click.option(
     "--on",
     "handlers",
     multiple=True,
     required=True,
     metavar="'EVENT: {set: {...}}'",
-    help="What an event does to the row: 'Event: {set: {field: value}}' or 'Event: delete' (repeatable).",
+    help="What an event does to the rows (repeatable): 'Event: {set: {field: value}}', "
+    "'Event: delete', 'Event: {delete_where: {field: value}}', each maybe with 'if: condition'; "
+    "with --custom, just the event's name.",
+)
+@click.option(
+    "--custom",
+    is_flag=True,
+    help="update(row, event) is written by hand, in a stub generate creates once.",
 )
 @DESCRIPTION
 @SPEC_OPTION
@@ -389,7 +403,9 @@ def add_read_model(
     name: str,
     key: str,
     fields: tuple[str, ...],
+    index: tuple[str, ...],
     handlers: tuple[str, ...],
+    custom: bool,
     description: str,
     spec: Path,
     dry_run: bool,
@@ -401,16 +417,24 @@ def add_read_model(
     Example:
       eventforge add read-model FrozenAccounts --key account_id --field reason:str \\
           --on 'AccountFrozen: {set: {reason: = event.reason}}' --on 'AccountClosed: delete'
+      eventforge add read-model CartLines --key cart_id,sku --field quantity:int --index sku \\
+          --on 'ItemAdded: {if: event.quantity > 0, set: {quantity: = event.quantity}}' \\
+          --on 'CartCleared: {delete_where: {cart_id: = event.cart_id}}'
     """
 
     def build() -> Operation:
-        on = dict(args.handler(h) for h in handlers)
+        on: dict[str, Any] | list[str] = (
+            [h.strip() for h in handlers] if custom else dict(args.handler(h) for h in handlers)
+        )
+        keys = [k.strip() for k in key.split(",") if k.strip()]
         return partial(
             ops.add_read_model,
             name=name,
-            key=key,
+            key=keys if len(keys) > 1 else key.strip(),
             fields=args.parse_fields(fields),
             on=on,
+            index=list(index),
+            custom=custom,
             description=description,
         )
 

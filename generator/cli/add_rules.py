@@ -98,7 +98,12 @@ def add_emit(
 @click.argument("name")
 @click.option("--read-model", default=None, metavar="NAME", help="Read a read model's rows.")
 @click.option("--aggregate", default=None, metavar="NAME", help="Read an aggregate's states.")
-@click.option("--key", default=None, help="The row's key, like '= command.product_id'.")
+@click.option(
+    "--key",
+    multiple=True,
+    help="The row's key, like '= command.product_id'; for a read model keyed by several fields, "
+    "one --key per field, in the key's order.",
+)
 @click.option(
     "--where",
     multiple=True,
@@ -115,7 +120,7 @@ def add_read(
     name: str,
     read_model: str | None,
     aggregate: str | None,
-    key: str | None,
+    key: tuple[str, ...],
     where: tuple[str, ...],
     id_: str | None,
     ids: str | None,
@@ -138,8 +143,8 @@ def add_read(
             read["read_model"] = read_model
         if aggregate is not None:
             read["aggregate"] = aggregate
-        if key is not None:
-            read["key"] = key
+        if key:
+            read["key"] = key[0] if len(key) == 1 else list(key)
         if where:
             read["where"] = {}
             for text in where:

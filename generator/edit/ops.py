@@ -355,24 +355,33 @@ def add_read_model(
     editing: Editing,
     *,
     name: str,
-    key: str,
+    key: str | list[str],
     fields: dict[str, Any],
-    on: dict[str, Any],
+    on: dict[str, Any] | list[str],
     description: str,
+    index: list[str] | None = None,
+    custom: bool = False,
 ) -> Change:
     editing.require_new(name)
     body = CommentedMap()
     if description:
         body["description"] = scalar(description, flow=False)
-    body["key"] = scalar(key, flow=False)
+    body["key"] = node(key, flow=True) if isinstance(key, list) else scalar(key, flow=False)
     body["fields"] = _fields_node(fields)
-    body["on"] = CommentedMap()
-    for event, handler in on.items():
-        body["on"][event] = (
-            node(handler, flow=True)
-            if isinstance(handler, dict)
-            else scalar(str(handler), flow=False)
-        )
+    if index:
+        body["index"] = node(index, flow=True)
+    if custom:
+        body["handler"] = scalar("custom", flow=False)
+    if isinstance(on, list):
+        body["on"] = node(on, flow=True)
+    else:
+        body["on"] = CommentedMap()
+        for event, handler in on.items():
+            body["on"][event] = (
+                node(handler, flow=True)
+                if isinstance(handler, dict)
+                else scalar(str(handler), flow=False)
+            )
     append_entry(section(editing.tree, "read_models", (*TOP_ORDER, "read_models")), name, body)
     return Change(f"added read model {name}", [f"read_models.{name}"])
 

@@ -173,6 +173,10 @@ def _follow_event(editing: Editing, old: str, new: str) -> Iterator[str]:
         elif on == old:
             body["on"] = replace_scalar(on, new)
             yield f"{base}.on"
+        elif isinstance(on, list) and old in on:  # a custom read model's events
+            position = on.index(old)
+            on[position] = replace_scalar(on[position], new)
+            yield f"{base}.on[{position}]"
         for index, scenario in _scenarios(body):
             yield from _rename_records(
                 scenario.get("given"), old, new, f"{base}.scenarios[{index}].given"

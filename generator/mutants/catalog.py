@@ -26,6 +26,10 @@ def catalog(spec: m.Spec, loaded: LoadedSpec) -> tuple[list[Mutant], list[str]]:
             mutants += command_mutants(source, aggregate, command)
         mutants += apply_mutants(source, aggregate)
     for read_model in spec.read_models:
+        if read_model.custom:
+            notes.append(
+                f"{read_model.name}: handler custom, not mutated (its update() is hand-written)"
+            )
         mutants += read_model_mutants(source, read_model)
     for automation in spec.automations:
         mutants += automation_mutants(source, automation)

@@ -26,8 +26,9 @@ OPERATORS = {
     "M204": "a field filled with another value of the same type",
     "M205": "a constant changed",
     "M206": "an `apply` or `set` assignment dropped",
-    "M207": "a read-model `delete` that does nothing",
+    "M207": "a read-model `delete` or `delete_where` that does nothing",
     "M208": "an `emits` entry's `if:` dropped (the event is always emitted)",
+    "M209": "a read-model handler's `if:` dropped (the event is always handled)",
 }
 
 _NEGATED: dict[type[ast.cmpop], type[ast.cmpop]] = {

@@ -10,6 +10,7 @@ from generator.build.render import zero
 from generator.mutants import suggest
 from generator.mutants.locate import raw, written
 from generator.mutants.mutant import Mutant, Replacement, Source, Unit, drop, fields_of, put
+from generator.mutants.operators import expression_mutants
 from generator.mutants.values import Site, value_mutants
 from generator.spec import model as m
 from generator.spec.load import PathKey
@@ -18,6 +19,21 @@ from generator.spec.types import TypeRef
 
 def read_model_mutants(source: Source, read_model: m.ReadModel) -> Iterator[Mutant]:
     for index, update in enumerate(read_model.updates):
+        if update.condition:
+            yield from _row_condition(source, read_model, index)
+        if update.delete_where:
+            yield Mutant(
+                "M207",
+                ("read_models", read_model.name, "on", update.event),
+                (read_model.name,),
+                f"on {update.event}: delete_where",
+                "the delete_where deletes no row",
+                f"add a scenario of {read_model.name} given {update.event} after rows it "
+                "deletes exist, whose then lacks them",
+                Unit("read_model", read_model.name),
+                _with_update(read_model, index, replace(update, condition="False")),
+            )
+            continue
         if update.delete:
             yield Mutant(
                 "M207",
@@ -26,13 +42,54 @@ def read_model_mutants(source: Source, read_model: m.ReadModel) -> Iterator[Muta
                 f"on {update.event}: delete",
                 "the delete keeps the row",
                 f"add a scenario of {read_model.name} given {update.event} after the row "
-                f"exists, whose then has no row for that {read_model.key.name}",
+                f"exists, whose then has no row for that {', '.join(read_model.key_names)}",
                 Unit("read_model", read_model.name),
                 _with_update(read_model, index, replace(update, delete=False, sets=())),
             )
         else:
             for position in range(len(update.sets)):
                 yield from _row_set(source, read_model, index, position)
+
+
+def _row_condition(source: Source, read_model: m.ReadModel, index: int) -> Iterator[Mutant]:
+    """A handler's `if:`: its expression's operators, and the `if:` dropped."""
+    update = read_model.updates[index]
+    where: PathKey = ("read_models", read_model.name, "on", update.event, "if")
+    text = written(raw(source.loaded, *where))
+    event, owner = source.event(update.event)
+    types = suggest.Types({"event": fields_of(event.fields, owner.id_field)}, source.records)
+    info = suggest.Guard(
+        read_model.name,
+        "",
+        text,
+        last=True,
+        held=f"rows as {update.event} makes them",
+        failed="the rows unchanged",
+    )
+    unit = Unit("read_model", read_model.name)
+    rule = f"on {update.event} if {text}"
+    for code in expression_mutants(update.condition):
+        yield Mutant(
+            code.operator,
+            where,
+            (read_model.name,),
+            rule,
+            f"`{code.before}` became `{code.after}`",
+            suggest.for_guard(code, info, types),
+            unit,
+            _with_update(read_model, index, replace(update, condition=code.code)),
+        )
+    yield Mutant(
+        "M209",
+        where,
+        (read_model.name,),
+        rule,
+        f"the `if:` was dropped: every {update.event} is handled",
+        f"add a scenario of {read_model.name} given {update.event} where `{text}` does not "
+        "hold, whose then shows the rows unchanged",
+        unit,
+        _with_update(read_model, index, replace(update, condition="")),
+    )
 
 
 def _row_set(
@@ -42,7 +99,7 @@ def _row_set(
     assignment = update.sets[position]
     where: PathKey = ("read_models", read_model.name, "on", update.event, "set")
     event, owner = source.event(update.event)
-    row = fields_of(read_model.fields, read_model.key)
+    row = fields_of(read_model.fields, *read_model.keys)
     names = {"event": fields_of(event.fields, owner.id_field), "row": row}
     field = next(f for f in read_model.fields if f.name == assignment.target)
     value = (raw(source.loaded, *where) or {}).get(assignment.target)

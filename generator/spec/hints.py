@@ -52,6 +52,7 @@ DEFAULT_HINTS: dict[str, str] = {
     "E418": "give only events of streams the command reads (its `reads:`), or what it finds under `reads:`",
     "E419": "check it after the step whose events update that read model or start that automation",
     "E420": "send the command from another automation, or listen to an event",
+    "E430": "delete and index by key fields or by fields listed under `index:`, each one value",
     "E500": "write a Python expression, like `state.balance + event.amount`",
     "E501": "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
     "E502": "use the names available here (command, state, event, row)",

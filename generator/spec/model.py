@@ -274,12 +274,20 @@ class Aggregate:
 
 @dataclass(frozen=True, kw_only=True)
 class RowUpdate:
-    """What one event does to a read model's row: set fields (creating the row), or delete it."""
+    """What one event does to a read model: set fields of its row (creating it), delete its row,
+    or delete every row whose fields equal `delete_where`; only when `condition` holds."""
 
     event: str
     aggregate_module: str  # where the event class lives
     delete: bool
     sets: tuple[Assignment, ...]
+    condition: str = ""  # `if:`, as code over `event`; empty: always
+    delete_where: tuple[Assignment, ...] = ()  # field = code over `event`; non-empty: by fields
+
+    @property
+    def keyed(self) -> bool:
+        """True when the event updates (or deletes) the row of its key."""
+        return not self.delete_where
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -300,9 +308,11 @@ class ReadModel:
     name: str
     module: str
     description: str
-    key: Field
-    fields: tuple[Field, ...]  # without the key
+    keys: tuple[Field, ...]  # the fields making a row's key, in order (one or several)
+    fields: tuple[Field, ...]  # without the key fields
     updates: tuple[RowUpdate, ...]
+    index: tuple[str, ...] = ()  # fields rows are also looked up by
+    custom: bool = False  # `handler: custom`: update() is written by hand
     scenarios: tuple[ViewScenario, ...] = ()
 
     @property
@@ -310,8 +320,29 @@ class ReadModel:
         return f"{self.name}Row"
 
     @property
+    def row_fields(self) -> tuple[Field, ...]:
+        return (*self.keys, *self.fields)
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.keys)
+
+    @property
+    def index_attributes(self) -> tuple[str, ...]:
+        return tuple(attribute(i) for i in self.index)
+
+    @property
+    def key_annotation(self) -> str:
+        """The Python type of a key tuple."""
+        return f"tuple[{', '.join(k.annotation for k in self.keys)}]"
+
+    @property
     def handled_events(self) -> tuple[str, ...]:
         return tuple(u.event for u in self.updates)
+
+    @property
+    def deletes_where(self) -> bool:
+        return any(u.delete_where for u in self.updates)
 
 
 @dataclass(frozen=True, kw_only=True)

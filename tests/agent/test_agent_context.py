@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 import pytest
-from conftest import ROOT, cli, write_spec
+from conftest import ROOT, cli, copy_example, write_spec
 
 from generator.build.write import MANIFEST
 from generator.cli.main import main
@@ -252,6 +252,9 @@ def test_prompt_is_self_contained_and_makes_no_network_call(
     assert "domain: Lending Library" in prompt  # the worked example
     assert "past tense" in prompt and "`state_schema`" in prompt  # naming rules, reserved names
     assert "eventforge validate --format json" in prompt and "hint" in prompt
+    # Read models: the reference's section, the schema's keys and the rule to prefer them.
+    assert "### Read models" in prompt and '"delete_where":' in prompt and '"index":' in prompt
+    assert "`key: [cart_id, product_id]`: one row per" in prompt
     assert document["bytes"] == len(prompt.encode()) and document["tokens_estimate"] > 1000
 
 
@@ -286,3 +289,22 @@ def test_context_shows_the_types_a_command_uses() -> None:
     assert (
         "- Money: {amount: decimal, currency: Currency}" in text
     )  # used by OrderLine, itself used
+
+
+def test_context_of_a_read_model_names_its_key_fields_index_and_custom_update(
+    tmp_path: Path,
+) -> None:
+    spec = copy_example("cart", tmp_path)
+    added = cli(
+        "add", "read-model", "Popularity", "--key", "sku", "--field", "added:int", "--custom",
+        "--on", "ItemAdded", "--spec", spec,
+    )  # fmt: skip
+    assert added.exit_code == 0
+    items = cli("context", spec, "--slice", "CartItems").stdout
+    assert (
+        "- key: [cart_id, sku]; fields: line: str, quantity: int, price: decimal; index: [sku]"
+        in items
+    )
+    popular = cli("context", spec, "--slice", "Popularity").stdout
+    assert "- key: sku; fields: added: int; update(): hand-written (`handler: custom`)" in popular
+    assert ": custom update()" in popular

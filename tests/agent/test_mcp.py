@@ -275,3 +275,37 @@ def test_timelines_are_written_through_the_tools(tmp_path: Path) -> None:
     assert "        then:\n          state: {balance: 5, version: 2}\n" in text
     assert '        at: "2024-05-01T10:00:00Z"\n' in text
     assert cli("validate", spec).exit_code == 0
+
+
+def test_read_models_of_several_key_fields_and_custom_ones_through_the_tools(
+    tmp_path: Path,
+) -> None:
+    project = copy_example("cart", tmp_path / "cart").parent
+
+    async def body(session: ClientSession) -> None:
+        await call(
+            session,
+            "add_read_model",
+            name="CartLines",
+            key="cart_id,sku",
+            fields=["quantity:int"],
+            index=["sku"],
+            on={
+                "ItemAdded": {"if": "event.quantity > 0", "set": {"quantity": "= event.quantity"}},
+                "CartCheckedOutByCustomer": {"delete_where": {"cart_id": "= event.cart_id"}},
+            },
+        )
+        await call(
+            session,
+            "add_read_model",
+            name="Popularity",
+            key="sku",
+            fields=["added:int"],
+            on=["ItemAdded"],
+            custom=True,
+        )
+
+    with_server(project, body)
+    text = (project / "eventforge.yaml").read_text(encoding="utf-8")
+    assert "    key: [cart_id, sku]\n" in text and "    index: [sku]\n" in text
+    assert "    handler: custom\n    on: [ItemAdded]\n" in text

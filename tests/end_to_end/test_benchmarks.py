@@ -11,7 +11,7 @@ from conftest import ROOT
 from generator.spec.validate import validate_file
 
 sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the checkout, not an installed package
-from benchmarks import generation, mutants, report, runtime, scenarios, specmaker
+from benchmarks import generation, mutants, rebuild, report, runtime, scenarios, specmaker
 
 
 @pytest.mark.parametrize("commands", [2, 3, 25])
@@ -67,3 +67,13 @@ def test_the_report_has_its_markers() -> None:
     text = (ROOT / "benchmarks/README.md").read_text()
     for marker in report.MARKERS:
         assert text.count(marker) == 1, marker
+
+
+def test_the_rebuild_benchmark_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTGRES_HOST", raising=False)  # SQLite only: the smoke test stays short
+    data = rebuild.run(events=120, rounds=1, log=lambda line: None)
+    assert {(row["store"], row["implementation"].split()[0]) for row in data["results"]} == {
+        ("sqlite", "tables"),
+        ("sqlite", "JSON"),
+    }
+    assert "events/s" in rebuild.table(data)

@@ -139,14 +139,15 @@ if sys.argv[1] == "write":
         for _ in range(n):
             app.handle(DepositMoney(account_id=stream, amount=Decimal("1.5")))
 elif sys.argv[1] == "crash":
-    real = projections.SQLiteRows.apply
+    from bank import tables
+    real = tables.Table.write
     calls = []
-    def dying(self, view, tracking, changed):
-        calls.append(tracking.notification_id)
+    def dying(self, c, changed):
+        calls.append(changed)
         if len(calls) == 4:
-            raise SystemExit(3)  # the process dies between two events
-        real(self, view, tracking, changed)
-    projections.SQLiteRows.apply = dying
+            raise SystemExit(3)  # the process dies inside the fourth batch's transaction
+        real(self, c, changed)
+    tables.Table.write = dying
     projections.catch_up(app, read_model, batch=1)
 else:
     applied = projections.catch_up(app, read_model, batch=1)

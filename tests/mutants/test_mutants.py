@@ -497,3 +497,24 @@ def test_context_lists_a_slices_unpinned_rules_only_when_asked(tmp_path: Path) -
     whole = cli("context", spec, "--mutants", "--format", "json")
     assert whole.exit_code == 2
     assert [e["code"] for e in whole.json()["errors"]] == ["E900"]  # type: ignore[index]
+
+
+def test_read_model_if_and_delete_where_are_pinned_only_by_their_scenarios(tmp_path: Path) -> None:
+    """CartItems' `if: event.quantity > 0`: without the scenario adding no units, dropping the
+    `if:` (M209) and moving its boundary (M102) go unnoticed; without the checked-out cart's,
+    a delete_where that deletes nothing (M207)."""
+    text = (EXAMPLES / "cart" / "eventforge.yaml").read_text(encoding="utf-8")
+    start = text.index("      - name: no units added leave the line as it was\n")
+    end = text.index("      - name: a removed item leaves its cart\n")
+    spec = tmp_path / "eventforge.yaml"
+    text = text[:start] + text[end:]
+    start = text.index("      - name: a checked-out cart's lines leave, other carts' stay\n")
+    end = text.index("          - {cart_id: cart-2, sku: tea, quantity: 1}\n", start)
+    text = (
+        text[:start] + text[end + len("          - {cart_id: cart-2, sku: tea, quantity: 1}\n") :]
+    )
+    spec.write_text(text, encoding="utf-8")
+    report = _report(spec)
+    survived = {(s.mutant.operator, s.mutant.path[-1]) for s in report.survivors}
+    assert {("M209", "if"), ("M102", "if"), ("M207", "CartCheckedOutByCustomer")} <= survived
+    assert _report(EXAMPLES / "cart" / "eventforge.yaml").ok

@@ -169,7 +169,12 @@ def _map_get(g: Grammar, want: TypeRef, depth: int, *, default: bool) -> str:
 
 
 def _index(g: Grammar, want: TypeRef, depth: int) -> str:
-    items = g.operand(_list(want), depth)
+    # an item taken out of a list is not fitted to the field: no ints widened in it
+    exact, g.exact_lists = g.exact_lists, True
+    try:
+        items = g.operand(_list(want), depth)
+    finally:
+        g.exact_lists = exact
     if fixed_length(ast.parse(items, mode="eval").body):
         # `[a][5]` is refused (E504: mypy --strict knows the length, B10), and `[][0]` has no
         # type: ill-typed, so not drawn here

@@ -244,12 +244,20 @@ def _ill(g: Grammar, form: str) -> tuple[str, TypeRef | None]:
     return a, want
 
 
-def _fits(actual: TypeRef, expected: TypeRef) -> bool:
-    """Whether a value of `actual` goes into a field of `expected` (an int widens)."""
+def _fits(actual: TypeRef, expected: TypeRef, *, top: bool = True) -> bool:
+    """Whether a value of `actual` goes into a field of `expected`: an int widens (not inside
+    a list or map, where nothing converts it), a list's items and a map's values may be wider
+    (a list[int] is a list[int?]), a map's keys must be the same."""
     if actual.optional and not expected.optional:
         return False
     a, e = actual.required(), expected.required()
-    return a == e or (a.kind == "int" and e.kind in ("decimal", "float"))
+    if a == e or (top and a.kind == "int" and e.kind in ("decimal", "float")):
+        return True
+    if a.kind == e.kind == "list" and a.item is not None and e.item is not None:
+        return _fits(a.item, e.item, top=False)
+    if a.kind == e.kind == "map" and a.item is not None and e.item is not None:
+        return a.key == e.key and _fits(a.item, e.item, top=False)
+    return False
 
 
 def ill_case(g: Grammar, form: str) -> Case:

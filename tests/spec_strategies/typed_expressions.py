@@ -167,6 +167,9 @@ def overlapping(left: TypeRef, right: TypeRef) -> bool:
         return True
     if a.kind == b.kind == "list" and a.item is not None and b.item is not None:
         return overlapping(a.item, b.item)
+    if a.kind == b.kind == "map" and a.item is not None and b.item is not None:
+        assert a.key is not None and b.key is not None
+        return overlapping(a.key, b.key) and overlapping(a.item, b.item)
     return False
 
 

@@ -39,6 +39,7 @@ class Shape:
     key: str  # the key field, or the aggregate's id field
     key_type: TypeRef | None  # None: not known (the read model is wrong itself)
     fields: dict[str, TypeRef]  # every field, the key's included
+    composite: tuple[tuple[str, TypeRef | None], ...] = ()  # a key of several fields: each
 
 
 def command_reads(
@@ -180,6 +181,11 @@ def _lookup(
             assignments.append(m.Assignment(target=field, code=code))
     elif shape.key_type is None:
         return None  # the read model's key is wrong, which its own checks report
+    elif shape.composite:
+        code = _composite_key(ctx, command, name, body["key"], shape, where, scope)
+        if code is None:
+            return None
+        key_code = code
     else:
         expected = shape.key_type
         if kind == "ids":
@@ -205,6 +211,39 @@ def _lookup(
         row_class=shape.cls,
     )
     return read, shape, typ
+
+
+def _composite_key(
+    ctx: Context,
+    command: str,
+    name: str,
+    raw: Any,
+    shape: Shape,
+    where: PathKey,
+    scope: Scope,
+) -> str | None:
+    """A key of several fields: a list of their values, in the order of the read model's key."""
+    names = [k for k, _ in shape.composite]
+    if not isinstance(raw, list) or len(raw) != len(names):
+        ctx.error(
+            "E408",
+            f"the read {name!r} of {command}: {shape.cls[:-3]} is keyed by "
+            f"[{', '.join(names)}], so its `key:` is a list of {len(names)} values in that order",
+            (*where, "key"),
+            hint="write `key: [" + ", ".join(f'"= command.{k}"' for k in names) + "]`",
+        )
+        return None
+    codes = []
+    for number, ((key, typ), value) in enumerate(zip(shape.composite, raw, strict=True)):
+        if typ is None:
+            return None  # the read model's key is wrong, which its own checks report
+        code = assign(
+            ctx, value, typ, scope, (*where, "key", number), what=f"{command}.reads.{name}.{key}"
+        )
+        if code is None:
+            return None
+        codes.append(code)
+    return f"({', '.join(codes)},)"
 
 
 def _one_of(
@@ -262,17 +301,28 @@ def _row_shape(ctx: Context, name: str) -> Shape | None:
     body = (ctx.data.get("read_models") or {}).get(name)
     if not isinstance(body, dict):
         return None
-    key = str(body.get("key", ""))
-    fields = {k: t for k, t in _types(ctx, body.get("fields")).items() if k != key}
-    key_type = _key_type(ctx, key, body.get("on"))
-    every = ({key: key_type} if key_type is not None else {}) | fields
-    return Shape(cls=f"{name}Row", record=f"{name} row", key=key, key_type=key_type, fields=every)
+    raw = body.get("key", "")
+    keys = [str(k) for k in raw] if isinstance(raw, list) and raw else [str(raw)]
+    fields = {k: t for k, t in _types(ctx, body.get("fields")).items() if k not in keys}
+    types = [_key_type(ctx, key, body.get("on")) for key in keys]
+    every = {k: t for k, t in zip(keys, types, strict=True) if t is not None} | fields
+    return Shape(
+        cls=f"{name}Row",
+        record=f"{name} row",
+        key=keys[0],
+        key_type=types[0] if None not in types else None,
+        fields=every,
+        composite=tuple(zip(keys, types, strict=True)) if len(keys) > 1 else (),
+    )
 
 
 def _key_type(ctx: Context, key: str, handlers: Any) -> TypeRef | None:
     """The key's type on the first event the read model handles that carries it."""
     aggregates = ctx.data.get("aggregates") or {}
-    for event in handlers if isinstance(handlers, dict) else {}:
+    for event in handlers if isinstance(handlers, dict | list) else ():
+        handler = handlers.get(event) if isinstance(handlers, dict) else None
+        if isinstance(handler, dict) and "delete_where" in handler:
+            continue  # it need not carry the key
         owner = ctx.event_aggregate.get(event)
         if owner is None:
             continue

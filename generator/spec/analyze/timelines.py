@@ -295,17 +295,20 @@ def _rows(
             return None
         records = []
         for index, row in enumerate(rows or []):
-            if read_model.key.name not in row:
+            missing = [k for k in read_model.key_names if k not in row]
+            if missing:
                 ctx.error(
                     "E601",
-                    f"{label}: each row of {name} needs its key {read_model.key.name!r}",
+                    f"{label}: each row of {name} needs its key "
+                    f"{', '.join(repr(k) for k in read_model.key_names)} ({missing[0]!r} is not "
+                    "given)",
                     (*where, index),
                 )
                 return None
             record = values_record(
                 ctx,
                 f"{name}Row",
-                (read_model.key, *read_model.fields),
+                read_model.row_fields,
                 row,
                 (*where, index),
                 label,

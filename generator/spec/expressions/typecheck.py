@@ -280,6 +280,10 @@ def _inner(node: ast.expr, expected: TypeRef) -> list[tuple[ast.expr, TypeRef, s
             return [(e, item, "item") for e in node.elts]
         if isinstance(node, ast.ListComp):
             return [(node.elt, item, "item")]
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            return [(node.value, expected, "field")]  # a slice has the items of its list
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return [(node.left, expected, "field"), (node.right, expected, "field")]
         return None
     if expected.kind != "map" or key is None or item is None:
         return None

@@ -5,14 +5,14 @@
 Both follow the log with tracking: a read model stores its changed rows and its new position in
 one transaction, and an automation stores the new events of the command it sends together with
 its position, so every event takes effect exactly once, also after a restart or a crash between
-two events. Rows live beside the events: a SQLite table, or a PostgreSQL table.
+two events. Rows live beside the events, a table per read model (see tables.py); query them
+with `get`, `find` and `rows`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from bank.runtime import (
     encode,
     rejection_stream,
 )
+from bank.tables import Table, store_of
 
 R = TypeVar("R")
 S = TypeVar("S")
@@ -124,130 +125,6 @@ class Automation:
         return event if isinstance(event, self.on) else None
 
 
-# -- row storage -----------------------------------------------------------------------------
-
-
-class Rows(Protocol):
-    def get(self, view: str, key: str) -> dict[str, Any] | None: ...
-
-    def all(self, view: str) -> list[dict[str, Any]]: ...
-
-    def apply(
-        self, view: str, tracking: Tracking, changed: Mapping[str, dict[str, Any] | None]
-    ) -> None: ...
-
-    def reset(self, view: str, tracking_name: str) -> None: ...
-
-
-class SQLiteRows:
-    """Rows as JSON in one table of the application's SQLite database."""
-
-    def __init__(self, app: DomainApplication) -> None:
-        self.recorder: Any = typing.cast(Any, app.recorder)  # a SQL process recorder
-        with self.recorder.datastore.transaction(commit=True) as c:
-            c.execute(
-                "CREATE TABLE IF NOT EXISTS eventforge_rows ("
-                "view TEXT, key TEXT, position INTEGER, data TEXT, PRIMARY KEY (view, key))"
-            )
-
-    def get(self, view: str, key: str) -> dict[str, Any] | None:
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute("SELECT data FROM eventforge_rows WHERE view = ? AND key = ?", (view, key))
-            found = c.fetchone()
-        return None if found is None else dict(json.loads(found[0]))
-
-    def all(self, view: str) -> list[dict[str, Any]]:
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT data FROM eventforge_rows WHERE view = ? ORDER BY position, key", (view,)
-            )
-            return [dict(json.loads(row[0])) for row in c.fetchall()]
-
-    def apply(
-        self, view: str, tracking: Tracking, changed: Mapping[str, dict[str, Any] | None]
-    ) -> None:
-        with self.recorder.datastore.transaction(commit=True) as c:
-            self.recorder._insert_tracking(
-                c, tracking
-            )  # the library's way to track in a transaction
-            for key, data in changed.items():
-                if data is None:
-                    c.execute("DELETE FROM eventforge_rows WHERE view = ? AND key = ?", (view, key))
-                else:
-                    c.execute(
-                        "INSERT INTO eventforge_rows VALUES (?, ?, ?, ?) ON CONFLICT (view, key) "
-                        "DO UPDATE SET data = excluded.data",
-                        (view, key, tracking.notification_id, json.dumps(data, sort_keys=True)),
-                    )
-
-    def reset(self, view: str, tracking_name: str) -> None:
-        with self.recorder.datastore.transaction(commit=True) as c:
-            c.execute("DELETE FROM eventforge_rows WHERE view = ?", (view,))
-            c.execute("DELETE FROM tracking WHERE application_name = ?", (tracking_name,))
-
-
-class PostgresRows:
-    """Rows as JSON in one table of the application's PostgreSQL database."""
-
-    def __init__(self, app: DomainApplication) -> None:
-        self.recorder: Any = typing.cast(Any, app.recorder)  # a SQL process recorder
-        datastore = self.recorder.datastore
-        self.table = f'"{datastore.schema}"."eventforge_rows"'
-        self.tracking = f'"{datastore.schema}"."{self.recorder.tracking_table_name}"'
-        with datastore.transaction(commit=True) as c:
-            c.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.table} ("
-                "view TEXT, key TEXT, position BIGINT, data TEXT, PRIMARY KEY (view, key))"
-            )
-
-    def get(self, view: str, key: str) -> dict[str, Any] | None:
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT data FROM {self.table} WHERE view = %s AND key = %s", (view, key))
-            found = c.fetchone()
-        return None if found is None else dict(json.loads(found["data"]))
-
-    def all(self, view: str) -> list[dict[str, Any]]:
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT data FROM {self.table} WHERE view = %s ORDER BY position, key", (view,)
-            )
-            return [dict(json.loads(row["data"])) for row in c.fetchall()]
-
-    def apply(
-        self, view: str, tracking: Tracking, changed: Mapping[str, dict[str, Any] | None]
-    ) -> None:
-        with self.recorder.datastore.transaction(commit=True) as c:
-            self.recorder._insert_tracking(
-                c, tracking
-            )  # the library's way to track in a transaction
-            for key, data in changed.items():
-                if data is None:
-                    c.execute(f"DELETE FROM {self.table} WHERE view = %s AND key = %s", (view, key))
-                else:
-                    c.execute(
-                        f"INSERT INTO {self.table} VALUES (%s, %s, %s, %s) ON CONFLICT (view, key) "
-                        "DO UPDATE SET data = excluded.data",
-                        (view, key, tracking.notification_id, json.dumps(data, sort_keys=True)),
-                    )
-
-    def reset(self, view: str, tracking_name: str) -> None:
-        with self.recorder.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {self.table} WHERE view = %s", (view,))
-            c.execute(f"DELETE FROM {self.tracking} WHERE application_name = %s", (tracking_name,))
-
-
-def rows_of(app: DomainApplication) -> Rows:
-    module = type(app.recorder).__module__
-    if module.endswith(".sqlite"):
-        return SQLiteRows(app)
-    if module.endswith(".postgres"):
-        return PostgresRows(app)
-    raise RuntimeError(
-        "read models need a SQLite or PostgreSQL store (PERSISTENCE_MODULE=eventsourcing.sqlite "
-        "or eventsourcing.postgres)"
-    )
-
-
 # -- following the log -----------------------------------------------------------------------
 
 
@@ -274,50 +151,112 @@ def _pending(
         yield [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
 
 
-def _key_text(key: tuple[Any, ...]) -> str:
-    """A row key as stored: one value as its text, several as a JSON list of their texts."""
-    return str(key[0]) if len(key) == 1 else json.dumps([str(part) for part in key])
+def catch_up(
+    app: DomainApplication,
+    read_model: ReadModel[Any],
+    *,
+    batch: int = BATCH,
+    stop: Callable[[], bool] | None = None,
+) -> int:
+    """Apply every event not yet applied to the read model's table; returns how many were applied.
 
-
-def catch_up(app: DomainApplication, read_model: ReadModel[Any], *, batch: int = BATCH) -> int:
-    """Apply every event not yet applied to the read model's rows; returns how many were applied."""
-    rows = rows_of(app)
+    Each batch runs in one transaction holding the read model's lock: it checks the position the
+    batch was read after is still the tracked one, applies the events, reading and writing rows
+    in that transaction, and stores the new position, so processes calling this at once advance
+    the read model one at a time and apply every event once. A table built with another shape
+    is dropped and rebuilt first. `stop` is asked between batches."""
+    store = store_of(app)
+    table = store.table(read_model)
+    end = app.recorder.max_notification_id()
+    if read_model.name in store.ready:
+        position = app.recorder.max_tracking_id(read_model.tracking_name) or 0
+        if end is None or position >= end:
+            return 0  # nothing new: no lock taken
+    topics = _topics(app, read_model.handles)
     applied = 0
-    for notifications in _pending(
-        app, read_model.tracking_name, _topics(app, read_model.handles), batch
-    ):
-        changed: dict[str, dict[str, Any] | None] = {}
-        for _, recorded in notifications:
-            event = recorded.event
-            where = read_model.delete_where(event)
-            if where is not None:
-                stored = {
-                    _key_text(read_model.row_key(decode(read_model.row_type, d))): d
-                    for d in rows.all(read_model.name)
-                }
-                for key, data in (stored | changed).items():
-                    row = None if data is None else decode(read_model.row_type, data)
-                    if row is not None and all(getattr(row, f) == v for f, v in where.items()):
-                        changed[key] = None
-                continue
-            found = read_model.key_of(event)
-            if found is None:
-                continue
-            key = _key_text(found)
-            data = changed[key] if key in changed else rows.get(read_model.name, key)
-            current = None if data is None else decode(read_model.row_type, data)
-            new = read_model.update(current, event)
-            changed[key] = None if new is None else encode(new)
-        rows.apply(
-            read_model.name, Tracking(read_model.tracking_name, notifications[-1][0]), changed
-        )
+    while True:
+        # Read ahead without the lock (a writer holding it would block readers of an in-memory
+        # database), then take the lock and go on only if nobody moved the position meanwhile.
+        position = app.recorder.max_tracking_id(read_model.tracking_name) or 0
+        notifications: Sequence[Any] = ()
+        if end is not None and position < end:
+            notifications = app.recorder.select_notifications(
+                start=position + 1, limit=batch, stop=end, topics=topics
+            )
+        with store.locked(read_model.tracking_name) as c:
+            table.prepare(c)
+            store.ready.add(read_model.name)
+            if store.position(c, read_model.tracking_name) != position:
+                continue  # another process applied a batch (or the table was rebuilt): read again
+            if end is None or position >= end:
+                return applied
+            events = [typing.cast(Any, app.mapper.to_domain_event(n)).event for n in notifications]
+            _apply(c, table, read_model, events)
+            # With no events left up to `end`, the position moves to `end`: the log up to it is done.
+            store.track(
+                c,
+                Tracking(read_model.tracking_name, notifications[-1].id if notifications else end),
+            )
         applied += len(notifications)
-    return applied
+        if stop is not None and stop():
+            return applied
+
+
+def _apply(c: Any, table: Table, read_model: ReadModel[Any], events: Sequence[Any]) -> None:
+    changed: dict[tuple[Any, ...], Any] = {}
+    for event in events:
+        where = read_model.delete_where(event)
+        if where is not None:
+            table.write(c, changed)
+            changed.clear()
+            table.delete_where(c, where)
+            continue
+        key = read_model.key_of(event)
+        if key is None:
+            continue
+        current = changed[key] if key in changed else table.get(c, key)
+        changed[key] = read_model.update(current, event)
+    table.write(c, changed)
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def _ready(app: DomainApplication, read_model: ReadModel[Any]) -> Table:
+    """The read model's table in its current shape: a table missing, or built with another
+    shape, is rebuilt from the events first (never read in an old shape)."""
+    store = store_of(app)
+    if read_model.name not in store.ready:
+        if store.fingerprint(read_model) == store.table(read_model).fingerprint:
+            store.ready.add(read_model.name)
+        else:
+            catch_up(app, read_model)
+    return store.table(read_model)
+
+
+def get(app: DomainApplication, read_model: ReadModel[R], key: object) -> R | None:
+    """The row of `key` (a tuple for a key of several fields, a value for one), or None; as
+    stored (call catch_up first to include the newest events)."""
+    table = _ready(app, read_model)
+    with store_of(app).reading() as c:
+        return typing.cast("R | None", table.get(c, key if isinstance(key, tuple) else (key,)))
+
+
+def find(app: DomainApplication, read_model: ReadModel[R], /, **where: object) -> list[R]:
+    """The rows whose fields (by attribute name) equal these values, in key order, as stored
+    (a SQL WHERE). Raises ValueError for a field the row does not have."""
+    table = _ready(app, read_model)
+    clause, values = table.where(where)
+    with store_of(app).reading() as c:
+        c.execute(table.select + clause + table.order, values)
+        found = [table.row(row) for row in c.fetchall()]
+    return [row for row in found if all(getattr(row, k) == v for k, v in where.items())]
 
 
 def rows(app: DomainApplication, read_model: ReadModel[R]) -> list[R]:
-    """The read model's rows as stored (call catch_up first to include the newest events)."""
-    return [decode(read_model.row_type, data) for data in rows_of(app).all(read_model.name)]
+    """All rows of the read model, in key order, as stored (call catch_up first to include the
+    newest events)."""
+    return find(app, read_model)
 
 
 # -- what commands read beyond their streams ---------------------------------------------------
@@ -348,29 +287,20 @@ class Reader(Protocol):
 class StoreReader:
     """Reads from the application's store, as they are at that moment: a read model first
     applies the events of the log it has not applied yet, so its rows are as fresh as the log;
-    a stream is read at its current version. Nothing is locked: another writer may change a row
-    or a stream right after it was read (only the command's own stream is checked again when
-    its events are stored)."""
+    a stream is read at its current version. Catching up takes the read model's lock for each
+    batch; reading takes none: another writer may change a row or a stream right after it was
+    read (only the command's own stream is checked again when its events are stored)."""
 
     def __init__(self, app: DomainApplication) -> None:
         self.app = app
 
-    def _caught_up(self, read_model: ReadModel[R]) -> Rows:
-        with contextlib.suppress(IntegrityError):  # another process applied those events first
-            catch_up(self.app, read_model)
-        return rows_of(self.app)
-
     def row(self, read_model: ReadModel[R], key: object) -> R | None:
-        data = self._caught_up(read_model).get(
-            read_model.name, _key_text(key if isinstance(key, tuple) else (key,))
-        )
-        return None if data is None else decode(read_model.row_type, data)
+        catch_up(self.app, read_model)
+        return get(self.app, read_model, key)
 
     def rows(self, read_model: ReadModel[R], /, **where: object) -> list[R]:
-        found = [
-            decode(read_model.row_type, d) for d in self._caught_up(read_model).all(read_model.name)
-        ]
-        return [row for row in found if all(getattr(row, k) == v for k, v in where.items())]
+        catch_up(self.app, read_model)
+        return find(self.app, read_model, **where)
 
     def state(self, aggregate: str, initial: Callable[[Any], S], key: object) -> S:
         decider = self.app.decider_named(aggregate)
@@ -388,8 +318,14 @@ class StoreReader:
 
 
 def rebuild(app: DomainApplication, read_model: ReadModel[Any]) -> int:
-    """Drop the read model's rows and position, then apply every event again."""
-    rows_of(app).reset(read_model.name, read_model.tracking_name)
+    """Drop the read model's table and position, then apply every event again."""
+    store = store_of(app)
+    with store.locked(read_model.tracking_name) as c:
+        store.table(read_model).create(c)
+        c.execute(
+            f"DELETE FROM {store.tracking} WHERE application_name = {store.placeholder}",
+            (read_model.tracking_name,),
+        )
     return catch_up(app, read_model)
 
 

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
-from cart.cart.events import ItemAdded, ItemRemoved
+from cart.cart.events import CartCheckedOutByCustomer, ItemAdded, ItemRemoved
 from cart.read_models.cart_items import CartItemsRow, read_model
 from cart.testing import assert_rows, expect
+
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
 
 
 def test_adding_a_product_again_adds_to_its_line() -> None:
@@ -26,13 +29,51 @@ def test_adding_a_product_again_adds_to_its_line() -> None:
         then=[
             expect(
                 CartItemsRow,
-                line="cart-1/tea",
                 cart_id="cart-1",
                 sku="tea",
+                line="cart-1/tea",
                 quantity=3,
                 price=Decimal("4"),
             )
         ],
+    )
+
+
+def test_one_product_in_two_carts_is_two_lines() -> None:
+    assert_rows(
+        read_model,
+        "one product in two carts is two lines",
+        given=[
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+            ItemAdded(
+                cart_id="cart-2", line="cart-2/tea", sku="tea", quantity=1, price=Decimal("3.50")
+            ),
+        ],
+        then=[
+            expect(CartItemsRow, cart_id="cart-1", sku="tea", quantity=2),
+            expect(CartItemsRow, cart_id="cart-2", sku="tea", quantity=1),
+        ],
+    )
+
+
+def test_no_units_added_leave_the_line_as_it_was() -> None:
+    assert_rows(
+        read_model,
+        "no units added leave the line as it was",
+        given=[
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=0, price=Decimal("4")
+            ),
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/cake", sku="cake", quantity=0, price=Decimal("2")
+            ),
+        ],
+        then=[expect(CartItemsRow, cart_id="cart-1", sku="tea", quantity=2, price=Decimal("3.50"))],
     )
 
 
@@ -54,11 +95,31 @@ def test_a_removed_item_leaves_its_cart() -> None:
         then=[
             expect(
                 CartItemsRow,
-                line="cart-1/cake",
                 cart_id="cart-1",
                 sku="cake",
+                line="cart-1/cake",
                 quantity=1,
                 price=Decimal("2"),
             )
         ],
+    )
+
+
+def test_a_checked_out_cart_s_lines_leave_other_carts_stay() -> None:
+    assert_rows(
+        read_model,
+        "a checked-out cart's lines leave, other carts' stay",
+        given=[
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/tea", sku="tea", quantity=2, price=Decimal("3.50")
+            ),
+            ItemAdded(
+                cart_id="cart-1", line="cart-1/cake", sku="cake", quantity=1, price=Decimal("2")
+            ),
+            ItemAdded(
+                cart_id="cart-2", line="cart-2/tea", sku="tea", quantity=1, price=Decimal("3.50")
+            ),
+            CartCheckedOutByCustomer(cart_id="cart-1", customer_id=ADA_1, total=Decimal("9")),
+        ],
+        then=[expect(CartItemsRow, cart_id="cart-2", sku="tea", quantity=1)],
     )

@@ -4,7 +4,8 @@
 
     python -m orders handle DepositMoney '{"account_id": "...", "amount": "5"}'
     python -m orders state <Aggregate> <id>        python -m orders history <Aggregate> <id>
-    python -m orders rows <ReadModel>              python -m orders rebuild <ReadModel>
+    python -m orders rows <ReadModel> [--where FIELD=VALUE ...]
+    python -m orders rebuild <ReadModel>           python -m orders run [--interval 0.5]
     python -m orders run-automations               python -m orders rejections <Automation>
     python -m orders record <ExternalEvent> '{"field": "..."}'
 
@@ -30,7 +31,8 @@ from orders.application import (
     READ_MODELS,
     OrdersApplication,
 )
-from orders.projections import catch_up, rebuild, rejections, rows, run_automation
+from orders.follower import INTERVAL, Follower
+from orders.projections import catch_up, find, rebuild, rejections, run_automation
 from orders.runtime import (
     ConcurrencyConflictError,
     DomainError,
@@ -40,6 +42,7 @@ from orders.runtime import (
     json_fields,
     json_key,
 )
+from orders.tables import columns_of
 
 
 class UsageError(Exception):
@@ -96,11 +99,30 @@ def _parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
     for name, run, what in (
         ("rows", _rows, "list a read model's rows (after catching up)"),
-        ("rebuild", _rebuild, "drop a read model's rows and replay all events"),
+        ("rebuild", _rebuild, "drop a read model's table and replay all events"),
     ):
         command = sub.add_parser(name, help=what)
         command.add_argument("read_model", help=f"one of: {', '.join(READ_MODELS) or 'none'}")
         command.set_defaults(run=run)
+        if name == "rows":
+            command.add_argument(
+                "--where",
+                action="append",
+                default=[],
+                metavar="FIELD=VALUE",
+                help="only rows whose field equals the value (repeatable)",
+            )
+    follow = sub.add_parser(
+        "run", help="keep every read model and automation up to date until stopped"
+    )
+    follow.add_argument(
+        "--interval",
+        type=float,
+        default=INTERVAL,
+        help=f"seconds between polls (default {INTERVAL})",
+    )
+    follow.add_argument("--once", action="store_true", help="one pass, then exit")
+    follow.set_defaults(run=_follow)
     automations = sub.add_parser(
         "run-automations", help="send the commands for events not yet handled"
     )
@@ -174,13 +196,40 @@ def _history(app: OrdersApplication, args: argparse.Namespace) -> Any:
 
 def _rows(app: OrdersApplication, args: argparse.Namespace) -> Any:
     read_model = _pick(READ_MODELS, args.read_model, "read model")
+    where = _where(read_model, args.where)
     catch_up(app, read_model)
-    return [encode(row) for row in rows(app, read_model)]
+    return [encode(row) for row in find(app, read_model, **where)]
+
+
+def _where(read_model: Any, conditions: Sequence[str]) -> dict[str, Any]:
+    """--where FIELD=VALUE as row attributes and values of their fields' types."""
+    fields = {key: attribute for attribute, key in json_fields(read_model.row_type)}
+    columns = {c.name: c for c in columns_of(read_model)}
+    where: dict[str, Any] = {}
+    for condition in conditions:
+        field, equals, text = condition.partition("=")
+        if not equals:
+            raise UsageError(f"--where {condition!r}: write FIELD=VALUE")
+        if field not in fields:
+            raise UsageError(
+                f"{read_model.name} has no field {field!r} (fields: {', '.join(fields)})"
+            )
+        try:
+            where[fields[field]] = columns[field].parse(text)
+        except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError) as error:
+            raise UsageError(
+                f"--where {field}={text!r}: not a valid value for {field} ({error})"
+            ) from None
+    return where
 
 
 def _rebuild(app: OrdersApplication, args: argparse.Namespace) -> Any:
     read_model = _pick(READ_MODELS, args.read_model, "read model")
     return {"read_model": read_model.name, "events_applied": rebuild(app, read_model)}
+
+
+def _follow(app: OrdersApplication, args: argparse.Namespace) -> Any:
+    return Follower(app, READ_MODELS, AUTOMATIONS, interval=args.interval).run(once=args.once)
 
 
 def _run_automations(app: OrdersApplication, args: argparse.Namespace) -> Any:

@@ -39,6 +39,7 @@ def key_of(
     | TransferReturned
     | AccountClosed,
 ) -> tuple[UUID]:
+    """The key of the row `event` updates."""
     return (event.account_id,)
 
 

@@ -23,7 +23,7 @@ class RemoveItem:
 
 def read(command: RemoveItem, state: CartState, reader: projections.Reader) -> dict[str, Any]:
     """What RemoveItem reads beyond its stream, passed to decide() by name."""
-    return {"item": reader.row(cart_items_view, command.cart_id + "/" + command.sku)}
+    return {"item": reader.row(cart_items_view, (command.cart_id, command.sku))}
 
 
 def decide(

@@ -22,6 +22,7 @@ class ProductsRow:
 
 
 def key_of(event: ProductAddedToShop | PriceChanged | ProductWithdrawnFromShop) -> tuple[str]:
+    """The key of the row `event` updates."""
     return (event.sku,)
 
 

@@ -26,6 +26,7 @@ class MemberLoansRow:
 
 
 def key_of(event: MemberJoined | LoanOpened | LoanReturned) -> tuple[str]:
+    """The key of the row `event` updates."""
     return (event.card_number,)
 
 

@@ -34,6 +34,7 @@ def key_of(
     | ShipmentDispatched
     | OrderCancelled,
 ) -> tuple[UUID]:
+    """The key of the row `event` updates."""
     return (event.order_id,)
 
 

@@ -22,6 +22,7 @@ class ProductDemandRow:
 
 
 def key_of(event: ProductListed | StockReserved | ProductDiscontinued) -> tuple[str]:
+    """The key of the row `event` updates."""
     return (event.sku,)
 
 
