@@ -21,7 +21,7 @@ from generator.agent.slices import HANDLER_MISSING, Slice, slices
 from generator.agent.timelines import timeline_lines
 from generator.agent.unpinned import unpinned
 from generator.spec.load import LoadedSpec
-from generator.spec.model import Aggregate, Command, Spec
+from generator.spec.model import Aggregate, Command, Listened, Spec
 
 _STATE_NAME = re.compile(r"\bstate\.([a-z_][a-z0-9_]*)")
 
@@ -485,21 +485,8 @@ def _automation(source: _Source, name: str) -> list[str]:
     if raw.get("description"):
         lines.append(str(raw["description"]))
     automation = next(a for a in source.spec.automations if a.name == name)
-    lines += ["", "## Trigger and commands"]
-    for event in automation.listens:
-        owner = _aggregate_of(source, event.name)
-        if event.rejected:
-            lines.append(
-                f"- on the rejection of {event.rejected} (sent by another automation): "
-                f"`event` is {event.name}, its fields plus `error` and `message`"
-            )
-        elif owner:
-            lines.append(f"- on: {_event_line(source, owner, event.name, stream=True)}")
-        else:
-            lines.append(f"- on: {event.name} (an external event, recorded by `app.record`)")
-    for key in ("if", "reads", "handler"):
-        if key in raw:
-            lines.append(f"- {key}: {flow(raw[key])}")
+    lines += ["", "## Trigger and commands", *(_trigger(source, e) for e in automation.listens)]
+    lines += [f"- {key}: {flow(raw[key])}" for key in ("if", "reads", "handler") if key in raw]
     lines += [
         f"- send: {flow(raw.get('send'))}",
         "",
@@ -513,6 +500,15 @@ def _automation(source: _Source, name: str) -> list[str]:
         *timeline_lines(source.spec, source.loaded, name, flow),
     ]
     return [*lines, *_files(slice_), *_footer(source)]
+
+
+def _trigger(source: _Source, event: Listened) -> str:
+    owner = _aggregate_of(source, event.name)
+    if event.rejected:
+        return f"- on the rejection of {event.rejected}: `event` is {event.name} (its fields, `error`, `message`)"
+    if owner:
+        return f"- on: {_event_line(source, owner, event.name, stream=True)}"
+    return f"- on: {event.name} (an external event, recorded by `app.record`)"
 
 
 def _aggregate_of(source: _Source, event: str) -> str:
