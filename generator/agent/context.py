@@ -21,7 +21,7 @@ from generator.agent.slices import HANDLER_MISSING, Slice, slices
 from generator.agent.timelines import timeline_lines
 from generator.agent.unpinned import unpinned
 from generator.spec.load import LoadedSpec
-from generator.spec.model import Aggregate, Command, Spec
+from generator.spec.model import Aggregate, Command, Listened, Spec
 
 _STATE_NAME = re.compile(r"\bstate\.([a-z_][a-z0-9_]*)")
 
@@ -256,7 +256,8 @@ def _domain(source: _Source) -> list[str]:
         for automation in spec.automations:
             status = source.slices[automation.name].status
             lines.append(
-                f"- {automation.name}: on {automation.on}, send {automation.sends}: {status}"
+                f"- {automation.name}: on {', '.join(automation.events)}, "
+                f"send {', '.join(automation.commands)}: {status}"
             )
     lines += ["", "One slice in detail: `eventforge context --slice NAME`.", *_footer(source)]
     return lines
@@ -483,11 +484,10 @@ def _automation(source: _Source, name: str) -> list[str]:
     ]
     if raw.get("description"):
         lines.append(str(raw["description"]))
-    event = str(raw.get("on"))
+    automation = next(a for a in source.spec.automations if a.name == name)
+    lines += ["", "## Trigger and commands", *(_trigger(source, e) for e in automation.listens)]
+    lines += [f"- {key}: {flow(raw[key])}" for key in ("if", "reads", "handler") if key in raw]
     lines += [
-        "",
-        "## Trigger and command",
-        f"- on: {_event_line(source, _aggregate_of(source, event), event, stream=True)}",
         f"- send: {flow(raw.get('send'))}",
         "",
         f"## Scenarios ({slice_.scenarios})",
@@ -500,6 +500,15 @@ def _automation(source: _Source, name: str) -> list[str]:
         *timeline_lines(source.spec, source.loaded, name, flow),
     ]
     return [*lines, *_files(slice_), *_footer(source)]
+
+
+def _trigger(source: _Source, event: Listened) -> str:
+    owner = _aggregate_of(source, event.name)
+    if event.rejected:
+        return f"- on the rejection of {event.rejected}: `event` is {event.name} (its fields, `error`, `message`)"
+    if owner:
+        return f"- on: {_event_line(source, owner, event.name, stream=True)}"
+    return f"- on: {event.name} (an external event, recorded by `app.record`)"
 
 
 def _aggregate_of(source: _Source, event: str) -> str:

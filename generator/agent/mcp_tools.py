@@ -419,18 +419,45 @@ def add_read_model(
 
 def add_automation(
     name: str,
-    on: Annotated[str, Field(description="The event that triggers it.")],
     send: Annotated[
-        dict[str, Any], Field(description='{"CommandName": {"field": "= event.field"}}.')
+        dict[str, Any] | list[dict[str, Any]],
+        Field(
+            description='{"CommandName": {"field": "= event.field"}}, or a list of them, each '
+            'with optional "for": "item in items" and "if": "condition".'
+        ),
     ],
+    on: Annotated[
+        str | list[str] | None, Field(description="The event (or events) that trigger it.")
+    ] = None,
+    on_rejected: Annotated[
+        str | None,
+        Field(description="Instead of on: the command whose rejection triggers it."),
+    ] = None,
+    condition: Annotated[str | None, Field(description="Send only when this holds.")] = None,
+    reads: Annotated[
+        dict[str, Any],
+        Field(description='{"items": {"read_model": "R", "where": {"f": "= event.f"}}}.'),
+    ] = {},  # noqa: B006
+    custom: Annotated[bool, Field(description="send() is hand-written.")] = False,
     description: str = "",
     spec: Spec = DEFAULT_SPEC,
     dry_run: DryRun = False,
 ) -> CallToolResult:
-    """Add an automation: when an event happens, send a command."""
-    argv = ["add", "automation", name, "--on", on, "--send", _json(send)]
+    """Add an automation: when an event happens (or a command an automation sent is rejected),
+    send commands."""
+    events = [on] if isinstance(on, str) else list(on or [])
+    entries = send if isinstance(send, list) else [send]
+    argv = ["add", "automation", name, *(a for e in events for a in ("--on", e))]
+    argv += [*_opt("--on-rejected", on_rejected), *_opt("--if", condition)]
+    argv += [a for k, v in reads.items() for a in ("--read", _json({k: v}))]
+    argv += [a for e in entries for a in ("--send", _json(e))]
     return call(
-        *argv, *_opt("--description", description), "--spec", spec, *_flag("--dry-run", dry_run)
+        *argv,
+        *_flag("--custom", custom),
+        *_opt("--description", description),
+        "--spec",
+        spec,
+        *_flag("--dry-run", dry_run),
     )
 
 

@@ -58,6 +58,12 @@ ANSWER_RULES = """\
   an order opened) as a `timelines:` entry: a `name`, optional `given`, and `steps`, each a `when`
   with its id field, an optional `at`, and a `then` with `events`, `error`, `state`, `rows`
   (`{ReadModel: [...]}`) and `sent` (the commands automations sent).
+- Write a process (a step in another aggregate, then another) as automations: `on:` an event, a
+  list of events, or `{rejected: Command}` to undo an earlier step when a command an automation
+  sent is rejected (`event` then has the command's fields, `error` and `message`); `if:` to
+  filter; `send:` a list of commands, an entry with `for: item in items` to send one per item of
+  rows it `reads:` or of an event's list field. Declare events that come from other systems under
+  `external_events:` (fields only, no aggregate).
 - Use `handler: custom` only for a decision the spec's rules and expressions cannot state.
 - The answer is checked with `eventforge validate --format json`. Each error has a `code`, a
   `path` and `line` in the spec, a `message` and a one-line `hint`; when you get such errors, fix

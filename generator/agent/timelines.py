@@ -24,7 +24,7 @@ def involved(spec: Spec, name: str) -> Callable[[Mapping[str, Any]], list[str]]:
     for aggregate in spec.aggregates:
         if aggregate.name == name:
             commands = {c.name for c in aggregate.commands}
-    sends = {a.sends for a in spec.automations if a.name == name}
+    sends = {c for a in spec.automations if a.name == name for c in a.commands}
     read_model = any(r.name == name for r in spec.read_models)
 
     def roles(step: Mapping[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: write.py imports Owner, and a generate starts faster
     from generator.evolution.lock import Lock
-    from generator.spec.model import Aggregate, Command, Event, ReadModel, Spec
+    from generator.spec.model import Aggregate, Automation, Command, Event, ReadModel, Spec
 
 
 class Owner(StrEnum):
@@ -43,6 +43,16 @@ def command_signature(command: Command, id_field: str) -> str:
 
 def custom_path(spec: Spec, command: Command) -> str:
     return f"src/{spec.package}/{_module(spec, command.aggregate)}/custom/{command.module}.py"
+
+
+def custom_automation_path(spec: Spec, automation: Automation) -> str:
+    return f"src/{spec.package}/automations/custom/{automation.module}.py"
+
+
+def automation_signature(automation: Automation) -> str:
+    reads = "".join(f", {r.name}: {r.annotation}" for r in automation.reads)
+    on = " | ".join(automation.events)
+    return f"send(event: {on}{', *' if reads else ''}{reads}) -> list[{' | '.join(automation.commands)}]"
 
 
 def read_model_custom_path(spec: Spec, read_model: ReadModel) -> str:
@@ -167,8 +177,46 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
                     context,
                 )
             )
+    if spec.rejected_commands:
+        files.append(
+            PlannedFile(
+                f"{src}/automations/rejected.py",
+                "package/rejected.py.jinja",
+                Owner.GENERATED,
+                "rejected commands",
+            )
+        )
+    if spec.external_events:
+        files.append(
+            PlannedFile(
+                f"{src}/external_events.py",
+                "package/external_events.py.jinja",
+                Owner.GENERATED,
+                "external events",
+            )
+        )
+    if any(a.custom for a in spec.automations):
+        files.append(
+            PlannedFile(
+                f"{src}/automations/custom/__init__.py",
+                "package/custom_automations_init.py.jinja",
+                Owner.USER,
+                "automations",
+            )
+        )
     for automation in spec.automations:
         policy_context = {"automation": automation}
+        if automation.custom:
+            files.append(
+                PlannedFile(
+                    custom_automation_path(spec, automation),
+                    "slice/custom_automation.py.jinja",
+                    Owner.USER,
+                    automation.name,
+                    policy_context,
+                    automation_signature(automation),
+                )
+            )
         files.append(
             PlannedFile(
                 f"{src}/automations/{automation.module}.py",
@@ -208,6 +256,11 @@ def _agent_files(spec: Spec) -> list[PlannedFile]:
         {"path": read_model_custom_path(spec, r), "signature": read_model_signature(r)}
         for r in spec.read_models
         if r.custom
+    ]
+    handlers += [
+        {"path": custom_automation_path(spec, a), "signature": automation_signature(a)}
+        for a in spec.automations
+        if a.custom
     ]
     context = {"handlers": handlers, "example": _example_names(spec)}
     return [

@@ -17,7 +17,13 @@ from typing import Any
 
 import jinja2
 
-from generator.build.plan import PlannedFile, custom_path, read_model_custom_path, upcast_path
+from generator.build.plan import (
+    PlannedFile,
+    custom_automation_path,
+    custom_path,
+    read_model_custom_path,
+    upcast_path,
+)
 from generator.build.shadow import Spelling
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
@@ -75,6 +81,7 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         ),
         dataclass_default=dataclass_default,
         custom_path=lambda command: custom_path(spec, command),
+        custom_automation_path=lambda automation: custom_automation_path(spec, automation),
         upcast_path=lambda event: upcast_path(spec, event),
         read_model_custom_path=lambda read_model: read_model_custom_path(spec, read_model),
         emitted_union=lambda command: " | ".join(command.emitted) or "object",

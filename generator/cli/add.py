@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from generator.cli.add_automation import add_automation
 from generator.cli.add_rules import add_emit, add_read, add_reject
 from generator.cli.add_stories import AT, add_step, add_timeline
 from generator.cli.edit import DESCRIPTION, DRY_RUN, FIELDS, edit, guarded
@@ -35,6 +36,7 @@ def add() -> None:
 
 add.add_command(add_reject)
 add.add_command(add_emit)
+add.add_command(add_automation)
 add.add_command(add_read)
 add.add_command(add_timeline)
 add.add_command(add_step)
@@ -445,41 +447,3 @@ def add_read_model(
         fmt=fmt,
         dry_run=dry_run,
     )
-
-
-@add.command("automation")
-@click.argument("name")
-@click.option("--on", "on", required=True, metavar="EVENT", help="The event that triggers it.")
-@click.option(
-    "--send",
-    required=True,
-    metavar="'COMMAND: {...}'",
-    help="The command to send; values may be '= event.field'.",
-)
-@DESCRIPTION
-@SPEC_OPTION
-@DRY_RUN
-@FORMAT
-def add_automation(
-    name: str, on: str, send: str, description: str, spec: Path, dry_run: bool, fmt: str
-) -> None:
-    """Add automation NAME: when event --on happens, send a command.
-
-    \b
-    Example:
-      eventforge add automation CloseFrozenAccounts --on AccountFrozen \\
-          --send 'CloseAccount: {account_id: = event.account_id}'
-    """
-    operation = guarded(
-        lambda: partial(
-            ops.add_automation,
-            name=name,
-            on=on,
-            send=args.record(send, option="--send"),
-            description=description,
-        ),
-        fmt,
-        "add automation",
-        spec,
-    )
-    edit("add automation", operation, spec=spec, fmt=fmt, dry_run=dry_run)

@@ -89,6 +89,24 @@ def record(text: str, *, option: str) -> dict[str, Any]:
     return {name: values if values is not None else {}}
 
 
+def send_entry(text: str) -> dict[str, Any]:
+    """`--send 'Command: {...}'`, or `'{Command: {...}, for: item in items, if: ...}'`."""
+    if _NAME.match(text.strip()):
+        return {text.strip(): {}}
+    data = snippet(text, option="--send")
+    commands = [k for k in data if k not in ("for", "if")]
+    if len(commands) != 1:
+        usage_error(
+            f"--send {text!r} must name exactly one command, like 'Name: {{field: value}}' "
+            "(beside it only `for:` and `if:`)",
+            where="--send",
+        )
+    return {
+        key: (value if value is not None or key in ("for", "if") else {})
+        for key, value in data.items()
+    }
+
+
 def is_name(text: str) -> bool:
     return bool(_NAME.match(text.strip()))
 

@@ -17,6 +17,7 @@ from generator.edit.yaml_roundtrip import (
     append_item,
     block,
     insert_entry,
+    item_node,
     node,
     scalar,
 )
@@ -386,14 +387,29 @@ def add_read_model(
 
 
 def add_automation(
-    editing: Editing, *, name: str, on: str, send: dict[str, Any], description: str
+    editing: Editing,
+    *,
+    name: str,
+    on: Any,
+    send: list[dict[str, Any]],
+    description: str,
+    condition: str | None = None,
+    reads: dict[str, Any] | None = None,
+    custom: bool = False,
 ) -> Change:
     editing.require_new(name)
     body = CommentedMap()
     if description:
         body["description"] = scalar(description, flow=False)
-    body["on"] = scalar(on, flow=False)
-    body["send"] = block(send)
+    body["on"] = scalar(on, flow=False) if isinstance(on, str) else item_node(on)
+    if condition:
+        body["if"] = scalar(condition, flow=False)
+    if custom:
+        body["handler"] = "custom"
+    if reads:
+        body["reads"] = block(reads)
+    simple = len(send) == 1 and not set(send[0]) & {"for", "if"}
+    body["send"] = block(send[0]) if simple else CommentedSeq([block(entry) for entry in send])
     order = (*TOP_ORDER, "read_models", "automations")
     append_entry(section(editing.tree, "automations", order), name, body)
     return Change(f"added automation {name}", [f"automations.{name}"])

@@ -30,8 +30,16 @@ from generator.mutants.mutant import Mutant, Unit
 from generator.spec import model as m
 
 _RUNS = itertools.count(1)  # test modules' names: never imported by name, never reused
-# Files the scenario tests do not import: the store tests need a database, the rest an app.
-_SKIPPED = ("cli.py", "__main__.py", "application.py", "test_store.py", "test_upcasting.py")
+# Files the scenario tests do not import: the store tests need a database, the rest an app
+# (timelines run on the application, which is not rendered here).
+_SKIPPED = (
+    "cli.py",
+    "__main__.py",
+    "application.py",
+    "test_store.py",
+    "test_upcasting.py",
+    "test_timelines.py",
+)
 
 Test = tuple[str, Callable[[], object]]
 

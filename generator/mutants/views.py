@@ -14,6 +14,7 @@ from generator.mutants.operators import expression_mutants
 from generator.mutants.values import Site, value_mutants
 from generator.spec import model as m
 from generator.spec.load import PathKey
+from generator.spec.types import TypeRef
 
 
 def read_model_mutants(source: Source, read_model: m.ReadModel) -> Iterator[Mutant]:
@@ -149,34 +150,48 @@ def _with_update(read_model: m.ReadModel, index: int, update: m.RowUpdate) -> m.
 
 
 def automation_mutants(source: Source, automation: m.Automation) -> Iterator[Mutant]:
-    event, owner = source.event(automation.on)
-    receiver = next(
-        a for a in source.spec.aggregates if any(c.name == automation.sends for c in a.commands)
-    )
-    targets = fields_of(receiver.command(automation.sends).fields, receiver.id_field)
-    types = suggest.Types({"event": fields_of(event.fields, owner.id_field)}, source.records)
-    where: PathKey = ("automations", automation.name, "send", automation.sends)
-    sent = raw(source.loaded, *where) or {}
-    for position, value in enumerate(automation.values):
-        site = Site(
-            path=(*where, value.target),
-            slices=(automation.name,),
-            rule=f"send {automation.sends}.{value.target}: {written(sent.get(value.target))}",
-            unit=Unit("automation", automation.name),
-            target=targets[value.attribute],
-            types=types,
-            observed=(
-                f"of {automation.name} given {automation.on} whose then names "
-                f"{automation.sends}.{value.target}"
-            ),
-            rebuild=_send_rebuild(automation, position),
+    """The values each `send:` entry writes (its fields' codes)."""
+    event_types: dict[str, TypeRef] = {}
+    first = automation.listens[0]
+    if len(automation.listens) == 1 and not first.rejected and first.module.endswith(".events"):
+        event, owner = source.event(first.name)
+        event_types = fields_of(event.fields, owner.id_field)
+    types = suggest.Types({"event": event_types}, source.records)
+    raw_send = raw(source.loaded, "automations", automation.name, "send")
+    on = ", ".join(automation.events)
+    for index, send in enumerate(automation.sends):
+        receiver = next(
+            a for a in source.spec.aggregates if any(c.name == send.command for c in a.commands)
         )
-        yield from value_mutants(site, value.code, source.spec)
+        targets = fields_of(receiver.command(send.command).fields, receiver.id_field)
+        where: PathKey = ("automations", automation.name, "send")
+        where = (
+            (*where, send.command) if isinstance(raw_send, dict) else (*where, index, send.command)
+        )
+        sent = raw(source.loaded, *where) or {}
+        for position, value in enumerate(send.values):
+            site = Site(
+                path=(*where, value.target),
+                slices=(automation.name,),
+                rule=f"send {send.command}.{value.target}: {written(sent.get(value.target))}",
+                unit=Unit("automation", automation.name),
+                target=targets[value.attribute],
+                types=types,
+                observed=(
+                    f"of {automation.name} given {on} whose then names "
+                    f"{send.command}.{value.target}"
+                ),
+                rebuild=_send_rebuild(automation, index, position),
+            )
+            yield from value_mutants(site, value.code, source.spec)
 
 
-def _send_rebuild(automation: m.Automation, position: int) -> Callable[[str], Replacement]:
+def _send_rebuild(
+    automation: m.Automation, index: int, position: int
+) -> Callable[[str], Replacement]:
     def rebuild(code: str) -> Replacement:
-        values = put(automation.values, position, replace(automation.values[position], code=code))
-        return replace(automation, values=values)
+        send = automation.sends[index]
+        values = put(send.values, position, replace(send.values[position], code=code))
+        return replace(automation, sends=put(automation.sends, index, replace(send, values=values)))
 
     return rebuild

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "E417": "a named id of a scenario or timeline is used for two different things",
     "E418": "a scenario's `given` event is of a stream its command does not read",
     "E419": "a timeline checks what its step cannot have caused",
+    "E420": "an automation listens to the rejection of a command no automation sends",
     "E430": "a read model deletes rows by, or indexes, a field it cannot look rows up by",
     # expressions
     "E500": "an expression is not valid Python syntax",

@@ -51,6 +51,7 @@ DEFAULT_HINTS: dict[str, str] = {
     "E417": "give each thing its own name (`cart-1` for a cart, `ada-1` for a customer)",
     "E418": "give only events of streams the command reads (its `reads:`), or what it finds under `reads:`",
     "E419": "check it after the step whose events update that read model or start that automation",
+    "E420": "send the command from another automation, or listen to an event",
     "E430": "delete and index by key fields or by fields listed under `index:`, each one value",
     "E500": "write a Python expression, like `state.balance + event.amount`",
     "E501": "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",

@@ -346,17 +346,77 @@ class ReadModel:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Send:
+    """One entry of an automation's `send:`: a command, its fields as code over `event` (and the
+    reads, and the `for:` variable), sent when `condition` holds, once per item with `for:`."""
+
+    command: str
+    aggregate_module: str  # where the command lives
+    module: str  # the command's module
+    values: tuple[Assignment, ...]  # keyword arguments of the command
+    condition: str | None = None  # compiled Python of the entry's `if:`
+    source: str = ""  # the spec's text of that `if:`
+    target: str = ""  # `for: item in items`: the variable, or "" (sent once)
+    items: str = ""  # the compiled list it goes over
+
+
+@dataclass(frozen=True, kw_only=True)
+class Listened:
+    """An event an automation listens to: an aggregate's event, an external event, or the
+    rejection of a command (`on: {rejected: C}`: the event class is `CRejected`)."""
+
+    name: str  # the class
+    module: str  # the module it is imported from, below the package (`account.events`)
+    rejected: str = ""  # the rejected command, for a rejection
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectedCommand:
+    """The event an automation sees when a command another automation sent was rejected: the
+    command's fields (its id field included) plus `error` and `message`."""
+
+    command: str
+    fields: tuple[Field, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.command}Rejected"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Automation:
     name: str
     module: str
     description: str
-    on: str
-    on_module: str  # aggregate module of the event
-    sends: str
-    sends_aggregate: str  # aggregate module of the command
-    sends_module: str  # module of the command
-    values: tuple[Assignment, ...]  # keyword arguments of the command, as code over `event`
+    listens: tuple[Listened, ...]  # `on:`, one event or several
+    sends: tuple[Send, ...]  # `send:`, in order
+    condition: str | None = None  # compiled Python of `if:` over `event` and the reads
+    source: str = ""  # the spec's text of `if:`
+    reads: tuple[Read, ...] = ()
+    custom: bool = False  # `handler: custom`: send() is hand-written
     scenarios: tuple[ViewScenario, ...] = ()
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The event classes it listens to."""
+        return tuple(e.name for e in self.listens)
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The commands it may send, once each, in order."""
+        return tuple(dict.fromkeys(s.command for s in self.sends))
+
+    @property
+    def rejected(self) -> tuple[str, ...]:
+        """The commands whose rejection it listens to."""
+        return tuple(e.rejected for e in self.listens if e.rejected)
+
+    @property
+    def simple(self) -> bool:
+        """One command, always sent once: send() returns a list of one."""
+        return self.condition is None and all(
+            s.condition is None and not s.target for s in self.sends
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -399,6 +459,8 @@ class Spec:
     read_models: tuple[ReadModel, ...]
     automations: tuple[Automation, ...]
     timelines: tuple[Timeline, ...] = ()
+    external_events: tuple[Event, ...] = ()  # `external_events:` (their aggregate is "")
+    rejected_commands: tuple[RejectedCommand, ...] = ()  # listened to by automations
 
     @property
     def app_class(self) -> str:

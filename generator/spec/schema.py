@@ -197,6 +197,7 @@ def _article(kind: str) -> str:
         "null": "null",
         "string or object": "a type name or a mapping",
         "array or object": "a list or a mapping",
+        "string or array or object": "an event's name, a list of them or a mapping",
         "object or array": "a mapping or a list",
         "string or array": "a name or a list of names",
         "object or null": "a mapping",

@@ -269,7 +269,7 @@ def test_timelines_are_written_through_the_tools(tmp_path: Path) -> None:
     with_server(project, body)
     spec = project / "eventforge.yaml"
     text = spec.read_text(encoding="utf-8")
-    assert f"timelines:\n  - name: {story}\n    steps:\n" in text, text
+    assert f"\n  - name: {story}\n    steps:\n" in text, text  # after the example's own
     assert '      - at: "2024-05-01T10:00:00Z"\n        when: {OpenAccount:' in text
     assert "      - when: {DepositMoney: {account_id: acc-1, amount: 5}}\n" in text
     assert "        then:\n          state: {balance: 5, version: 2}\n" in text

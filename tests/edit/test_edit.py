@@ -436,7 +436,7 @@ def test_remove_takes_a_commands_scenarios_but_refuses_what_is_still_used(tmp_pa
             "a closed account takes no deposits",
         )
     ]
-    assert "automations" not in _data(spec)
+    assert "WelcomeBonus" not in _data(spec)["automations"]
     assert cli("validate", spec).exit_code == 0
     text = spec.read_text(encoding="utf-8")
     assert "# evolve by default" in text  # a comment of the event above stays
@@ -524,3 +524,45 @@ def test_every_edit_command_has_help_with_an_example() -> None:
                 group,
                 name,
             )
+
+
+def test_add_automation_writes_processes(tmp_path: Path) -> None:
+    spec = copy_example("bank", tmp_path)
+    listed = cli(
+        "add", "automation", "MatchBigMoves", "--on", "MoneyDeposited", "--on", "MoneyWithdrawn",
+        "--if", "event.amount > 1000",
+        "--read", "balance: {read_model: AccountBalances, key: = event.account_id}",
+        "--send", "{DepositMoney: {account_id: = event.account_id, amount: 1}, if: balance is not None}",
+        "--send", "WithdrawMoney: {account_id: = event.account_id, amount: 1}",
+        "--spec", spec,
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.stderr
+    undo = cli(
+        "add", "automation", "UndoReturns", "--on-rejected", "ReturnTransfer", "--custom",
+        "--send", "ReturnTransfer", "--spec", spec,
+    )  # fmt: skip
+    assert undo.exit_code == 0, undo.stderr
+    data = _data(spec)["automations"]
+    assert data["MatchBigMoves"] == {
+        "on": ["MoneyDeposited", "MoneyWithdrawn"],
+        "if": "event.amount > 1000",
+        "reads": {"balance": {"read_model": "AccountBalances", "key": "= event.account_id"}},
+        "send": [
+            {
+                "DepositMoney": {"account_id": "= event.account_id", "amount": 1},
+                "if": "balance is not None",
+            },
+            {"WithdrawMoney": {"account_id": "= event.account_id", "amount": 1}},
+        ],
+    }
+    assert data["UndoReturns"] == {
+        "on": {"rejected": "ReturnTransfer"},
+        "handler": "custom",
+        "send": {"ReturnTransfer": {}},
+    }
+    both = cli(
+        "add", "automation", "Both", "--on", "MoneyDeposited", "--on-rejected", "ReturnTransfer",
+        "--send", "ReturnTransfer", "--spec", spec, "--format", "json",
+    )  # fmt: skip
+    assert both.exit_code == 2
+    assert "one of them" in str(both.json())

@@ -179,7 +179,7 @@ def test_examples_have_views_over_several_aggregates() -> None:
     aggregates = {e.name: a.name for a in spec.aggregates for e in a.events}
     assert any(len({aggregates[e] for e in r.handled_events}) > 1 for r in spec.read_models)
     commands = {c.name: a.name for a in spec.aggregates for c in a.commands}
-    assert any(aggregates[a.on] != commands[a.sends] for a in spec.automations)
+    assert any(aggregates[a.events[0]] != commands[a.commands[0]] for a in spec.automations)
 
 
 def test_read_model_and_automation_scenarios_fail_with_the_difference(tmp_path: Path) -> None:

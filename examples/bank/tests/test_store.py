@@ -21,10 +21,26 @@ import pytest
 
 from bank.account.decider import decider as account_decider
 from bank.account.deposit_money import DepositMoney
-from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
+from bank.account.events import (
+    AccountClosed,
+    AccountOpened,
+    MoneyDeposited,
+    MoneyWithdrawn,
+    TransferReceived,
+    TransferReturned,
+    TransferSent,
+)
 from bank.account.open_account import OpenAccount
+from bank.account.receive_transfer import ReceiveTransfer
+from bank.account.return_transfer import ReturnTransfer
+from bank.account.transfer_money import TransferMoney
 from bank.account.withdraw_money import WithdrawMoney
 from bank.application import BankApplication
+from bank.automations.credit_transfers import automation as credit_transfers_policy
+from bank.automations.rejected import ReceiveTransferRejected
+from bank.automations.return_rejected_transfers import (
+    automation as return_rejected_transfers_policy,
+)
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
 from bank.clock import fixed, real_time, using
 from bank.projections import ReadModel, catch_up, find, get, rows
@@ -38,6 +54,9 @@ from bank.testing import (
     assert_survives_the_store,
     store_given,
 )
+
+BOB_1 = UUID("3fbfa01e-3080-572a-a3e9-ccda50e34804")  # bob-1
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
 
 POSTGRES_HINT = (
     "PostgreSQL tests skipped: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD "
@@ -96,6 +115,22 @@ def test_every_event_type_round_trips(make_app: MakeApp) -> None:
                 account_id=UUID("00000000-0000-4000-8000-000000000003"), amount=Decimal("30.10")
             ),
             AccountClosed(account_id=UUID("00000000-0000-4000-8000-000000000004")),
+            TransferSent(
+                account_id=UUID("00000000-0000-4000-8000-000000000005"),
+                to_account_id=UUID("00000000-0000-4000-8000-000000000050"),
+                amount=Decimal("51.10"),
+            ),
+            TransferReceived(
+                account_id=UUID("00000000-0000-4000-8000-000000000006"),
+                from_account_id=UUID("00000000-0000-4000-8000-000000000060"),
+                amount=Decimal("61.10"),
+            ),
+            TransferReturned(
+                account_id=UUID("00000000-0000-4000-8000-000000000007"),
+                to_account_id=UUID("00000000-0000-4000-8000-000000000070"),
+                amount=Decimal("71.10"),
+                reason='sample 72: "quoted" \\ {{x}} ünïcødé',
+            ),
         ],
     )
 
@@ -179,6 +214,86 @@ def test_account_commands_survive_the_store(make_app: MakeApp) -> None:
             account_id=UUID("00000000-0000-4000-8000-000000001011"), amount=Decimal("70")
         ),
     )
+    # scenario: a transfer down to the overdraft limit is accepted
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001013"),
+                owner="Ada",
+                overdraft_limit=Decimal("10"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001013"), amount=Decimal("20")
+            ),
+        ],
+        TransferMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001013"),
+            to_account_id=BOB_1,
+            amount=Decimal("30"),
+        ),
+    )
+    # scenario: the smallest transfer is accepted
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001015"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            MoneyDeposited(
+                account_id=UUID("00000000-0000-4000-8000-000000001015"), amount=Decimal("20")
+            ),
+        ],
+        TransferMoney(
+            account_id=UUID("00000000-0000-4000-8000-000000001015"),
+            to_account_id=BOB_1,
+            amount=Decimal("0.01"),
+        ),
+    )
+    # scenario: a transfer credits the target
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001017"),
+                owner="Bob",
+                overdraft_limit=Decimal("0"),
+            )
+        ],
+        ReceiveTransfer(
+            account_id=UUID("00000000-0000-4000-8000-000000001017"),
+            from_account_id=ADA_1,
+            amount=Decimal("30"),
+        ),
+    )
+    # scenario: a returned transfer pays the source back
+    assert_survives_the_store(
+        make_app,
+        account_decider,
+        [
+            AccountOpened(
+                account_id=UUID("00000000-0000-4000-8000-000000001019"),
+                owner="Ada",
+                overdraft_limit=Decimal("0"),
+            ),
+            TransferSent(
+                account_id=UUID("00000000-0000-4000-8000-000000001019"),
+                to_account_id=BOB_1,
+                amount=Decimal("30"),
+            ),
+        ],
+        ReturnTransfer(
+            account_id=UUID("00000000-0000-4000-8000-000000001019"),
+            to_account_id=BOB_1,
+            amount=Decimal("30"),
+            reason="StreamNotFoundError",
+        ),
+    )
 
 
 def test_account_writers_racing_lose_nothing(make_app: MakeApp) -> None:
@@ -240,6 +355,15 @@ def test_account_writers_racing_lose_nothing(make_app: MakeApp) -> None:
             ),
             AccountClosed(account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
         ],
+        [
+            AccountOpened(account_id=ADA_1, owner="Ada", overdraft_limit=Decimal("50")),
+            TransferSent(account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("30")),
+            AccountOpened(account_id=BOB_1, owner="Bob", overdraft_limit=Decimal("0")),
+            TransferReceived(account_id=BOB_1, from_account_id=ADA_1, amount=Decimal("30")),
+            TransferReturned(
+                account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("20"), reason="closed"
+            ),
+        ],
     ],
 )
 def test_account_balances_projection_applies_each_event_once(
@@ -285,22 +409,18 @@ def _assert_table_follows_the_shape(
 
 
 def test_account_balances_table_answers_queries_and_follows_its_shape(make_app: MakeApp) -> None:
-    # scenario: a closed account leaves the dashboard
+    # scenario: transfers move balances, and a returned one comes back
     _assert_table_follows_the_shape(
         make_app,
         account_balances_view,
         [
-            AccountOpened(
-                account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"),
-                owner="Ada",
-                overdraft_limit=Decimal("0"),
+            AccountOpened(account_id=ADA_1, owner="Ada", overdraft_limit=Decimal("50")),
+            TransferSent(account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("30")),
+            AccountOpened(account_id=BOB_1, owner="Bob", overdraft_limit=Decimal("0")),
+            TransferReceived(account_id=BOB_1, from_account_id=ADA_1, amount=Decimal("30")),
+            TransferReturned(
+                account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("20"), reason="closed"
             ),
-            AccountOpened(
-                account_id=UUID("9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"),
-                owner="Grace",
-                overdraft_limit=Decimal("0"),
-            ),
-            AccountClosed(account_id=UUID("5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b")),
         ],
     )
 
@@ -319,3 +439,29 @@ def test_account_balances_table_answers_queries_and_follows_its_shape(make_app: 
 )
 def test_welcome_bonus_sends_each_command_once(make_app: MakeApp, given: list[object]) -> None:
     assert_automation_once(make_app, welcome_bonus_policy, given)
+
+
+@pytest.mark.parametrize(
+    "given", [[TransferSent(account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("30"))]]
+)
+def test_credit_transfers_sends_each_command_once(make_app: MakeApp, given: list[object]) -> None:
+    assert_automation_once(make_app, credit_transfers_policy, given)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        [
+            ReceiveTransferRejected(
+                account_id=BOB_1,
+                from_account_id=ADA_1,
+                amount=Decimal("30"),
+                error="AccountIsClosed",
+            )
+        ]
+    ],
+)
+def test_return_rejected_transfers_sends_each_command_once(
+    make_app: MakeApp, given: list[object]
+) -> None:
+    assert_automation_once(make_app, return_rejected_transfers_policy, given)

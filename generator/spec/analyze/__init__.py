@@ -9,7 +9,8 @@ from pathlib import Path
 
 from generator.spec import model as m
 from generator.spec.analyze.aggregates import aggregate, aggregate_shell, with_scenarios
-from generator.spec.analyze.automations import automation
+from generator.spec.analyze.automation_events import declare_external_events
+from generator.spec.analyze.automations import automation, rejected_commands
 from generator.spec.analyze.context import Context
 from generator.spec.analyze.declarations import declare_names, package_name
 from generator.spec.analyze.read_models import read_model
@@ -45,12 +46,14 @@ def _run(ctx: Context) -> m.Spec | None:
     for name, body in ctx.data["aggregates"].items():
         if name in ctx.aggregates:
             ctx.aggregates[name] = with_scenarios(ctx, ctx.aggregates[name], body or {})
+    external = declare_external_events(ctx)
     read_models = tuple(
         read_model(ctx, name, body) for name, body in (ctx.data.get("read_models") or {}).items()
     )
     automations = tuple(
         automation(ctx, name, body) for name, body in (ctx.data.get("automations") or {}).items()
     )
+    listeners = tuple(a for a in automations if a is not None)
     stories = timelines(
         ctx,
         list(ctx.data.get("timelines") or []),
@@ -68,6 +71,8 @@ def _run(ctx: Context) -> m.Spec | None:
         records=records,
         aggregates=tuple(ctx.aggregates.values()),
         read_models=tuple(r for r in read_models if r is not None),
-        automations=tuple(a for a in automations if a is not None),
+        automations=listeners,
         timelines=stories,
+        external_events=external,
+        rejected_commands=rejected_commands(ctx, listeners),
     )

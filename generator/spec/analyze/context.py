@@ -30,6 +30,9 @@ class Context:
     record_types: dict[str, dict[str, TypeRef]] = field(default_factory=dict)
     events: dict[str, m.Event] = field(default_factory=dict)
     event_aggregate: dict[str, str] = field(default_factory=dict)
+    # `external_events:` (automation_events.py), beside `events`, which holds the aggregates'
+    # events only: an external event's `aggregate` is "" and it has no id field.
+    external_events: dict[str, m.Event] = field(default_factory=dict)
     commands: dict[str, m.Command] = field(default_factory=dict)
     aggregates: dict[str, m.Aggregate] = field(default_factory=dict)
     id_fields: dict[str, m.Field] = field(default_factory=dict)

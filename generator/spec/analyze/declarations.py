@@ -27,6 +27,7 @@ _SUFFIX = {
     "error": "Error",
     "event": "Recorded",
     "command": "Request",
+    "external event": "Received",
 }
 
 _KINDS = {
@@ -86,6 +87,9 @@ def declare_names(ctx: Context) -> None:
         ):
             for name in body.get(section) or {}:
                 _declare(ctx, name, kind, ("aggregates", agg_name, section, name))
+    # After the aggregates' events: a clash is reported where the external event is declared.
+    for name in ctx.data.get("external_events") or {}:
+        _declare(ctx, name, "external event", ("external_events", name))
     _application_class(ctx)
     _view_modules(ctx)
     for name, path in _generated(ctx).items():

@@ -192,9 +192,15 @@ def _caused(ctx: Context, command: m.Command, automations: tuple[m.Automation, .
             continue
         done.add(current.name)
         new = set(current.emitted) | {e.event for g in current.guards for e in g.emits}
+        if current is not command:  # sent by an automation: it may be rejected
+            new.add(f"{current.name}Rejected")
         caused |= new
         pending += [
-            ctx.commands[a.sends] for a in automations if a.on in new and a.sends in ctx.commands
+            ctx.commands[c]
+            for a in automations
+            if new & set(a.events)
+            for c in a.commands
+            if c in ctx.commands
         ]
     return caused
 
@@ -323,7 +329,7 @@ def _sent(
     automations: tuple[m.Automation, ...],
     caused: set[str],
 ) -> tuple[m.Record, ...] | None:
-    listening = [a for a in automations if a.on in caused]
+    listening = [a for a in automations if caused & set(a.events)]
     if not listening:
         ctx.error(
             "E419",
@@ -337,8 +343,8 @@ def _sent(
     for index, item in enumerate(raw):
         name, values = next(iter(item.items()))
         command = ctx.commands.get(name)
-        if command is None or name not in {a.sends for a in listening}:
-            sends = ", ".join(sorted({a.sends for a in listening}))
+        if command is None or name not in {c for a in listening for c in a.commands}:
+            sends = ", ".join(sorted({c for a in listening for c in a.commands}))
             ctx.error(
                 "E403",
                 f"{label}: {name!r} is not a command the automations listening here send "

@@ -22,8 +22,15 @@ from bank.account.close_account import CloseAccount
 from bank.account.decider import decider as account_decider
 from bank.account.deposit_money import DepositMoney
 from bank.account.open_account import OpenAccount
+from bank.account.receive_transfer import ReceiveTransfer
+from bank.account.return_transfer import ReturnTransfer
 from bank.account.state import AccountState
+from bank.account.transfer_money import TransferMoney
 from bank.account.withdraw_money import WithdrawMoney
+from bank.automations.credit_transfers import automation as credit_transfers_policy
+from bank.automations.return_rejected_transfers import (
+    automation as return_rejected_transfers_policy,
+)
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
 from bank.clock import Clock, using
 from bank.read_models.account_balances import read_model as account_balances_view
@@ -40,6 +47,9 @@ class BankApplication(runtime.DomainApplication):
         OpenAccount: account_decider,
         DepositMoney: account_decider,
         WithdrawMoney: account_decider,
+        TransferMoney: account_decider,
+        ReceiveTransfer: account_decider,
+        ReturnTransfer: account_decider,
         CloseAccount: account_decider,
     }
     # Stored topics are part of the data: they must not change when modules move.
@@ -48,6 +58,9 @@ class BankApplication(runtime.DomainApplication):
         "bank:MoneyDeposited": account_events.MoneyDeposited,
         "bank:MoneyWithdrawn": account_events.MoneyWithdrawn,
         "bank:AccountClosed": account_events.AccountClosed,
+        "bank:TransferSent": account_events.TransferSent,
+        "bank:TransferReceived": account_events.TransferReceived,
+        "bank:TransferReturned": account_events.TransferReturned,
     }
     state_topics: ClassVar[dict[str, type]] = {"bank:AccountState": AccountState}
     # Aggregates whose id is a string: the store keys their streams by a UUID made from it.
@@ -58,6 +71,9 @@ class BankApplication(runtime.DomainApplication):
         account_events.MoneyDeposited: "Account",
         account_events.MoneyWithdrawn: "Account",
         account_events.AccountClosed: "Account",
+        account_events.TransferSent: "Account",
+        account_events.TransferReceived: "Account",
+        account_events.TransferReturned: "Account",
     }
     id_fields: ClassVar[dict[type, str]] = {
         AccountState: "account_id",
@@ -65,6 +81,9 @@ class BankApplication(runtime.DomainApplication):
         account_events.MoneyDeposited: "account_id",
         account_events.MoneyWithdrawn: "account_id",
         account_events.AccountClosed: "account_id",
+        account_events.TransferSent: "account_id",
+        account_events.TransferReceived: "account_id",
+        account_events.TransferReturned: "account_id",
     }
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
@@ -92,8 +111,16 @@ COMMANDS: dict[str, type] = {
     "OpenAccount": OpenAccount,
     "DepositMoney": DepositMoney,
     "WithdrawMoney": WithdrawMoney,
+    "TransferMoney": TransferMoney,
+    "ReceiveTransfer": ReceiveTransfer,
+    "ReturnTransfer": ReturnTransfer,
     "CloseAccount": CloseAccount,
 }
 AGGREGATES: dict[str, runtime.Decider[Any, Any, Any]] = {"Account": account_decider}
 READ_MODELS: dict[str, projections.ReadModel[Any]] = {"AccountBalances": account_balances_view}
-AUTOMATIONS: dict[str, projections.Automation] = {"WelcomeBonus": welcome_bonus_policy}
+EXTERNAL_EVENTS: dict[str, type] = {}
+AUTOMATIONS: dict[str, projections.Automation] = {
+    "WelcomeBonus": welcome_bonus_policy,
+    "CreditTransfers": credit_transfers_policy,
+    "ReturnRejectedTransfers": return_rejected_transfers_policy,
+}

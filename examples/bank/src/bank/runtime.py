@@ -159,7 +159,11 @@ class Decider(Generic[C, E, S]):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class AutomationRejected:
-    """A command an automation sent was rejected; recorded instead of being retried forever."""
+    """A command an automation sent was rejected; recorded instead of being retried forever.
+
+    `data` holds the command's fields as JSON (as `encode` gives them), so an automation that
+    listens to the rejection (`on: {rejected: Command}`) sees them; rejections recorded before
+    it was added have none."""
 
     stream_id: UUID
     automation: str
@@ -167,6 +171,7 @@ class AutomationRejected:
     command: str
     error: str
     message: str
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 REJECTION_TOPIC = "eventforge:AutomationRejected"
@@ -479,6 +484,8 @@ class DomainApplication(Application[Any]):
 
     deciders: ClassVar[Mapping[type, Decider[Any, Any, Any]]] = {}
     event_topics: ClassVar[Mapping[str, type]] = {}
+    # Events of other systems (`external_events:`), by topic: each recorded in a stream of its own.
+    external_topics: ClassVar[Mapping[str, type]] = {}
     state_topics: ClassVar[Mapping[str, type]] = {}
     id_fields: ClassVar[Mapping[type, str]] = {}
     aggregate_of: ClassVar[Mapping[type, str]] = {}
@@ -513,10 +520,20 @@ class DomainApplication(Application[Any]):
     def construct_mapper(self) -> Mapper[Any]:
         return DomainMapper(
             self.construct_transcoder(),
-            events={**self.event_topics, REJECTION_TOPIC: AutomationRejected},
+            events={
+                **self.event_topics,
+                **self.external_topics,
+                REJECTION_TOPIC: AutomationRejected,
+            },
             states=self.state_topics,
             id_fields={**self.id_fields, AutomationRejected: "stream_id"},
-            keep_ids=frozenset(c for c, a in self.aggregate_of.items() if a in self.text_ids),
+            # External events have no id field: their payload is all there is.
+            keep_ids=frozenset(
+                [
+                    *(c for c, a in self.aggregate_of.items() if a in self.text_ids),
+                    *self.external_topics.values(),
+                ]
+            ),
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
         )

@@ -7,9 +7,20 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
+from bank.account.events import (
+    AccountClosed,
+    AccountOpened,
+    MoneyDeposited,
+    MoneyWithdrawn,
+    TransferReceived,
+    TransferReturned,
+    TransferSent,
+)
 from bank.read_models.account_balances import AccountBalancesRow, read_model
 from bank.testing import assert_rows, expect
+
+ADA_1 = UUID("00cd9e04-8ae3-5991-92df-dffb644f61ba")  # ada-1
+BOB_1 = UUID("3fbfa01e-3080-572a-a3e9-ccda50e34804")  # bob-1
 
 
 def test_balance_follows_deposits() -> None:
@@ -88,5 +99,25 @@ def test_a_closed_account_leaves_the_dashboard() -> None:
                 owner="Grace",
                 balance=Decimal("0"),
             )
+        ],
+    )
+
+
+def test_transfers_move_balances_and_a_returned_one_comes_back() -> None:
+    assert_rows(
+        read_model,
+        "transfers move balances, and a returned one comes back",
+        given=[
+            AccountOpened(account_id=ADA_1, owner="Ada", overdraft_limit=Decimal("50")),
+            TransferSent(account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("30")),
+            AccountOpened(account_id=BOB_1, owner="Bob", overdraft_limit=Decimal("0")),
+            TransferReceived(account_id=BOB_1, from_account_id=ADA_1, amount=Decimal("30")),
+            TransferReturned(
+                account_id=ADA_1, to_account_id=BOB_1, amount=Decimal("20"), reason="closed"
+            ),
+        ],
+        then=[
+            expect(AccountBalancesRow, account_id=ADA_1, balance=Decimal("-10")),
+            expect(AccountBalancesRow, account_id=BOB_1, balance=Decimal("30")),
         ],
     )

@@ -147,4 +147,5 @@ READ_MODELS: dict[str, projections.ReadModel[Any]] = {
     "Products": products_view,
     "CartItems": cart_items_view,
 }
+EXTERNAL_EVENTS: dict[str, type] = {}
 AUTOMATIONS: dict[str, projections.Automation] = {}

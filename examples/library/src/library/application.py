@@ -179,6 +179,7 @@ AGGREGATES: dict[str, runtime.Decider[Any, Any, Any]] = {
     "Loan": loan_decider,
 }
 READ_MODELS: dict[str, projections.ReadModel[Any]] = {"MemberLoans": member_loans_view}
+EXTERNAL_EVENTS: dict[str, type] = {}
 AUTOMATIONS: dict[str, projections.Automation] = {
     "LendTheCopy": lend_the_copy_policy,
     "CountTheLoan": count_the_loan_policy,

@@ -7,6 +7,7 @@
     python -m library rows <ReadModel> [--where FIELD=VALUE ...]
     python -m library rebuild <ReadModel>           python -m library run [--interval 0.5]
     python -m library run-automations               python -m library rejections <Automation>
+    python -m library record <ExternalEvent> '{"field": "..."}'
 
 Results are JSON on stdout. Storage: a SQLite file (--db, or SQLITE_DBNAME, default
 library.sqlite); PostgreSQL with PERSISTENCE_MODULE=eventsourcing.postgres and POSTGRES_*.
@@ -22,7 +23,14 @@ from collections.abc import Sequence
 from decimal import InvalidOperation
 from typing import Any
 
-from library.application import AGGREGATES, AUTOMATIONS, COMMANDS, READ_MODELS, LibraryApplication
+from library.application import (
+    AGGREGATES,
+    AUTOMATIONS,
+    COMMANDS,
+    EXTERNAL_EVENTS,
+    READ_MODELS,
+    LibraryApplication,
+)
 from library.follower import INTERVAL, Follower
 from library.projections import catch_up, find, rebuild, rejections, run_automation
 from library.runtime import (
@@ -75,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
         "payload", nargs="?", default="{}", help="the command's fields as a JSON object"
     )
     handle.set_defaults(run=_handle)
+    record = sub.add_parser("record", help="record an event another system reported, given as JSON")
+    record.add_argument("event", help=f"one of: {', '.join(EXTERNAL_EVENTS) or 'none'}")
+    record.add_argument(
+        "payload", nargs="?", default="{}", help="the event's fields as a JSON object"
+    )
+    record.set_defaults(run=_record)
     for name, run, what in (
         ("state", _state, "current state"),
         ("history", _history, "event history"),
@@ -128,26 +142,33 @@ def _pick(table: dict[str, Any], name: str, kind: str) -> Any:
 
 def _handle(app: LibraryApplication, args: argparse.Namespace) -> Any:
     cls = _pick(COMMANDS, args.command, "command")
+    recorded = app.handle(_payload(cls, args.command, args.payload, "command"))
+    return [_event_json(r.event, r.originator_version) for r in recorded]
+
+
+def _payload(cls: type, name: str, payload: str, kind: str) -> Any:
+    """An instance of `cls` from its fields as JSON text; a UsageError says what is wrong."""
     try:
-        data = json.loads(args.payload)
+        data = json.loads(payload)
     except json.JSONDecodeError as error:
         raise UsageError(f"the payload is not valid JSON: {error}") from None
     if not isinstance(data, dict):
-        raise UsageError("the payload must be a JSON object of the command's fields")
+        raise UsageError(f"the payload must be a JSON object of the {kind}'s fields")
     known = {key for _, key in json_fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise UsageError(
-            f"{args.command} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})"
-        )
+        raise UsageError(f"{name} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})")
     try:
-        command = decode(cls, data)
+        return decode(cls, data)
     except TypeError as error:
-        raise UsageError(f"{args.command}: {error}") from None
+        raise UsageError(f"{name}: {error}") from None
     except (ValueError, InvalidOperation) as error:
-        raise UsageError(f"{args.command}: a value has the wrong format ({error})") from None
-    recorded = app.handle(command)
-    return [_event_json(r.event, r.originator_version) for r in recorded]
+        raise UsageError(f"{name}: a value has the wrong format ({error})") from None
+
+
+def _record(app: LibraryApplication, args: argparse.Namespace) -> Any:
+    _pick(EXTERNAL_EVENTS, args.event, "external event")  # none declared: says so
+    return None
 
 
 def _event_json(event: Any, version: int) -> dict[str, Any]:

@@ -24,12 +24,14 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from eventsourcing.persistence import StoredEvent
 
 from library.clock import fixed, real_time, using
 from library.projections import ReadModel, catch_up, rebuild, rejections, rows, run_automation
 from library.runtime import (
+    AutomationRejected,
     ConcurrencyConflictError,
     Decider,
     DomainApplication,
@@ -38,6 +40,7 @@ from library.runtime import (
     State,
     encode,
     json_key,
+    rejection_stream,
     type_hints,
 )
 
@@ -126,7 +129,7 @@ class GivenReader:
         history = [
             (d, e)
             for d, e in self.elsewhere
-            if d.name == aggregate and str(d.event_key(e)) == str(key)
+            if d is not None and d.name == aggregate and str(d.event_key(e)) == str(key)
         ]
         return history[0][0].fold(blank, [e for _, e in history]) if history else blank
 
@@ -444,11 +447,23 @@ def assert_sends(
     given: Sequence[object],
     then: Sequence[Expected],
     at: datetime | None = None,
+    deciders: Mapping[str, Decider[Any, Any, Any]] | None = None,
+    aggregate_of: Mapping[type, str] | None = None,
 ) -> None:
-    """Given these events, the automation sends exactly these commands; with `at`, the time
-    `now()` reads while it makes them."""
+    """Given these events, the automation sends exactly these commands, in order; with `at`, the
+    time `now()` reads while it makes them. What it reads comes from the given events: each read
+    model builds its rows from them, each stream its state (by `deciders`, by aggregate name,
+    and `aggregate_of`, each event's aggregate)."""
+    owner = aggregate_of or {}
+    elsewhere = [((deciders or {}).get(owner.get(type(e), "")), e) for e in given]
+    reader = GivenReader((), typing.cast(Any, elsewhere))
     with _at(at):
-        sent = [automation.send(event) for event in given if isinstance(event, automation.on)]
+        sent = [
+            command
+            for event in given
+            if (seen := automation.listened(event)) is not None
+            for command in automation.commands(seen, reader)
+        ]
     problems = _compare_all("command", then, sent)
     if problems:
         raise ScenarioFailed(f"Scenario {name!r} failed:\n  " + "\n  ".join(problems))
@@ -677,25 +692,67 @@ def _names(events: Sequence[object]) -> list[str]:
     return [type(event).__name__ for event in events]
 
 
+def _store_for(app: DomainApplication, automation: Any, given: Sequence[Any]) -> None:
+    """Store an automation scenario's given events in order, as the application would have:
+    an aggregate's in its stream, an external one in a stream of its own, a rejected command
+    (`<Command>Rejected`) as the rejection an automation recorded."""
+    versions: dict[Any, int] = {}
+    rejected = {cls: command for command, cls in automation.rejected.items()}
+    external = set(app.external_topics.values())
+    now = datetime.now(tz=UTC)
+    for event in given:
+        if type(event) in rejected:
+            data = encode(event)
+            stream: Any = rejection_stream("given")
+            event = AutomationRejected(
+                stream_id=stream,
+                automation="given",
+                notification_id=0,
+                command=rejected[type(event)],
+                error=data.pop("error"),
+                message=data.pop("message"),
+                data=data,
+            )
+        else:
+            stream = uuid4() if type(event) in external else app.stream_of(event)
+        versions[stream] = versions.get(stream, 0) + 1
+        app.save(
+            Recorded(
+                originator_id=stream,
+                originator_version=versions[stream],
+                timestamp=now,
+                event=event,
+            )
+        )
+
+
 def assert_automation_once(
     make_app: Callable[[], DomainApplication], automation: Any, given: Sequence[Any]
 ) -> None:
-    """Each `on` event makes the automation send its command once, even when run again or
-    restarted; each command is accepted or rejected as the pure functions decide on its stream,
-    an accepted one stores its events once, a rejected one is recorded."""
+    """Each event the automation listens to makes it send its commands once, even when run again
+    or restarted; each command is accepted or rejected as the pure functions decide on its
+    stream, an accepted one stores its events once, a rejected one is recorded."""
     app = make_app()
-    store_given(app, given)
+    _store_for(app, automation, given)
+    reader = app.reader()
+    planned = [
+        type(command).__name__
+        for event in given
+        if (seen := automation.listened(event)) is not None
+        for command in automation.commands(seen, reader)
+    ]
     first = run_automation(app, automation)
-    expected = [e for e in given if isinstance(e, automation.on)]
-    if len(first) != len(expected):
+    if [type(o.command).__name__ for o in first] != planned:
         raise AssertionError(
-            f"{automation.name}: sent {len(first)} commands for {len(expected)} events"
+            f"{automation.name}: sent {[type(o.command).__name__ for o in first]}, "
+            f"expected {planned}"
         )
     # The ground truth, computed without the application: each stream's events, the given ones
     # followed by those of each accepted command, in the order the automation sends them.
     streams: dict[Any, list[Any]] = {}
     for event in given:
-        streams.setdefault(app.stream_of(event), []).append(event)
+        if type(event) in app.aggregate_of:
+            streams.setdefault(app.stream_of(event), []).append(event)
     problems, errors = [], []
     for index, outcome in enumerate(first, start=1):
         # The command that was sent: sending again would make a new id for a creating command.

@@ -203,6 +203,7 @@ READ_MODELS: dict[str, projections.ReadModel[Any]] = {
     "OrderTracking": order_tracking_view,
     "ProductDemand": product_demand_view,
 }
+EXTERNAL_EVENTS: dict[str, type] = {}
 AUTOMATIONS: dict[str, projections.Automation] = {
     "ReserveOrderedStock": reserve_ordered_stock_policy,
     "NotifyOrderShipped": notify_order_shipped_policy,

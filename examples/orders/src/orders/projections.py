@@ -11,6 +11,7 @@ with `get`, `find` and `rows`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,11 +21,14 @@ from typing import Any, Generic, Protocol, TypeVar
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from orders.runtime import (
+    REJECTION_TOPIC,
     AutomationRejected,
     DomainApplication,
     DomainError,
     Recorded,
     StreamNotFoundError,
+    decode,
+    encode,
     rejection_stream,
 )
 from orders.tables import Table, store_of
@@ -83,24 +87,50 @@ class ReadModel(Generic[R]):
         return [row for row in rows.values() if row is not None]
 
 
+def _reads_nothing(event: Any, reader: Any) -> Mapping[str, Any]:
+    return {}
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Automation:
-    """A policy: when an event of type `on` happens, send the command `send` makes of it."""
+    """A policy: when an event of one of the types `on` happens, send the commands `send` makes
+    of it and of what `read` reads (none, one or several, in order).
+
+    `rejected` maps a command's name to the event type an automation listening to its rejection
+    sees (`on: {rejected: Command}`): made from the rejection the application recorded when
+    another automation sent that command."""
 
     name: str
-    on: type
-    send: Callable[[Any], object]
+    on: tuple[type, ...]
+    send: Callable[..., Sequence[object]]
+    read: Callable[[Any, Any], Mapping[str, Any]] = _reads_nothing
+    rejected: Mapping[str, type] = dataclasses.field(default_factory=dict)
 
     @property
     def tracking_name(self) -> str:
         return f"automation:{self.name}"
+
+    def commands(self, event: object, reader: Any) -> list[object]:
+        """The commands to send for `event` (what it reads is read from `reader` first)."""
+        return list(self.send(event, **self.read(event, reader)))
+
+    def listened(self, event: object) -> object | None:
+        """The event as this automation sees it, or None when it does not listen to it: a
+        recorded rejection becomes the `<Command>Rejected` event of its command."""
+        if isinstance(event, AutomationRejected):
+            cls = self.rejected.get(event.command)
+            if cls is None or not event.data:
+                return None
+            return decode(cls, {**event.data, "error": event.error, "message": event.message})
+        return event if isinstance(event, self.on) else None
 
 
 # -- following the log -----------------------------------------------------------------------
 
 
 def _topics(app: DomainApplication, types: Sequence[type]) -> list[str]:
-    return [topic for topic, cls in app.event_topics.items() if cls in types]
+    known = {**app.event_topics, **app.external_topics}
+    return [topic for topic, cls in known.items() if cls in types]
 
 
 def _pending(
@@ -311,24 +341,68 @@ class Outcome:
 def run_automation(
     app: DomainApplication, automation: Automation, *, batch: int = BATCH
 ) -> list[Outcome]:
-    """Send the command for every `on` event not yet handled; a rejection is recorded, not retried."""
-    outcomes = []
-    for notifications in _pending(
-        app, automation.tracking_name, _topics(app, (automation.on,)), batch
-    ):
+    """Send the commands for every event the automation listens to and has not handled yet; a
+    rejection is recorded, not retried. One Outcome per command sent.
+
+    Exactly once, also with several commands per event and after a crash between two of them:
+    command i of the event at log position n is stored together with the tracking record
+    (`automation:<Name>/<i>`, n) in one transaction (its events, or the rejection recorded for
+    it, or the record alone when it decides nothing), and `(automation:<Name>, n)` is recorded
+    after the last one. An event whose own record is missing is taken again: its commands are
+    made again, and each whose index already tracks n is skipped. An event that makes one
+    command stores it with the automation's own record at once, as before. So the commands an
+    automation makes of one event must come out the same when made again: the same event and
+    what it reads (a `for:` over rows its own commands change may differ after a crash; the
+    per-index records still keep each index from taking effect twice).
+    """
+    outcomes: list[Outcome] = []
+    reader = app.reader()
+    topics = _topics(app, automation.on) + ([REJECTION_TOPIC] if automation.rejected else [])
+    # Each index's position as this run starts, read once: this run takes events in order, so
+    # only an event at or before it can have commands a crashed run already sent.
+    sent_upto: dict[int, int] = {}
+
+    def sent_before(index: int, notification_id: int) -> bool:
+        if index not in sent_upto:
+            name = _nth(automation, index, 0).application_name
+            sent_upto[index] = app.recorder.max_tracking_id(name) or 0
+        return notification_id <= sent_upto[index]
+
+    for notifications in _pending(app, automation.tracking_name, topics, batch):
         for notification_id, recorded in notifications:
-            command = automation.send(recorded.event)
-            tracking = Tracking(automation.tracking_name, notification_id)
-            try:
-                events = app.handle(command, tracking=tracking)
-            except DomainError as error:
-                _record_rejection(app, automation, notification_id, command, error, tracking)
-                outcomes.append(
-                    Outcome(automation.name, notification_id, command, 0, type(error).__name__)
-                )
-            else:
-                outcomes.append(Outcome(automation.name, notification_id, command, len(events)))
+            event = automation.listened(recorded.event)
+            commands = [] if event is None else automation.commands(event, reader)
+            done = Tracking(automation.tracking_name, notification_id)
+            if len(commands) == 1 and not sent_before(0, notification_id):
+                outcomes += _send_one(app, automation, notification_id, commands[0], done)
+                continue
+            for index, command in enumerate(commands):
+                if not sent_before(index, notification_id):
+                    tracking = _nth(automation, index, notification_id)
+                    outcomes += _send_one(app, automation, notification_id, command, tracking)
+            with contextlib.suppress(IntegrityError):  # another runner finished the event first
+                app.recorder.insert_tracking(done)
     return outcomes
+
+
+def _nth(automation: Automation, index: int, notification_id: int) -> Tracking:
+    """The tracking record of the automation's command `index` for the event at that position."""
+    return Tracking(f"{automation.tracking_name}/{index}", notification_id)
+
+
+def _send_one(
+    app: DomainApplication,
+    automation: Automation,
+    notification_id: int,
+    command: object,
+    tracking: Tracking,
+) -> list[Outcome]:
+    try:
+        events = app.handle(command, tracking=tracking)
+    except DomainError as error:
+        _record_rejection(app, automation, notification_id, command, error, tracking)
+        return [Outcome(automation.name, notification_id, command, 0, type(error).__name__)]
+    return [Outcome(automation.name, notification_id, command, len(events))]
 
 
 def _record_rejection(
@@ -339,6 +413,7 @@ def _record_rejection(
     error: DomainError,
     tracking: Tracking,
 ) -> None:
+    """Store the rejection, with the command's fields, together with `tracking`."""
     stream = rejection_stream(automation.name)
     for _ in range(app.max_attempts):
         last = app.recorder.select_events(stream, desc=True, limit=1)
@@ -350,6 +425,7 @@ def _record_rejection(
             command=type(command).__name__,
             error=type(error).__name__,
             message=str(error),
+            data=encode(command),
         )
         recorded = Recorded(
             originator_id=stream,

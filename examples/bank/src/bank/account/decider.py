@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from typing import assert_never
 from uuid import UUID
 
-from bank.account import close_account, deposit_money, open_account, withdraw_money
+from bank.account import (
+    close_account,
+    deposit_money,
+    open_account,
+    receive_transfer,
+    return_transfer,
+    transfer_money,
+    withdraw_money,
+)
 from bank.account.custom import close_account as custom_close_account
 from bank.account.events import AccountEvent
 from bank.account.evolve import evolve
@@ -19,6 +27,9 @@ AccountCommand = (
     open_account.OpenAccount
     | deposit_money.DepositMoney
     | withdraw_money.WithdrawMoney
+    | transfer_money.TransferMoney
+    | receive_transfer.ReceiveTransfer
+    | return_transfer.ReturnTransfer
     | close_account.CloseAccount
 )
 
@@ -31,6 +42,12 @@ def decide(command: AccountCommand, state: AccountState) -> Sequence[AccountEven
             return deposit_money.decide(command, state)
         case withdraw_money.WithdrawMoney():
             return withdraw_money.decide(command, state)
+        case transfer_money.TransferMoney():
+            return transfer_money.decide(command, state)
+        case receive_transfer.ReceiveTransfer():
+            return receive_transfer.decide(command, state)
+        case return_transfer.ReturnTransfer():
+            return return_transfer.decide(command, state)
         case close_account.CloseAccount():
             close_account.check(command, state)
             return custom_close_account.decide(command, state)

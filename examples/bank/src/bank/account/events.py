@@ -41,4 +41,40 @@ class AccountClosed:
     account_id: UUID
 
 
-AccountEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed
+@dataclass(frozen=True, kw_only=True)
+class TransferSent:
+    """Transfer sent."""
+
+    account_id: UUID
+    to_account_id: UUID
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferReceived:
+    """Transfer received."""
+
+    account_id: UUID
+    from_account_id: UUID
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferReturned:
+    """Transfer returned."""
+
+    account_id: UUID
+    to_account_id: UUID
+    amount: Decimal
+    reason: str
+
+
+AccountEvent = (
+    AccountOpened
+    | MoneyDeposited
+    | MoneyWithdrawn
+    | AccountClosed
+    | TransferSent
+    | TransferReceived
+    | TransferReturned
+)

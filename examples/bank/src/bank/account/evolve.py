@@ -13,6 +13,9 @@ from bank.account.events import (
     AccountOpened,
     MoneyDeposited,
     MoneyWithdrawn,
+    TransferReceived,
+    TransferReturned,
+    TransferSent,
 )
 from bank.account.state import AccountState
 
@@ -33,5 +36,11 @@ def evolve(state: AccountState, event: AccountEvent) -> AccountState:
             return replace(state, version=state.version + 1, balance=state.balance - event.amount)
         case AccountClosed():
             return replace(state, version=state.version + 1, closed=True)
+        case TransferSent():
+            return replace(state, version=state.version + 1, balance=state.balance - event.amount)
+        case TransferReceived():
+            return replace(state, version=state.version + 1, balance=state.balance + event.amount)
+        case TransferReturned():
+            return replace(state, version=state.version + 1, balance=state.balance + event.amount)
         case _:
             assert_never(event)

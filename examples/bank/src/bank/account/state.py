@@ -19,7 +19,7 @@ class AccountState:
 
     # Changes whenever the state's fields or the evolve rules change, so that snapshots taken
     # under older rules are ignored (loading replays the events instead).
-    state_schema: ClassVar[str] = "fd570e52134abbb8"
+    state_schema: ClassVar[str] = "914395dc512dc350"
 
     account_id: UUID
     version: int = 0

@@ -11,9 +11,9 @@ from bank.account.deposit_money import DepositMoney
 from bank.account.events import AccountOpened
 
 
-def send(event: AccountOpened) -> DepositMoney:
-    """The command to send when AccountOpened happens."""
-    return DepositMoney(account_id=event.account_id, amount=Decimal("5"))
+def send(event: AccountOpened) -> list[DepositMoney]:
+    """The commands to send when AccountOpened happens."""
+    return [DepositMoney(account_id=event.account_id, amount=Decimal("5"))]
 
 
-automation = projections.Automation(name="WelcomeBonus", on=AccountOpened, send=send)
+automation = projections.Automation(name="WelcomeBonus", on=(AccountOpened,), send=send)

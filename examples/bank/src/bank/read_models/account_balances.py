@@ -10,7 +10,15 @@ from typing import assert_never
 from uuid import UUID
 
 from bank import projections
-from bank.account.events import AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn
+from bank.account.events import (
+    AccountClosed,
+    AccountOpened,
+    MoneyDeposited,
+    MoneyWithdrawn,
+    TransferReceived,
+    TransferReturned,
+    TransferSent,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,14 +30,28 @@ class AccountBalancesRow:
     balance: Decimal = Decimal("0")
 
 
-def key_of(event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed) -> tuple[UUID]:
+def key_of(
+    event: AccountOpened
+    | MoneyDeposited
+    | MoneyWithdrawn
+    | TransferSent
+    | TransferReceived
+    | TransferReturned
+    | AccountClosed,
+) -> tuple[UUID]:
     """The key of the row `event` updates."""
     return (event.account_id,)
 
 
 def update(
     row: AccountBalancesRow | None,
-    event: AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed,
+    event: AccountOpened
+    | MoneyDeposited
+    | MoneyWithdrawn
+    | TransferSent
+    | TransferReceived
+    | TransferReturned
+    | AccountClosed,
 ) -> AccountBalancesRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
     match event:
@@ -42,6 +64,15 @@ def update(
         case MoneyWithdrawn():
             row = row if row is not None else AccountBalancesRow(account_id=event.account_id)
             return replace(row, balance=row.balance - event.amount)
+        case TransferSent():
+            row = row if row is not None else AccountBalancesRow(account_id=event.account_id)
+            return replace(row, balance=row.balance - event.amount)
+        case TransferReceived():
+            row = row if row is not None else AccountBalancesRow(account_id=event.account_id)
+            return replace(row, balance=row.balance + event.amount)
+        case TransferReturned():
+            row = row if row is not None else AccountBalancesRow(account_id=event.account_id)
+            return replace(row, balance=row.balance + event.amount)
         case AccountClosed():
             return None
         case _:
@@ -51,7 +82,15 @@ def update(
 read_model: projections.ReadModel[AccountBalancesRow] = projections.ReadModel(
     name="AccountBalances",
     row_type=AccountBalancesRow,
-    handles=(AccountOpened, MoneyDeposited, MoneyWithdrawn, AccountClosed),
+    handles=(
+        AccountOpened,
+        MoneyDeposited,
+        MoneyWithdrawn,
+        TransferSent,
+        TransferReceived,
+        TransferReturned,
+        AccountClosed,
+    ),
     key=("account_id",),
     key_of=key_of,
     update=update,

@@ -9,9 +9,9 @@ from library.loan.events import LoanOpened
 from library.member.record_borrowing import RecordBorrowing
 
 
-def send(event: LoanOpened) -> RecordBorrowing:
-    """The command to send when LoanOpened happens."""
-    return RecordBorrowing(card_number=event.card_number, loan_id=event.loan_id)
+def send(event: LoanOpened) -> list[RecordBorrowing]:
+    """The commands to send when LoanOpened happens."""
+    return [RecordBorrowing(card_number=event.card_number, loan_id=event.loan_id)]
 
 
-automation = projections.Automation(name="CountTheLoan", on=LoanOpened, send=send)
+automation = projections.Automation(name="CountTheLoan", on=(LoanOpened,), send=send)

@@ -9,9 +9,9 @@ from library.book.lend_book import LendBook
 from library.loan.events import LoanOpened
 
 
-def send(event: LoanOpened) -> LendBook:
-    """The command to send when LoanOpened happens."""
-    return LendBook(book_id=event.book_id, loan_id=event.loan_id, card_number=event.card_number)
+def send(event: LoanOpened) -> list[LendBook]:
+    """The commands to send when LoanOpened happens."""
+    return [LendBook(book_id=event.book_id, loan_id=event.loan_id, card_number=event.card_number)]
 
 
-automation = projections.Automation(name="LendTheCopy", on=LoanOpened, send=send)
+automation = projections.Automation(name="LendTheCopy", on=(LoanOpened,), send=send)

@@ -9,9 +9,9 @@ from library.book.check_in_book import CheckInBook
 from library.loan.events import LoanReturned
 
 
-def send(event: LoanReturned) -> CheckInBook:
-    """The command to send when LoanReturned happens."""
-    return CheckInBook(book_id=event.book_id)
+def send(event: LoanReturned) -> list[CheckInBook]:
+    """The commands to send when LoanReturned happens."""
+    return [CheckInBook(book_id=event.book_id)]
 
 
-automation = projections.Automation(name="ShelveReturnedCopy", on=LoanReturned, send=send)
+automation = projections.Automation(name="ShelveReturnedCopy", on=(LoanReturned,), send=send)

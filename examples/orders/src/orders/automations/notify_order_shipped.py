@@ -9,13 +9,15 @@ from orders.order.mark_shipped import MarkShipped
 from orders.shipment.events import ShipmentDispatched
 
 
-def send(event: ShipmentDispatched) -> MarkShipped:
-    """The command to send when ShipmentDispatched happens."""
-    return MarkShipped(
-        order_id=event.order_id,
-        tracking_number=event.tracking_number,
-        shipped_at=event.dispatched_at,
-    )
+def send(event: ShipmentDispatched) -> list[MarkShipped]:
+    """The commands to send when ShipmentDispatched happens."""
+    return [
+        MarkShipped(
+            order_id=event.order_id,
+            tracking_number=event.tracking_number,
+            shipped_at=event.dispatched_at,
+        )
+    ]
 
 
-automation = projections.Automation(name="NotifyOrderShipped", on=ShipmentDispatched, send=send)
+automation = projections.Automation(name="NotifyOrderShipped", on=(ShipmentDispatched,), send=send)

@@ -9,9 +9,9 @@ from orders.order.events import LineAdded
 from orders.product.reserve_stock import ReserveStock
 
 
-def send(event: LineAdded) -> ReserveStock:
-    """The command to send when LineAdded happens."""
-    return ReserveStock(sku=event.line.sku, order_id=event.order_id, quantity=event.line.quantity)
+def send(event: LineAdded) -> list[ReserveStock]:
+    """The commands to send when LineAdded happens."""
+    return [ReserveStock(sku=event.line.sku, order_id=event.order_id, quantity=event.line.quantity)]
 
 
-automation = projections.Automation(name="ReserveOrderedStock", on=LineAdded, send=send)
+automation = projections.Automation(name="ReserveOrderedStock", on=(LineAdded,), send=send)
