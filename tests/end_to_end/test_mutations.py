@@ -143,9 +143,9 @@ MUTATIONS = [
     Mutation(
         "E413-key-type-differs-off",
         GENERATOR,
-        "generator/spec/analyze/read_models.py",
-        "    if key_type is not None and event_types[key].required() != key_type:",
-        "    if False:",
+        "generator/spec/analyze/row_updates.py",
+        "            elif known[0] != typ:",
+        "            elif False:",
         f"{CORPUS}[e413_read_model_key_type_differs]",
     ),
     # -- the generated runtime and rules, in the bank example -----------------------------------

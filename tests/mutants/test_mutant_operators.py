@@ -85,7 +85,7 @@ def test_nested_expressions_mutate_one_node_at_a_time() -> None:
 
 
 def test_every_operator_code_is_described() -> None:
-    assert sorted(OPERATORS) == [f"M10{i}" for i in range(1, 7)] + [f"M20{i}" for i in range(1, 9)]
+    assert sorted(OPERATORS) == [f"M10{i}" for i in range(1, 7)] + [f"M20{i}" for i in range(1, 10)]
 
 
 def test_a_literal_moves_by_its_last_digit() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from generator.spec.expressions import calls, containers, operators
-from generator.spec.expressions.fitting import BOOL, NULL, a, common, describe, fits
+from generator.spec.expressions.fitting import BOOL, NULL, a, common, describe, fits, list_of
 from generator.spec.expressions.narrowing import not_none_when, path
 from generator.spec.expressions.rewrite import signed_number
 from generator.spec.expressions.scope import Compiled, Scope
@@ -226,6 +226,12 @@ class Checker:
             return self.fit(node.body, expected, where=where) and self.fit(
                 node.orelse, expected, where=where
             )
+        if isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
+            # an item of a list written out here: the list is written with the field's items
+            listed = self.types.get(id(node.value))
+            as_list = list_of(expected)
+            if listed is not None and listed.kind == "list" and _inner(node.value, as_list):
+                return self.fit(node.value, as_list, where=where)
         inner = _inner(node, required)
         if inner is not None:
             return all(self.fit(n, t, where=f"{a(expected)} {what}") for n, t, what in inner)
