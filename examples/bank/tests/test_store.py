@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from bank import projections, tables  # as modules: a spec's names may be ReadModel, ...
 from bank.account.decider import decider as account_decider
 from bank.account.deposit_money import DepositMoney
 from bank.account.events import (
@@ -43,9 +44,7 @@ from bank.automations.return_rejected_transfers import (
 )
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
 from bank.clock import fixed, real_time, using
-from bank.projections import ReadModel, catch_up, find, get, rows
 from bank.read_models.account_balances import read_model as account_balances_view
-from bank.tables import store_of
 from bank.testing import (
     assert_automation_once,
     assert_concurrent_writers,
@@ -373,25 +372,28 @@ def test_account_balances_projection_applies_each_event_once(
 
 
 def _assert_table_follows_the_shape(
-    make_app: MakeApp, read_model: ReadModel[Any], given: list[object]
+    make_app: MakeApp, read_model: projections.ReadModel[Any], given: list[object]
 ) -> None:
     """get, find and rows answer what fold() computes; a table left in another shape (by an
     older version of the read model) is dropped and rebuilt from the events before it is read."""
     with using(fixed(real_time())):
         app = make_app()
         store_given(app, given)
-        catch_up(app, read_model)
+        projections.catch_up(app, read_model)
         expected = sorted(read_model.fold(given), key=lambda r: str(read_model.row_key(r)))
-        assert sorted(rows(app, read_model), key=lambda r: str(read_model.row_key(r))) == expected
+        assert (
+            sorted(projections.rows(app, read_model), key=lambda r: str(read_model.row_key(r)))
+            == expected
+        )
         for row in expected:
-            assert get(app, read_model, read_model.row_key(row)) == row
+            assert projections.get(app, read_model, read_model.row_key(row)) == row
             for field in dataclasses.fields(row):
                 value = getattr(row, field.name)
                 if value is not None:
-                    found = find(app, read_model, **{field.name: value})
+                    found = projections.find(app, read_model, **{field.name: value})
                     assert row in found, (field.name, value)
                     assert all(getattr(r, field.name) == value for r in found)
-        store = store_of(app)
+        store = tables.store_of(app)
         table = store.table(read_model)
         with store.locked(read_model.tracking_name) as c:
             c.execute(f"DROP TABLE {table.sql}")
@@ -402,10 +404,12 @@ def _assert_table_follows_the_shape(
             )
         restarted = make_app()
         assert (
-            sorted(rows(restarted, read_model), key=lambda r: str(read_model.row_key(r)))
+            sorted(
+                projections.rows(restarted, read_model), key=lambda r: str(read_model.row_key(r))
+            )
             == expected
         )
-        assert catch_up(restarted, read_model) == 0
+        assert projections.catch_up(restarted, read_model) == 0
 
 
 def test_account_balances_table_answers_queries_and_follows_its_shape(make_app: MakeApp) -> None:

@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from library import projections, tables  # as modules: a spec's names may be ReadModel, ...
 from library.application import LibraryApplication
 from library.automations.count_the_loan import automation as count_the_loan_policy
 from library.automations.lend_the_copy import automation as lend_the_copy_policy
@@ -51,9 +52,7 @@ from library.member.join_library import JoinLibrary
 from library.member.pay_fine import PayFine
 from library.member.record_borrowing import RecordBorrowing
 from library.member.suspend_member import SuspendMember
-from library.projections import ReadModel, catch_up, find, get, rows
 from library.read_models.member_loans import read_model as member_loans_view
-from library.tables import store_of
 from library.testing import (
     assert_automation_once,
     assert_concurrent_writers,
@@ -677,25 +676,28 @@ def test_member_loans_projection_applies_each_event_once(
 
 
 def _assert_table_follows_the_shape(
-    make_app: MakeApp, read_model: ReadModel[Any], given: list[object]
+    make_app: MakeApp, read_model: projections.ReadModel[Any], given: list[object]
 ) -> None:
     """get, find and rows answer what fold() computes; a table left in another shape (by an
     older version of the read model) is dropped and rebuilt from the events before it is read."""
     with using(fixed(real_time())):
         app = make_app()
         store_given(app, given)
-        catch_up(app, read_model)
+        projections.catch_up(app, read_model)
         expected = sorted(read_model.fold(given), key=lambda r: str(read_model.row_key(r)))
-        assert sorted(rows(app, read_model), key=lambda r: str(read_model.row_key(r))) == expected
+        assert (
+            sorted(projections.rows(app, read_model), key=lambda r: str(read_model.row_key(r)))
+            == expected
+        )
         for row in expected:
-            assert get(app, read_model, read_model.row_key(row)) == row
+            assert projections.get(app, read_model, read_model.row_key(row)) == row
             for field in dataclasses.fields(row):
                 value = getattr(row, field.name)
                 if value is not None:
-                    found = find(app, read_model, **{field.name: value})
+                    found = projections.find(app, read_model, **{field.name: value})
                     assert row in found, (field.name, value)
                     assert all(getattr(r, field.name) == value for r in found)
-        store = store_of(app)
+        store = tables.store_of(app)
         table = store.table(read_model)
         with store.locked(read_model.tracking_name) as c:
             c.execute(f"DROP TABLE {table.sql}")
@@ -706,10 +708,12 @@ def _assert_table_follows_the_shape(
             )
         restarted = make_app()
         assert (
-            sorted(rows(restarted, read_model), key=lambda r: str(read_model.row_key(r)))
+            sorted(
+                projections.rows(restarted, read_model), key=lambda r: str(read_model.row_key(r))
+            )
             == expected
         )
-        assert catch_up(restarted, read_model) == 0
+        assert projections.catch_up(restarted, read_model) == 0
 
 
 def test_member_loans_table_answers_queries_and_follows_its_shape(make_app: MakeApp) -> None:

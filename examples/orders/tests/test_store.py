@@ -20,6 +20,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from orders import projections, tables  # as modules: a spec's names may be ReadModel, ...
 from orders.application import OrdersApplication
 from orders.automations.notify_order_shipped import automation as notify_order_shipped_policy
 from orders.automations.reserve_ordered_stock import automation as reserve_ordered_stock_policy
@@ -54,7 +55,6 @@ from orders.product.events import (
 from orders.product.list_product import ListProduct
 from orders.product.receive_stock import ReceiveStock
 from orders.product.reserve_stock import ReserveStock
-from orders.projections import ReadModel, catch_up, find, get, rows
 from orders.read_models.order_tracking import read_model as order_tracking_view
 from orders.read_models.product_demand import read_model as product_demand_view
 from orders.shipment.confirm_delivery import ConfirmDelivery
@@ -70,7 +70,6 @@ from orders.shipment.events import (
 from orders.shipment.open_shipment import OpenShipment
 from orders.shipment.pack_parcel import PackParcel
 from orders.shipment.return_to_sender import ReturnToSender
-from orders.tables import store_of
 from orders.testing import (
     assert_automation_once,
     assert_concurrent_writers,
@@ -1087,25 +1086,28 @@ def test_product_demand_projection_applies_each_event_once(
 
 
 def _assert_table_follows_the_shape(
-    make_app: MakeApp, read_model: ReadModel[Any], given: list[object]
+    make_app: MakeApp, read_model: projections.ReadModel[Any], given: list[object]
 ) -> None:
     """get, find and rows answer what fold() computes; a table left in another shape (by an
     older version of the read model) is dropped and rebuilt from the events before it is read."""
     with using(fixed(real_time())):
         app = make_app()
         store_given(app, given)
-        catch_up(app, read_model)
+        projections.catch_up(app, read_model)
         expected = sorted(read_model.fold(given), key=lambda r: str(read_model.row_key(r)))
-        assert sorted(rows(app, read_model), key=lambda r: str(read_model.row_key(r))) == expected
+        assert (
+            sorted(projections.rows(app, read_model), key=lambda r: str(read_model.row_key(r)))
+            == expected
+        )
         for row in expected:
-            assert get(app, read_model, read_model.row_key(row)) == row
+            assert projections.get(app, read_model, read_model.row_key(row)) == row
             for field in dataclasses.fields(row):
                 value = getattr(row, field.name)
                 if value is not None:
-                    found = find(app, read_model, **{field.name: value})
+                    found = projections.find(app, read_model, **{field.name: value})
                     assert row in found, (field.name, value)
                     assert all(getattr(r, field.name) == value for r in found)
-        store = store_of(app)
+        store = tables.store_of(app)
         table = store.table(read_model)
         with store.locked(read_model.tracking_name) as c:
             c.execute(f"DROP TABLE {table.sql}")
@@ -1116,10 +1118,12 @@ def _assert_table_follows_the_shape(
             )
         restarted = make_app()
         assert (
-            sorted(rows(restarted, read_model), key=lambda r: str(read_model.row_key(r)))
+            sorted(
+                projections.rows(restarted, read_model), key=lambda r: str(read_model.row_key(r))
+            )
             == expected
         )
-        assert catch_up(restarted, read_model) == 0
+        assert projections.catch_up(restarted, read_model) == 0
 
 
 def test_order_tracking_table_answers_queries_and_follows_its_shape(make_app: MakeApp) -> None:
