@@ -689,8 +689,11 @@ def _assert_table_follows_the_shape(
             sorted(projections.rows(app, read_model), key=lambda r: str(read_model.row_key(r)))
             == expected
         )
+        assert app.all(read_model) == projections.rows(app, read_model)
         for row in expected:
             assert projections.get(app, read_model, read_model.row_key(row)) == row
+            assert app.get(read_model, read_model.row_key(row)) == row
+            assert row in app.find(read_model, **{f: getattr(row, f) for f in read_model.key})
             for field in dataclasses.fields(row):
                 value = getattr(row, field.name)
                 if value is not None:

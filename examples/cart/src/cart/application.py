@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.persistence import Tracking
 
@@ -37,6 +37,8 @@ from cart.product.state import ProductState
 from cart.product.withdraw_product import WithdrawProduct
 from cart.read_models.cart_items import read_model as cart_items_view
 from cart.read_models.products import read_model as products_view
+
+_Row = TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class CartApplication(runtime.DomainApplication):
@@ -125,6 +127,20 @@ class CartApplication(runtime.DomainApplication):
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""
         return projections.StoreReader(self)
+
+    # Rows of read models as stored: eventually consistent, as fresh as the last catch-up (the
+    # follower, `python -m cart run`, keeps them so; or call projections.catch_up).
+    def get(self, read_model: projections.ReadModel[_Row], key: object) -> _Row | None:
+        """The row of `key` (a tuple for a key of several fields), or None."""
+        return projections.get(self, read_model, key)
+
+    def find(self, read_model: projections.ReadModel[_Row], /, **equal: object) -> list[_Row]:
+        """The rows whose fields equal these values (a SQL WHERE), in key order."""
+        return projections.find(self, read_model, **equal)
+
+    def all(self, read_model: projections.ReadModel[_Row]) -> list[_Row]:
+        """Every row, in key order."""
+        return projections.rows(self, read_model)
 
 
 # By name, for the command line and for runners.

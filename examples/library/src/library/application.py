@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.persistence import Tracking
 
@@ -45,6 +45,8 @@ from library.member.record_borrowing import RecordBorrowing
 from library.member.state import MemberState
 from library.member.suspend_member import SuspendMember
 from library.read_models.member_loans import read_model as member_loans_view
+
+_Row = TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class LibraryApplication(runtime.DomainApplication):
@@ -154,6 +156,20 @@ class LibraryApplication(runtime.DomainApplication):
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""
         return projections.StoreReader(self)
+
+    # Rows of read models as stored: eventually consistent, as fresh as the last catch-up (the
+    # follower, `python -m library run`, keeps them so; or call projections.catch_up).
+    def get(self, read_model: projections.ReadModel[_Row], key: object) -> _Row | None:
+        """The row of `key` (a tuple for a key of several fields), or None."""
+        return projections.get(self, read_model, key)
+
+    def find(self, read_model: projections.ReadModel[_Row], /, **equal: object) -> list[_Row]:
+        """The rows whose fields equal these values (a SQL WHERE), in key order."""
+        return projections.find(self, read_model, **equal)
+
+    def all(self, read_model: projections.ReadModel[_Row]) -> list[_Row]:
+        """Every row, in key order."""
+        return projections.rows(self, read_model)
 
 
 # By name, for the command line and for runners.
