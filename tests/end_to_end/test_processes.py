@@ -188,3 +188,18 @@ def test_external_events_are_recorded_and_start_automations(shop: Path, tmp_path
     )
     ran = _python(shop, db, "-c", api)
     assert ran.stdout.strip() == "True", ran.stderr
+
+
+def test_a_read_model_listens_to_an_external_event(shop: Path, tmp_path: Path) -> None:
+    """Section 7: read models may listen to external events. CataloguePrices counts the real
+    price changes the catalogue reports (its `if:` skips a report of the same price); the rows
+    follow what `record` stored, on a real SQLite store."""
+    db = tmp_path / "prices.sqlite"
+    tea = "9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f"
+    for old, new in (("3", "4"), ("4", "4"), ("4", "5")):
+        change = {"product_id": tea, "old_price": old, "new_price": new}
+        recorded = _python(shop, db, "-m", "shop", "record", "PriceChanged", json.dumps(change))
+        assert recorded.returncode == 0, recorded.stderr
+    listed = _python(shop, db, "-m", "shop", "rows", "CataloguePrices")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [{"product_id": tea, "price": "5", "changes": 2}]

@@ -87,7 +87,8 @@ class Handlers:
         return tuple(found)
 
     def _event(self, event_name: str, where: PathKey) -> m.Event | None:
-        event = self.ctx.events.get(event_name)
+        # an aggregate's event, or one of `external_events:` (its aggregate is "")
+        event = self.ctx.events.get(event_name) or self.ctx.external_events.get(event_name)
         if event is None:
             self.ctx.error(
                 "E401",
@@ -198,7 +199,7 @@ class Handlers:
         where: PathKey,
     ) -> m.RowUpdate | None:
         condition = self._condition(event_name, body, types, where)
-        module = snake(event.aggregate)
+        module = _module(event)
         if body.get("delete") is True or not body:  # `delete`, or a custom handler's event
             if condition is None:
                 return None
@@ -312,7 +313,7 @@ class Handlers:
             return None
         return m.RowUpdate(
             event=event_name,
-            aggregate_module=snake(event.aggregate),
+            aggregate_module=_module(event),
             delete=True,
             sets=(),
             condition=condition,
@@ -344,8 +345,14 @@ def _not_usable(
 
 
 def _event_types(ctx: Context, event: m.Event) -> dict[str, TypeRef]:
-    """An event's fields, its stream's id field included."""
+    """An event's fields, its stream's id field included (an external event has no stream)."""
     types = {f.name: f.type for f in event.fields}
-    id_field = ctx.id_fields[event.aggregate]
-    types[id_field.name] = id_field.type
+    if event.aggregate:
+        id_field = ctx.id_fields[event.aggregate]
+        types[id_field.name] = id_field.type
     return types
+
+
+def _module(event: m.Event) -> str:
+    """The module the event class is imported from: its aggregate's, or external_events."""
+    return snake(event.aggregate) if event.aggregate else "external_events"

@@ -358,7 +358,7 @@ def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) ->
     given: list[m.Record] = []
     for index, record in enumerate(records):
         event_name, values = next(iter(record.items()))
-        event = ctx.events.get(event_name)
+        event = ctx.events.get(event_name) or ctx.external_events.get(event_name)
         if event is None:
             ctx.error(
                 "E401",
@@ -367,16 +367,19 @@ def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) ->
                 key=True,
             )
             continue
-        id_field = ctx.id_fields[event.aggregate]
+        fields, owners = event.fields, {}
+        if event.aggregate:  # an external event has no stream, so no id field
+            id_field = ctx.id_fields[event.aggregate]
+            fields, owners = (id_field, *event.fields), {id_field.name: event.aggregate}
         item = values_record(
             ctx,
             event_name,
-            (id_field, *event.fields),
+            fields,
             values or {},
             (*path, index, event_name),
             label,
             partial=False,
-            owners={id_field.name: event.aggregate},
+            owners=owners,
         )
         if item is not None:
             given.append(item)

@@ -627,7 +627,8 @@ def store_given(app: DomainApplication, events: Sequence[Any]) -> None:
     now = datetime.now(tz=UTC)
     recorded = []
     for event in events:
-        stream = app.stream_of(event)
+        # an external event has no aggregate: a stream of its own, as app.record() stores it
+        stream = app.stream_of(event) if type(event) in app.aggregate_of else uuid4()
         versions[stream] = versions.get(stream, 0) + 1
         recorded.append(
             Recorded(
