@@ -13,7 +13,6 @@ from generator.spec.analyze.assign import assign, expression
 from generator.spec.analyze.automation_events import (
     REJECTION_FIELDS,
     event_scope,
-    given_fields,
     listened,
     missing_field,
 )
@@ -21,6 +20,7 @@ from generator.spec.analyze.context import Context
 from generator.spec.analyze.named_ids import NamedIds
 from generator.spec.analyze.reads import command_reads
 from generator.spec.analyze.scenarios import (
+    given_events,
     unique_tests,
     values_record,
     view_scenario,
@@ -297,40 +297,6 @@ def _scenario(
         ctx.named_ids = None
 
 
-def _given(
-    ctx: Context, listens: tuple[m.Listened, ...], records: list[Any], path: PathKey, label: str
-) -> list[m.Record]:
-    """Given events: of aggregates (each with its stream's id), external ones, and rejected
-    commands (`<Command>Rejected`, with the command's fields, `error` and `message`)."""
-    rejected = {f"{e.rejected}Rejected": e.rejected for e in listens if e.rejected}
-    given: list[m.Record] = []
-    for index, record in enumerate(records):
-        event_name, values = next(iter(record.items()))
-        found = given_fields(ctx, event_name, rejected.get(event_name, ""))
-        if found is None:
-            ctx.error(
-                "E401",
-                f"{label}: {event_name!r} is not an event",
-                (*path, index, event_name),
-                key=True,
-            )
-            continue
-        fields, owners = found
-        item = values_record(
-            ctx,
-            event_name,
-            fields,
-            values or {},
-            (*path, index, event_name),
-            label,
-            partial=False,
-            owners=owners,
-        )
-        if item is not None:
-            given.append(item)
-    return given
-
-
 def _scenario_body(
     ctx: Context,
     listens: tuple[m.Listened, ...],
@@ -338,7 +304,8 @@ def _scenario_body(
     where: PathKey,
     label: str,
 ) -> m.ViewScenario:
-    given = _given(ctx, listens, scenario.get("given") or [], (*where, "given"), label)
+    rejected = {f"{e.rejected}Rejected": e.rejected for e in listens if e.rejected}
+    given = given_events(ctx, scenario.get("given") or [], (*where, "given"), label, rejected)
     sent_records: list[m.Record] = []
     for sent_index, record in enumerate(scenario["then"]):
         sent_name, sent_values = next(iter(record.items()))

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.spec import model as m
+from generator.spec.analyze.automation_events import given_fields
 from generator.spec.analyze.context import STATE_RUNTIME, Context
 from generator.spec.analyze.named_ids import NamedIds, scenario_literal
 from generator.spec.analyze.scenario_reads import scenario_reads
@@ -353,13 +354,21 @@ def values_record(
     return m.Record(name=name, values=tuple(assignments)) if ok else None
 
 
-def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) -> list[m.Record]:
-    """Events given to read-model and automation scenarios: they name their stream explicitly."""
+def given_events(
+    ctx: Context,
+    records: list[Any],
+    path: PathKey,
+    label: str,
+    rejected: Mapping[str, str] | None = None,
+) -> list[m.Record]:
+    """Events given to read-model and automation scenarios, each with its fields as
+    `given_fields` knows them: an aggregate's (naming its stream), an external one, or, for an
+    automation, a rejection (`rejected`: `<Command>Rejected` -> the command)."""
     given: list[m.Record] = []
     for index, record in enumerate(records):
         event_name, values = next(iter(record.items()))
-        event = ctx.events.get(event_name) or ctx.external_events.get(event_name)
-        if event is None:
+        found = given_fields(ctx, event_name, (rejected or {}).get(event_name, ""))
+        if found is None:
             ctx.error(
                 "E401",
                 f"{label}: {event_name!r} is not an event",
@@ -367,10 +376,7 @@ def given_events(ctx: Context, records: list[Any], path: PathKey, label: str) ->
                 key=True,
             )
             continue
-        fields, owners = event.fields, {}
-        if event.aggregate:  # an external event has no stream, so no id field
-            id_field = ctx.id_fields[event.aggregate]
-            fields, owners = (id_field, *event.fields), {id_field.name: event.aggregate}
+        fields, owners = found
         item = values_record(
             ctx,
             event_name,
