@@ -386,9 +386,47 @@ def test_two_different_literals_compared_are_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "part"),
+    [("(-17 if True else None) != (None if False else -2)", "True"),
+     ("(3 if not (state.count > 1 and False) else 4) == 5", "False"),
+     ("(3 if state.count > 1 or 1 == 1 else 4) == 5", "1 == 1"),
+     ("(3 if len([1]) > 0 else 4) == 5", "len([1]) > 0"),
+     ("[t for t in state.tags if not 'a']", "'a'")],
+)  # fmt: skip
+def test_a_condition_with_a_part_that_never_changes_is_refused(text: str, part: str) -> None:
+    """B16 (fixed): `(-17 if True else None) != (None if False else -2)` validated, but mypy
+    --strict drops the branches a literal condition rules out, reads `-17 != -2` and refuses it
+    (as it refuses `-17 == 2`, which validated too). A literal part of a condition is dead code:
+    refused (E504), naming the part."""
+    result = compile_expression(text, HOLE_SCOPE, expected=TypeRef("bool"))
+    assert {code for code, _ in result.errors} == {"E504"}, result
+    assert f"never changes ({part})" in result.errors[0][1]
+
+
+@pytest.mark.parametrize("text", ["-17 == 2", "-(3) != +4", "'a' == -1"])
+def test_signed_literals_that_differ_are_refused(text: str) -> None:
+    result = compile_expression(text, HOLE_SCOPE, expected=TypeRef("bool"))
+    assert [code for code, _ in result.errors] == ["E504"], result
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(3 if state.count > 1 or now() > now() else 4) == 5", "-3 == -3",
+     "len([t for t in state.tags if t or state.count]) > 0"],
+)  # fmt: skip
+def test_a_condition_that_reads_values_is_kept(text: str) -> None:
+    """The other side of B16: each part reads the state, a variable or the clock; mypy accepts."""
+    case = Case(text, TypeRef("bool"), well_typed=True, form="x")
+    result = compile_expression(text, HOLE_SCOPE, expected=case.expected)
+    assert result.errors == [], result
+    module, _ = render(HOLE_SCOPE, [(case, result.code)])
+    assert not _mypy([(module, {})])
+
+
+@pytest.mark.parametrize(
     "text",
     ["[state.count, 1][3]", "[state.count, 1][0]", "([state.count] + [1])[-1]", "[5][0:-8]",
-     "([state.count][:1] if True else [state.count])[0]"],
+     "([state.count][:1] if state.count > 0 else [state.count])[0]"],
 )  # fmt: skip
 def test_a_list_written_out_is_not_indexed_at_a_constant(text: str) -> None:
     """B10 (fixed): `[state.count, 1][3]` validated and compiled to `(state.count, 1)[3]`, which
@@ -464,9 +502,9 @@ _STATUS_SCOPE = Scope(
 @pytest.mark.parametrize(
     ("text", "expected", "code"),
     [
-        ("[{} if False else {'paid': 3} for it in state.tags][state.n:]",
+        ("[{} if it == 'x' else {'paid': 3} for it in state.tags][state.n:]",
          TypeRef("list", item=TypeRef("map", key=_STATUS, item=TypeRef("int", optional=True))),
-         "tuple({} if False else {Status.PAID: 3} for it in state.tags)[state.n:]"),
+         "tuple({} if it == 'x' else {Status.PAID: 3} for it in state.tags)[state.n:]"),
         ("[{'paid': 1}] + [{'open': 2}]", TypeRef("list", item=TypeRef("map", key=_STATUS, item=TypeRef("int"))),
          "({Status.PAID: 1}, {Status.OPEN: 2})"),
         ("[1, 2][state.n:]", TypeRef("list", item=TypeRef("decimal")),

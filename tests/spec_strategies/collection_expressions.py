@@ -140,7 +140,7 @@ def _conditional(g: Grammar, want: TypeRef, depth: int, *, none: bool = False) -
     other = "None" if none else g.operand(want, depth)
     if none and g.draw(st.booleans()):
         body, other = other, body
-    return f"{body} if {g.operand(BOOL, depth)} else {other}"
+    return f"{body} if {g.condition(depth)} else {other}"
 
 
 def _maps(g: Grammar, where: Callable[[TypeRef], bool]) -> list[TypeRef]:
@@ -260,7 +260,7 @@ def _loop(g: Grammar, depth: int, body: Callable[[], str]) -> str:
             g.add_path(name, typ)
         text = f"{body()} for {', '.join(names)} in {source}"
         if g.draw(st.booleans()):
-            text += f" if {g.operand(BOOL, depth)}"
+            text += f" if {g.condition(depth)}"
         return text
     finally:
         g.paths = saved

@@ -292,6 +292,15 @@ class Grammar:
         text = self.expr(want, depth, literal_ok=literal_ok)
         return text if _atom(text) else f"({text})"
 
+    def condition(self, depth: int) -> str:
+        """A bool that changes: the language refuses a literal part in a condition (`True`,
+        `x or 1 == 1`: mypy --strict drops the branch it rules out; B16)."""
+        for _ in range(6):
+            text = self.operand(BOOL, depth)
+            if _changes(ast.parse(text, mode="eval").body):
+                return text
+        raise Unbuildable
+
     def list_literal(self, want: TypeRef, depth: int) -> str:
         assert want.item is not None
         item = want.item
@@ -477,6 +486,18 @@ def _eq(g: Grammar, depth: int) -> str:
         # non-overlapping; B9 in /work/notes/expression-bugs.md, fixed): not drawn as well-typed.
         right = left
     return f"{left} {op} {right}"
+
+
+def _changes(condition: ast.expr) -> bool:
+    """Whether every part of a condition's truth (under not, and, or) reads some value: a name
+    that is not only called, or the clock."""
+    if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+        return _changes(condition.operand)
+    if isinstance(condition, ast.BoolOp):
+        return all(_changes(v) for v in condition.values)
+    called = {id(c.func) for c in ast.walk(condition) if isinstance(c, ast.Call)}
+    names = [n for n in ast.walk(condition) if isinstance(n, ast.Name)]
+    return any(id(n) not in called or n.id == "now" for n in names)
 
 
 def _literal_shaped(text: str) -> bool:

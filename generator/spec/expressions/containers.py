@@ -262,6 +262,7 @@ def _body(
         if typ is not None and typ != BOOL:
             ck.fail("E504", f"a comprehension's `if` must be a bool, not {a(typ)}")
             return None
+        ck.changing(condition, "a comprehension's `if`")
         ck.not_none = ck.not_none | not_none_when(condition, holds=True)
     if isinstance(node, ast.DictComp):
         key, value = ck.check(node.key), ck.check(node.value)

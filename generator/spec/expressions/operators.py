@@ -245,18 +245,25 @@ def _kind(ck: Checker, node: ast.expr) -> str:
 
 
 def _constants(left: ast.expr, right: ast.expr) -> bool:
-    """Two different int or text literals, or two list literals of different lengths."""
-    if isinstance(left, ast.Constant) and isinstance(right, ast.Constant):
-        values = (left.value, right.value)
-        return all(isinstance(v, int | str) and not isinstance(v, bool) for v in values) and (
-            left.value != right.value or type(left.value) is not type(right.value)
-        )
+    """Two different int or text literals (signs too: mypy reads `-17` as Literal[-17]), or
+    two list literals of different lengths."""
+    values = (_literal(left), _literal(right))
+    if values[0] is not None and values[1] is not None:
+        return values[0] != values[1] or type(values[0]) is not type(values[1])
     sequences = (ast.List, ast.Tuple)
     return (
         isinstance(left, sequences)
         and isinstance(right, sequences)
         and len(left.elts) != len(right.elts)
     )
+
+
+def _literal(node: ast.expr) -> int | str | None:
+    """The int or text a literal (with signs) stands for; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    number = signed_number(node)
+    return number if isinstance(number, int) else None
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -182,6 +182,9 @@ class Checker:
                 f"not {a(test)}",
             )
             return None
+        self.changing(
+            node.test, "the condition of `... if ... else ...`", "write the branch it picks"
+        )
         before = self.not_none
         self.not_none = before | not_none_when(node.test, holds=True)
         body = self.check(node.body)
@@ -191,6 +194,19 @@ class Checker:
         if body is None or orelse is None:
             return None
         return self.unify([node.body, node.orelse], "the branches of `... if ... else ...`")
+
+    def changing(self, test: ast.expr, what: str, advice: str = "leave it out") -> None:
+        """Refuse a literal among a condition's parts (`True`, `1 == 1`, the `0` in `x or not 0`):
+        it never changes, so it is dead code, and mypy --strict drops the branch it rules out,
+        which can leave literals that it then refuses to compare (B16: `(-17 if True else None)
+        != -2` is `-17 != -2` to mypy)."""
+        for part in _truth_parts(test):
+            if _fixed(part):
+                self.fail(
+                    "E504",
+                    f"{what} has a part that never changes ({ast.unparse(part)}); {advice}",
+                )
+                return
 
     def unify(self, nodes: list[ast.expr], what: str) -> TypeRef | None:
         """The common type of checked `nodes`, each converted to it where it must be."""
@@ -316,3 +332,20 @@ def _describe(node: ast.AST) -> str:
         ast.Starred: "unpacking (*)",
         ast.Slice: "slicing",
     }.get(type(node), type(node).__name__)
+
+
+def _truth_parts(test: ast.expr) -> list[ast.expr]:
+    """The parts whose truth decides a condition's: through `not`, `and` and `or`."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _truth_parts(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return [part for value in test.values for part in _truth_parts(value)]
+    return [test]
+
+
+def _fixed(node: ast.expr) -> bool:
+    """Whether `node` is built from literals alone: no name but a function's (now() changes)."""
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return not any(
+        isinstance(n, ast.Name) and (id(n) not in called or n.id == "now") for n in ast.walk(node)
+    )
