@@ -86,10 +86,12 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         *_agent_files(spec),
         PlannedFile(f"{src}/__init__.py", "package/__init__.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/runtime.py", "package/runtime.py.jinja", Owner.GENERATED),
+        PlannedFile(f"{src}/values.py", "package/values.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/clock.py", "package/clock.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/testing.py", "package/testing.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/application.py", "package/application.py.jinja", Owner.GENERATED),
         PlannedFile("tests/test_store.py", "tests/test_store.py.jinja", Owner.GENERATED),
+        PlannedFile("tests/test_bad_input.py", "tests/test_bad_input.py.jinja", Owner.GENERATED),
     ]
     if spec.timelines:
         files.append(
