@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.persistence import Tracking
 
-from bank import projections, runtime
+from bank import projections, runtime, values
 from bank.account import events as account_events
 from bank.account.close_account import CloseAccount
 from bank.account.decider import decider as account_decider
@@ -97,6 +97,11 @@ class BankApplication(runtime.DomainApplication):
     def handle(
         self, command: object, *, tracking: Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
+        """Decide on `command` and store its events. Its fields are checked against the spec's
+        types first (runtime.InvalidValueError, nothing stored); the commands an automation
+        sends (with `tracking`) are the package's own values and are not checked again."""
+        if tracking is None:
+            values.check(command)
         with self._clock():
             return super().handle(command, tracking=tracking)
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.persistence import Tracking
 
-from cart import projections, runtime
+from cart import projections, runtime, values
 from cart.cart import events as cart_events
 from cart.cart.add_item import AddItem
 from cart.cart.check_out import CheckOut
@@ -118,6 +118,11 @@ class CartApplication(runtime.DomainApplication):
     def handle(
         self, command: object, *, tracking: Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
+        """Decide on `command` and store its events. Its fields are checked against the spec's
+        types first (runtime.InvalidValueError, nothing stored); the commands an automation
+        sends (with `tracking`) are the package's own values and are not checked again."""
+        if tracking is None:
+            values.check(command)
         with self._clock():
             return super().handle(command, tracking=tracking)
 

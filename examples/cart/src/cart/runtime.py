@@ -17,9 +17,9 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from functools import cache, partial
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from functools import cache, partial, wraps
+from typing import Any, ClassVar, Generic, ParamSpec, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -54,6 +54,42 @@ class StreamExistsError(DomainError):
 
 class ConcurrencyConflictError(Exception):
     """Other writers kept appending to the stream while this command was being decided."""
+
+
+class InvalidValueError(ValueError):
+    """A value the spec's types refuse, found before anything was stored.
+
+    `field` is where it is (`DepositMoney.amount`, `AddItem.lines[2].price`), `expected` what
+    the field's type accepts; the message says both and what was given."""
+
+    def __init__(self, field: str, expected: str, got: str) -> None:
+        super().__init__(f"{field}: expected {expected}, got {got}")
+        self.field = field
+        self.expected = expected
+        self.got = got
+
+
+# -- decimal arithmetic ------------------------------------------------------------------------
+
+# Values from outside have at most 34 significant digits and 34 decimal places (the values module
+# refuses others); domain code runs with this many digits, so that sums, differences and products
+# of such values are exact. Only a division that does not end is rounded, to this many digits.
+DECIMAL_PRECISION = 100
+ARITHMETIC = Context(prec=DECIMAL_PRECISION, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def exactly(function: Callable[P, T]) -> Callable[P, T]:
+    """`function`, run under the package's decimal arithmetic (ARITHMETIC)."""
+
+    @wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with localcontext(ARITHMETIC):
+            return function(*args, **kwargs)
+
+    return run
 
 
 def new_id() -> str:
@@ -139,21 +175,31 @@ class Decider(Generic[C, E, S]):
     # decide() takes; the reader is the application's, or a scenario's.
     read: Callable[[C, S, Any], Mapping[str, Any]] = no_reads
 
+    def __post_init__(self) -> None:
+        # Deciding and reading run under the package's decimal arithmetic, in the application
+        # and in scenarios alike (evolve does too: fold and project below).
+        object.__setattr__(self, "decide", exactly(self.decide))
+        object.__setattr__(self, "read", exactly(self.read))
+
     def fold(self, state: S, events: Iterable[E]) -> S:
-        for event in events:
-            state = self.evolve(state, event)
+        with localcontext(ARITHMETIC):
+            for event in events:
+                state = self.evolve(state, event)
         return state
 
     def project(self, state: S | None, items: Iterable[Any]) -> S | None:
         """The library's projector: rebuild state from a snapshot and/or recorded events."""
-        for item in items:
-            if isinstance(item, Snapshot):
-                state = item.state
-            else:
-                current = (
-                    state if state is not None else self.initial_state(self.event_key(item.event))
-                )
-                state = self.evolve(current, item.event)
+        with localcontext(ARITHMETIC):
+            for item in items:
+                if isinstance(item, Snapshot):
+                    state = item.state
+                else:
+                    current = (
+                        state
+                        if state is not None
+                        else self.initial_state(self.event_key(item.event))
+                    )
+                    state = self.evolve(current, item.event)
         return state
 
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.persistence import Tracking
 
-from library import projections, runtime
+from library import projections, runtime, values
 from library.automations.count_the_loan import automation as count_the_loan_policy
 from library.automations.lend_the_copy import automation as lend_the_copy_policy
 from library.automations.shelve_returned_copy import automation as shelve_returned_copy_policy
@@ -147,6 +147,11 @@ class LibraryApplication(runtime.DomainApplication):
     def handle(
         self, command: object, *, tracking: Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
+        """Decide on `command` and store its events. Its fields are checked against the spec's
+        types first (runtime.InvalidValueError, nothing stored); the commands an automation
+        sends (with `tracking`) are the package's own values and are not checked again."""
+        if tracking is None:
+            values.check(command)
         with self._clock():
             return super().handle(command, tracking=tracking)
 

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.persistence import Tracking
 
-from orders import projections, runtime
+from orders import projections, runtime, values
 from orders.automations.notify_order_shipped import automation as notify_order_shipped_policy
 from orders.automations.reserve_ordered_stock import automation as reserve_ordered_stock_policy
 from orders.clock import Clock, using
@@ -164,6 +164,11 @@ class OrdersApplication(runtime.DomainApplication):
     def handle(
         self, command: object, *, tracking: Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
+        """Decide on `command` and store its events. Its fields are checked against the spec's
+        types first (runtime.InvalidValueError, nothing stored); the commands an automation
+        sends (with `tracking`) are the package's own values and are not checked again."""
+        if tracking is None:
+            values.check(command)
         with self._clock():
             return super().handle(command, tracking=tracking)
 

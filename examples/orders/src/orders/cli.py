@@ -20,9 +20,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from decimal import InvalidOperation
 from typing import Any
 
+from orders import values
 from orders.application import (
     AGGREGATES,
     AUTOMATIONS,
@@ -36,13 +36,12 @@ from orders.projections import catch_up, find, rebuild, rejections, run_automati
 from orders.runtime import (
     ConcurrencyConflictError,
     DomainError,
-    decode,
-    decoders,
+    InvalidValueError,
     encode,
     json_fields,
     json_key,
+    type_hints,
 )
-from orders.tables import columns_of
 
 
 class UsageError(Exception):
@@ -57,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = OrdersApplication(env=_env(args.db))
         result = args.run(app, args)
     except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except InvalidValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except DomainError as error:
@@ -147,23 +149,9 @@ def _handle(app: OrdersApplication, args: argparse.Namespace) -> Any:
 
 
 def _payload(cls: type, name: str, payload: str, kind: str) -> Any:
-    """An instance of `cls` from its fields as JSON text; a UsageError says what is wrong."""
-    try:
-        data = json.loads(payload)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"the payload is not valid JSON: {error}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"the payload must be a JSON object of the {kind}'s fields")
-    known = {key for _, key in json_fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise UsageError(f"{name} has no field {unknown[0]!r} (fields: {', '.join(sorted(known))})")
-    try:
-        return decode(cls, data)
-    except TypeError as error:
-        raise UsageError(f"{name}: {error}") from None
-    except (ValueError, InvalidOperation) as error:
-        raise UsageError(f"{name}: a value has the wrong format ({error})") from None
+    """An instance of `cls` from its fields as JSON text, every value checked against the spec's
+    types (values.from_json); an InvalidValueError names the field and what it accepts."""
+    return values.from_json(cls, payload)
 
 
 def _record(app: OrdersApplication, args: argparse.Namespace) -> Any:
@@ -178,10 +166,8 @@ def _event_json(event: Any, version: int) -> dict[str, Any]:
 def _stream_id(app: OrdersApplication, aggregate: str, raw: str) -> Any:
     decider = _pick(AGGREGATES, aggregate, "aggregate")
     id_field = app.id_fields[decider.state_type]
-    try:
-        return decoders(decider.state_type)[json_key(id_field)](raw)
-    except ValueError as error:
-        raise UsageError(f"{raw!r} is not a valid id for {aggregate}: {error}") from None
+    hint = type_hints(decider.state_type)[id_field]
+    return values.from_text(hint, raw, f"{aggregate}.{json_key(id_field)}")
 
 
 def _state(app: OrdersApplication, args: argparse.Namespace) -> Any:
@@ -202,9 +188,9 @@ def _rows(app: OrdersApplication, args: argparse.Namespace) -> Any:
 
 
 def _where(read_model: Any, conditions: Sequence[str]) -> dict[str, Any]:
-    """--where FIELD=VALUE as row attributes and values of their fields' types."""
+    """--where FIELD=VALUE as row attributes and values of their fields' types (values.from_text)."""
     fields = {key: attribute for attribute, key in json_fields(read_model.row_type)}
-    columns = {c.name: c for c in columns_of(read_model)}
+    hints = type_hints(read_model.row_type)
     where: dict[str, Any] = {}
     for condition in conditions:
         field, equals, text = condition.partition("=")
@@ -214,12 +200,9 @@ def _where(read_model: Any, conditions: Sequence[str]) -> dict[str, Any]:
             raise UsageError(
                 f"{read_model.name} has no field {field!r} (fields: {', '.join(fields)})"
             )
-        try:
-            where[fields[field]] = columns[field].parse(text)
-        except (ValueError, TypeError, InvalidOperation, json.JSONDecodeError) as error:
-            raise UsageError(
-                f"--where {field}={text!r}: not a valid value for {field} ({error})"
-            ) from None
+        where[fields[field]] = values.from_text(
+            hints[fields[field]], text, f"{read_model.name}.{field}"
+        )
     return where
 
 

@@ -29,6 +29,7 @@ from orders.runtime import (
     StreamNotFoundError,
     decode,
     encode,
+    exactly,
     rejection_stream,
 )
 from orders.tables import Table, store_of
@@ -60,6 +61,10 @@ class ReadModel(Generic[R]):
     key_of: Callable[[Any], tuple[Any, ...] | None]
     update: Callable[[R | None, Any], R | None]
     delete_where: Callable[[Any], Mapping[str, Any] | None] = _deletes_none
+
+    def __post_init__(self) -> None:
+        # Rows are computed under the package's decimal arithmetic (runtime.ARITHMETIC).
+        object.__setattr__(self, "update", exactly(self.update))
 
     @property
     def tracking_name(self) -> str:
@@ -105,6 +110,10 @@ class Automation:
     send: Callable[..., Sequence[object]]
     read: Callable[[Any, Any], Mapping[str, Any]] = _reads_nothing
     rejected: Mapping[str, type] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Commands are computed under the package's decimal arithmetic (runtime.ARITHMETIC).
+        object.__setattr__(self, "send", exactly(self.send))
 
     @property
     def tracking_name(self) -> str:
