@@ -66,12 +66,12 @@ def test_generated_cli_handles_commands_and_shows_everything(bank: Path, tmp_pat
     ("args", "code", "message"),
     [
         (["handle", "Nope", "{}"], 2, "error: unknown command 'Nope' (known: OpenAccount"),
-        (["handle", "DepositMoney", "{oops"], 2, "error: the payload is not valid JSON"),
-        (["handle", "DepositMoney", '{"amount": "1"}'], 2, "error: DepositMoney: "),
+        (["handle", "DepositMoney", "{oops"], 2, "error: DepositMoney: expected valid JSON"),
+        (["handle", "DepositMoney", '{"amount": "1"}'], 2, "error: DepositMoney.account_id: "),
         (
             ["handle", "DepositMoney", '{"account_id": "zz", "amount": "1"}'],
             2,
-            "a value has the wrong format",
+            "error: DepositMoney.account_id: expected a UUID",
         ),
         (
             [
@@ -82,9 +82,9 @@ def test_generated_cli_handles_commands_and_shows_everything(bank: Path, tmp_pat
             1,
             "rejected: StreamNotFoundError: Account 00000000-0000-4000-8000-000000000001 does not exist",
         ),
-        (["handle", "OpenAccount", '{"owner": "Bo", "colour": "red"}'], 2, "has no field 'colour'"),
+        (["handle", "OpenAccount", '{"owner": "Bo", "colour": "red"}'], 2, "OpenAccount.colour: expected one"),
         (["rows", "Nope"], 2, "error: unknown read model 'Nope'"),
-        (["state", "Account", "not-a-uuid"], 2, "is not a valid id for Account"),
+        (["state", "Account", "not-a-uuid"], 2, "error: Account.account_id: expected a UUID"),
     ],
 )
 def test_generated_cli_errors_are_one_line(
