@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 
@@ -30,10 +30,13 @@ from orders.application import AGGREGATES, COMMANDS, EXTERNAL_EVENTS, READ_MODEL
 from orders.application import OrdersApplication as Application
 from orders.runtime import Recorded, json_key, type_hints
 
+A_UUID = "5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"
+
 
 class Case(NamedTuple):
     argv: tuple[str, ...]  # after --db
     field: str  # the path the error must name
+    label: str  # what is wrong, for the test's id
 
 
 def _required(hint: Any) -> Any:
@@ -82,7 +85,7 @@ def good(hint: Any) -> Any:
         bool: True,
         Decimal: "1.5",
         float: 1.5,
-        UUID: str(uuid4()),
+        UUID: A_UUID,
         date: "2024-01-31",
         datetime: "2024-01-31T12:00:00+00:00",
         timedelta: "PT1H",
@@ -111,7 +114,7 @@ def bad(hint: Any) -> list[tuple[str, str]]:
             *cases,
             ("{}", ""),
             ('"x"', ""),
-            *((f"[{first}, {b}]", "[1]" + at) for b, at in bad(item)[:1]),
+            *((f"[{first}, {b}]", "[1]" + at) for b, at in bad(item)[-1:]),
         ]
     if origin is Mapping:
         key, item = typing.get_args(hint)
@@ -120,7 +123,7 @@ def bad(hint: Any) -> list[tuple[str, str]]:
             *cases,
             ("[]", ""),
             ('"x"', ""),
-            *((f"{{{_raw(name)}: {b}}}", f"[{_raw(name)}]" + at) for b, at in bad(item)[:1]),
+            *((f"{{{_raw(name)}: {b}}}", f"[{_raw(name)}]" + at) for b, at in bad(item)[-1:]),
         ]
         if key is not str:
             found.append((f'{{"not a key": {_raw(good(item))}}}', '["not a key"]'))
@@ -137,7 +140,7 @@ def bad(hint: Any) -> list[tuple[str, str]]:
         for key, h, required in fields[:1]:
             if required:
                 found.append((_raw({k: v for k, v in whole.items() if k != key}), f".{key}"))
-            for b, at in bad(h)[:1]:
+            for b, at in bad(h)[-1:]:
                 found.append(
                     (
                         "{"
@@ -185,7 +188,7 @@ def bad(hint: Any) -> list[tuple[str, str]]:
             "-1e-40",
         ],
         float: [*numbers, "1e-400"],
-        UUID: [*not_text, '"not-a-uuid"', _raw(str(uuid4()).replace("-", ""))],
+        UUID: [*not_text, '"not-a-uuid"', _raw(A_UUID.replace("-", ""))],
         date: [*not_text, '"2024-02-30"', '"yesterday"', '"2024-01-31T00:00:00"', "20240131"],
         datetime: [*not_text, '"now"', '"2024-13-01T00:00:00"', "1706702400"],
         timedelta: [*not_text, '"15"', '"PT"', '"1h"', '"P99999999999999999D"', "3600"],
@@ -211,20 +214,18 @@ def _record_cases(verb: str, name: str, cls: type) -> Iterator[Case]:
     fields = _fields(cls)
     for key, hint, required in fields:
         for raw, at in bad(hint):
-            yield Case((verb, name, _payload(fields, key, raw)), f"{name}.{key}{at}")
+            yield Case((verb, name, _payload(fields, key, raw)), f"{name}.{key}{at}", raw)
         if required:
             rest = [f for f in fields if f[0] != key]
-            yield Case((verb, name, _payload(rest)), f"{name}.{key}")
-    yield Case(
-        (verb, name, _payload(fields)[:-1] + (", " if fields else "") + '"no_such_field": 1}'),
-        f"{name}.no_such_field",
-    )
-    yield Case((verb, name, "[" * 20_000 + "]" * 20_000), name)
-    yield Case((verb, name, '{"a": ' * 20_000 + "1" + "}" * 20_000), name)
-    yield Case((verb, name, _raw({"padding": "x" * (values.MAX_PAYLOAD + 1)})), name)
-    yield Case((verb, name, "{"), name)
-    yield Case((verb, name, "[]"), name)
-    yield Case((verb, name, '{"a": 1, "a": 2}'), name)
+            yield Case((verb, name, _payload(rest)), f"{name}.{key}", "missing")
+    unknown = _payload(fields)[:-1] + (", " if fields else "") + '"no_such_field": 1}'
+    yield Case((verb, name, unknown), f"{name}.no_such_field", "unknown")
+    yield Case((verb, name, "[" * 20_000 + "]" * 20_000), name, "20000-deep-array")
+    yield Case((verb, name, '{"a": ' * 20_000 + "1" + "}" * 20_000), name, "20000-deep-object")
+    yield Case((verb, name, _raw({"padding": "x" * (values.MAX_PAYLOAD + 1)})), name, "oversized")
+    yield Case((verb, name, "{"), name, "not-json")
+    yield Case((verb, name, "[]"), name, "not-an-object")
+    yield Case((verb, name, '{"a": 1, "a": 2}'), name, "duplicate-key")
 
 
 def _id_cases() -> Iterator[Case]:
@@ -232,12 +233,14 @@ def _id_cases() -> Iterator[Case]:
         id_key = json_key(Application.id_fields[decider.state_type])
         key, hint, _ = next(f for f in _fields(decider.state_type) if f[0] == id_key)
         texts = (
-            ["5", "[1]", "not-a-uuid", str(uuid4()).replace("-", ""), ""]
+            ["5", "[1]", "not-a-uuid", A_UUID.replace("-", ""), ""]
             if _required(hint) is UUID
             else ["a\x00b", "\udcff"]
         )
         for verb in ("state", "history"):
-            yield from (Case((verb, name, text), f"{name}.{key}") for text in texts)
+            yield from (
+                Case((verb, name, text), f"{name}.{key}", f"{verb}:{text}") for text in texts
+            )
 
 
 def _where_cases() -> Iterator[Case]:
@@ -262,7 +265,9 @@ def _where_cases() -> Iterator[Case]:
                     inner, ["[", "[" * 20_000 + "]" * 20_000, "5" if inner is not int else "[]"]
                 )
             for text in found:
-                yield Case(("rows", name, "--where", f"{key}={text}"), f"{name}.{key}")
+                yield Case(
+                    ("rows", name, "--where", f"{key}={text}"), f"{name}.{key}", f"where:{text}"
+                )
 
 
 CASES = [
@@ -274,12 +279,9 @@ CASES = [
 
 
 def _id(case: Case) -> str:
-    shown = " ".join(case.argv)
-    return (
-        (shown if len(shown) < 60 else shown[:57] + "...")
-        .encode("ascii", "backslashreplace")
-        .decode()
-    )
+    """`DepositMoney.amount="NaN"`: the field and what it was given, short, in ASCII, no spaces."""
+    label = case.label if len(case.label) <= 40 else case.label[:37] + "..."
+    return f"{case.field}={label}".replace(" ", "").encode("ascii", "backslashreplace").decode()
 
 
 @pytest.fixture(autouse=True)
