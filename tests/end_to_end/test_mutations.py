@@ -50,6 +50,9 @@ BREAKING = (
     "tests/evolution/test_lock.py::test_a_breaking_change_fails_check_and_generate_until_allowed"
 )
 CORPUS = "tests/spec/test_validation.py::test_invalid_spec_reports_exactly_the_expected_errors"
+BAD_INPUT = "tests/test_bad_input.py"
+REFUSED = "test_a_refused_value_gives_one_line_naming_the_field_and_stores_nothing"
+API = "test_the_python_api_refuses_a_bad_value_before_storing_anything"
 
 MUTATIONS = [
     # -- the user's files -----------------------------------------------------------------------
@@ -189,6 +192,55 @@ MUTATIONS = [
         "        case AccountClosed():\n            return None",
         "        case AccountClosed():\n            return row",
         "tests/read_models/test_account_balances.py::test_a_closed_account_leaves_the_dashboard",
+    ),
+    # -- values from outside, in the bank example: each guard of values.py, and where it runs ---
+    Mutation(
+        "values-let-a-decimal-nan-in",
+        BANK,
+        "src/bank/values.py",
+        "if not number.is_finite():",
+        "if False:",
+        f"{BAD_INPUT}::{API}[DepositMoney.amount=Decimal('NaN')]",
+    ),
+    Mutation(
+        "values-read-any-text-decimal-accepts",
+        BANK,
+        "src/bank/values.py",
+        " or not _NUMBER.fullmatch(value)",
+        "",
+        f'{BAD_INPUT}::{REFUSED}[DepositMoney.amount="1_000"]',
+    ),
+    Mutation(
+        "values-read-json-numbers-through-float",
+        BANK,
+        "src/bank/values.py",
+        "parse_float=Decimal,",
+        "parse_float=lambda t: Decimal(float(t)),",
+        f"{BAD_INPUT}::test_a_decimal_is_read_exactly_from_a_json_number_and_from_text[DepositMoney]",
+    ),
+    Mutation(
+        "values-take-a-bool-for-a-number",
+        BANK,
+        "src/bank/values.py",
+        "if isinstance(value, bool) or not isinstance(value, int | Decimal | str):",
+        "if not isinstance(value, int | Decimal | str):",
+        f"{BAD_INPUT}::{REFUSED}[DepositMoney.amount=true]",
+    ),
+    Mutation(
+        "values-parse-json-of-any-depth",
+        BANK,
+        "src/bank/values.py",
+        "if deepest > MAX_DEPTH:",
+        "if False:",
+        f"{BAD_INPUT}::{REFUSED}[DepositMoney=20000-deep-array]",
+    ),
+    Mutation(
+        "application-handles-unchecked-commands",
+        BANK,
+        "src/bank/application.py",
+        "            values.check(command)\n",
+        "            pass\n",
+        f"{BAD_INPUT}::{API}[DepositMoney.amount=Decimal('NaN')]",
     ),
     # -- the other examples ---------------------------------------------------------------------
     Mutation(

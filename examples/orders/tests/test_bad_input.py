@@ -20,6 +20,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from operator import methodcaller
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -28,7 +29,7 @@ import pytest
 from orders import cli, values
 from orders.application import AGGREGATES, COMMANDS, EXTERNAL_EVENTS, READ_MODELS
 from orders.application import OrdersApplication as Application
-from orders.runtime import Recorded, json_key, type_hints
+from orders.runtime import InvalidValueError, Recorded, json_key, type_hints
 
 A_UUID = "5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"
 
@@ -325,6 +326,73 @@ def test_good_values_are_accepted(name: str) -> None:
     made = values.from_json(cls, _payload(fields))
     values.check(made)
     assert type(made) is cls
+
+
+def _python_bad(hint: Any) -> list[object]:
+    """Python values the type `hint` refuses (checked by app.handle and app.record)."""
+    found: list[object] = [] if _optional(hint) else [None]
+    hint = _required(hint)
+    if typing.get_origin(hint) is tuple:
+        return [*found, [], "x"]
+    if typing.get_origin(hint) is Mapping or _is_record(hint):
+        return [*found, "x", 5]
+    by_type: dict[Any, list[object]] = {
+        str: [5, b"x", "a\x00b"],
+        int: [True, 1.5, Decimal(1), 2**63],
+        bool: [1, 0, "true"],
+        Decimal: [
+            Decimal("NaN"),
+            Decimal("sNaN"),
+            Decimal("Infinity"),
+            Decimal("1" * 35),
+            Decimal("1e-40"),
+            True,
+            1.5,
+            5,
+            "1",
+        ],
+        float: [float("nan"), float("inf"), True, Decimal("1.5")],
+        UUID: [A_UUID, 5],
+        date: [A_UUID, datetime(2024, 1, 31, tzinfo=UTC)],
+        datetime: [A_UUID, datetime(2024, 1, 31), date(2024, 1, 31)],
+        timedelta: ["PT1H", 5],
+    }
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return [*found, "".join(str(m.value) for m in hint) + "?"]
+    return [*found, *by_type[hint]]
+
+
+API_CASES = [
+    (name, cls, f.name, json_key(f.name), value)
+    for name, cls in {**COMMANDS, **EXTERNAL_EVENTS}.items()
+    for f in dataclasses.fields(cls)
+    for value in _python_bad(type_hints(cls)[f.name])
+]
+
+
+@pytest.mark.parametrize(
+    "name, cls, attribute, key, value",
+    API_CASES,
+    ids=[f"{c[0]}.{c[3]}={c[4]!r}".replace(" ", "") for c in API_CASES],
+)
+def test_the_python_api_refuses_a_bad_value_before_storing_anything(
+    name: str, cls: type, attribute: str, key: str, value: object, tmp_path: pathlib.Path
+) -> None:
+    app = Application(
+        env={
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(tmp_path / "events.sqlite"),
+        }
+    )
+    made = dataclasses.replace(values.from_json(cls, _payload(_fields(cls))), **{attribute: value})
+    with pytest.raises(InvalidValueError) as refused:
+        if name in COMMANDS:
+            app.handle(made)
+        else:
+            methodcaller("record", made)(app)  # only packages with external events have it
+    assert refused.value.field == f"{name}.{key}", refused.value
+    assert refused.value.expected and str(refused.value).startswith(f"{name}.{key}: expected ")
+    assert not app.recorder.max_notification_id()
 
 
 def _decimals(cls: type) -> list[str]:
