@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cache
 from types import CodeType, SimpleNamespace
 from typing import Any
@@ -65,7 +65,10 @@ def evaluate(expr: Expr, domain: Domain, **names: dict[str, Any]) -> Any:
         "_clock": lambda: dt.datetime.now(UTC),
         "_probe": lambda value, pivot, kind: _probe(domain.features, value, pivot, kind),
     }
-    return eval(_code(expr.py), env, scope)
+    # The generated package computes with 100 significant digits (runtime.ARITHMETIC): a
+    # division that does not end is rounded there, not at Python's default 28.
+    with localcontext(prec=100):
+        return eval(_code(expr.py), env, scope)
 
 
 # What a mapping says for a field (the spec value), and how to compute it from the context.
