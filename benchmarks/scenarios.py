@@ -71,7 +71,8 @@ def run(
             capture_output=True,
             env=checkout_env(),
         )
-        scenario_args = ["--ignore=tests/test_store.py"]
+        # The scenarios alone: not the store tests, nor the command line's bad-input tests.
+        scenario_args = ["--ignore=tests/test_store.py", "--ignore=tests/test_bad_input.py"]
         _pytest(project, *scenario_args)  # warm-up: bytecode and pytest's rewritten asserts
         times, cpus = [], []
         summary = ""

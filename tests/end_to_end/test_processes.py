@@ -90,6 +90,7 @@ def test_an_inverted_if_fails_a_generated_scenario(shop: Path) -> None:
 
 CRASH = """
 import sys
+from decimal import Decimal
 from uuid import uuid4
 
 from shop.application import AUTOMATIONS, ShopApplication
@@ -99,7 +100,7 @@ from shop.projections import run_automation
 
 cart, products = uuid4(), [uuid4(), uuid4(), uuid4()]
 app = ShopApplication()
-app.handle(AddItem(cart_id=cart, product_id=products[0], price=1))
+app.handle(AddItem(cart_id=cart, product_id=products[0], price=Decimal(1)))
 app.handle(AbandonCart(cart_id=cart, products=tuple(products)))
 policy = AUTOMATIONS["ReviewLeftCarts"]
 

@@ -137,7 +137,10 @@ def _stock(**changes: str) -> str:
             {"lines": f"[{GOOD_LINE}, {GOOD_LINE}, {NAN_LINE}]"},
             'error: Stock.lines[2].price: expected a decimal number as JSON text or number, got "NaN"',
         ),
-        ({"stock": '{"medium": 1}'}, 'error: Stock.stock["medium"]: expected one of "small", "large"'),
+        (
+            {"stock": '{"medium": 1}'},
+            'error: Stock.stock["medium"]: expected one of "small", "large"',
+        ),
         ({"stock": '{"small": true}'}, 'error: Stock.stock["small"]: expected a decimal number'),
         ({"weight": "1e400"}, "error: Stock.weight: expected a finite number"),
         ({"fragile": "1"}, "error: Stock.fragile: expected true or false, got 1"),

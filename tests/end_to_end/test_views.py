@@ -82,7 +82,11 @@ def test_generated_cli_handles_commands_and_shows_everything(bank: Path, tmp_pat
             1,
             "rejected: StreamNotFoundError: Account 00000000-0000-4000-8000-000000000001 does not exist",
         ),
-        (["handle", "OpenAccount", '{"owner": "Bo", "colour": "red"}'], 2, "OpenAccount.colour: expected one"),
+        (
+            ["handle", "OpenAccount", '{"owner": "Bo", "colour": "red"}'],
+            2,
+            "OpenAccount.colour: expected one",
+        ),
         (["rows", "Nope"], 2, "error: unknown read model 'Nope'"),
         (["state", "Account", "not-a-uuid"], 2, "error: Account.account_id: expected a UUID"),
     ],
