@@ -31,12 +31,14 @@ from generator.spec import model as m
 
 _RUNS = itertools.count(1)  # test modules' names: never imported by name, never reused
 # Files the scenario tests do not import: the store tests need a database, the rest an app
-# (timelines run on the application, which is not rendered here).
+# (timelines run on the application, which is not rendered here; the bad-input tests on the
+# command line, which is not either).
 _SKIPPED = (
     "cli.py",
     "__main__.py",
     "application.py",
     "test_store.py",
+    "test_bad_input.py",
     "test_upcasting.py",
     "test_timelines.py",
 )
