@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import jinja2
 
-from generator.board.layout import BOX_H, BOX_W, Board, layout
+from generator.board.layout import layout
+from generator.board.shapes import BOX_H, BOX_W, Board
 from generator.spec import model as m
 from generator.support.resources import templates_dir
 
@@ -37,8 +38,10 @@ def environment() -> jinja2.Environment:
 def render_board(board: Board) -> str:
     kinds = {b.kind for b in board.boxes}
     legend = [(kind, label) for kind, label in LEGEND if kind in kinds]
-    return environment().get_template(TEMPLATE).render(
-        board=board, box_w=BOX_W, box_h=BOX_H, legend=legend
+    return (
+        environment()
+        .get_template(TEMPLATE)
+        .render(board=board, box_w=BOX_W, box_h=BOX_H, legend=legend)
     )
 
 

@@ -20,118 +20,28 @@ The timeline order, derived from the spec because it does not state one:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from generator.board.values import assignments, record
+from generator.board.content import command_cards, details, view_cards
+from generator.board.shapes import (
+    AUTOMATIONS,
+    BOX_H,
+    BOX_W,
+    COLUMN_PAD,
+    COMMANDS,
+    EXTERNAL,
+    GAP,
+    LANE_PAD,
+    LEFT,
+    TOP,
+    Arrow,
+    Board,
+    Box,
+    Card,
+    Column,
+    Lane,
+)
 from generator.spec import model as m
-
-BOX_W, BOX_H = 172, 60  # a box
-GAP = 16  # between boxes side by side in one column
-COLUMN_PAD = 22  # a column's margin on each side
-LANE_PAD = 18  # above and below the boxes of a lane
-LEFT = 148  # the lane labels' margin
-TOP = 8
-
-AUTOMATIONS, COMMANDS, EXTERNAL = "automations", "commands", "external"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Detail:
-    """One line of an element's details: a label and its text (a field: its name and type)."""
-
-    label: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Box:
-    id: str  # unique in the page: kind, name and, for an event shown in several columns, column
-    kind: str  # "command", "event", "read_model", "automation", "external"
-    name: str
-    column: int
-    lane: str
-    x: int
-    y: int
-    description: str = ""
-    fields: tuple[Detail, ...] = ()
-    facts: tuple[Detail, ...] = ()  # rules, emits, key, handled events, sends...
-
-    @property
-    def width(self) -> int:
-        return BOX_W
-
-    @property
-    def height(self) -> int:
-        return BOX_H
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        """The name cut where its words start, so a long name wraps between words."""
-        parts: list[str] = []
-        for char in self.name:
-            if parts and char.isupper() and not parts[-1][-1:].isupper():
-                parts.append(char)
-            elif parts:
-                parts[-1] += char
-            else:
-                parts.append(char)
-        return tuple(parts)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Lane:
-    id: str
-    label: str
-    kind: str  # "automations", "commands", "events", "external"
-    y: int
-    height: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Card:
-    """A scenario under its slice, as given / when / then."""
-
-    name: str
-    description: str
-    given: tuple[str, ...]
-    when: str  # "" for read-model and automation scenarios
-    then: tuple[str, ...]
-    then_label: str  # "then", "then error", "then rows", "then sends"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Column:
-    index: int
-    kind: str  # "command", "read_model", "external", "event"
-    name: str
-    x: int
-    width: int
-    cards: tuple[Card, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class Arrow:
-    kind: str  # "emits", "feeds", "triggers", "sends", "rejected"
-    source: str  # box ids
-    target: str
-    path: str  # SVG path data
-
-
-@dataclass(frozen=True, kw_only=True)
-class Board:
-    title: str
-    description: str
-    columns: tuple[Column, ...]
-    lanes: tuple[Lane, ...]
-    boxes: tuple[Box, ...]
-    arrows: tuple[Arrow, ...]
-    width: int
-    height: int  # of the lanes; the cards follow below
-
-    def box(self, box_id: str) -> Box:
-        return next(b for b in self.boxes if b.id == box_id)
-
 
 # -- the order -------------------------------------------------------------------------------
 
@@ -192,8 +102,11 @@ def layout(spec: m.Spec) -> Board:
     y = TOP
     for lane_id in lane_ids:
         height = BOX_H + 2 * LANE_PAD  # boxes of one column share a lane side by side
-        lanes.append(Lane(id=lane_id, label=_lane_label(lane_id), kind=_lane_kind(lane_id),
-                          y=y, height=height))
+        lanes.append(
+            Lane(
+                id=lane_id, label=_lane_label(lane_id), kind=_lane_kind(lane_id), y=y, height=height
+            )
+        )
         y += height
     lane_y = {lane.id: lane.y for lane in lanes}
     boxes: list[Box] = []
@@ -204,11 +117,27 @@ def layout(spec: m.Spec) -> Board:
         for lane_id, cell in column.cells.items():
             for slot, (kind, name, item) in enumerate(cell):
                 boxes.append(
-                    _box(kind, name, item, index, lane_id,
-                         x + COLUMN_PAD + slot * (BOX_W + GAP), lane_y[lane_id] + LANE_PAD, spec)
+                    _box(
+                        kind,
+                        name,
+                        item,
+                        index,
+                        lane_id,
+                        x + COLUMN_PAD + slot * (BOX_W + GAP),
+                        lane_y[lane_id] + LANE_PAD,
+                        spec,
+                    )
                 )
-        placed.append(Column(index=index, kind=column.kind, name=column.name, x=x, width=width,
-                             cards=column.cards))
+        placed.append(
+            Column(
+                index=index,
+                kind=column.kind,
+                name=column.name,
+                x=x,
+                width=width,
+                cards=column.cards,
+            )
+        )
         x += width
     boxes = _unique_ids(boxes)
     return Board(
@@ -235,11 +164,11 @@ def _columns(spec: m.Spec) -> list[_Column]:
             sender.setdefault(automation.commands[0], []).append(automation)
     emitted: set[str] = set()
     for aggregate, command in command_order(spec):
-        column = _Column("command", command.name, cards=_command_cards(aggregate, command))
+        column = _Column("command", command.name, cards=command_cards(aggregate, command))
         cards = list(column.cards)
         for automation in sender.get(command.name, []):
             column.add(AUTOMATIONS, "automation", automation.name, automation)
-            cards += _view_cards(automation.scenarios, "then sends", "no command")
+            cards += view_cards(automation.scenarios, "then sends", "no command")
         column.cards = tuple(cards)
         column.add(COMMANDS, "command", command.name, command)
         events = {e.name: e for e in aggregate.events}
@@ -256,14 +185,22 @@ def _columns(spec: m.Spec) -> list[_Column]:
     for read_model in spec.read_models:
         handled = set(read_model.handled_events)
         at = max(
-            (i + 1 for i, c in enumerate(columns) for cell in c.cells.values()
-             for kind, name, _ in cell if kind in ("event", "external") and name in handled),
+            (
+                i + 1
+                for i, c in enumerate(columns)
+                for cell in c.cells.values()
+                for kind, name, _ in cell
+                if kind in ("event", "external") and name in handled
+            ),
             default=len(columns),
         )
         while at < len(columns) and columns[at].kind == "read_model":
             at += 1  # after the read models already placed here: spec order
-        column = _Column("read_model", read_model.name,
-                         cards=_view_cards(read_model.scenarios, "then rows", "no rows"))
+        column = _Column(
+            "read_model",
+            read_model.name,
+            cards=view_cards(read_model.scenarios, "then rows", "no rows"),
+        )
         column.add(COMMANDS, "read_model", read_model.name, read_model)
         columns.insert(at, column)
     return columns
@@ -298,97 +235,51 @@ def _unique_ids(boxes: list[Box]) -> list[Box]:
     for box in boxes:
         box_id = box.id if box.id not in seen else f"{box.id}-{box.column}"
         seen.add(box_id)
-        unique.append(box if box_id == box.id else _with_id(box, box_id))
+        unique.append(box if box_id == box.id else _renamed(box, box_id))
     return unique
 
 
-def _with_id(box: Box, box_id: str) -> Box:
-    return Box(id=box_id, kind=box.kind, name=box.name, column=box.column, lane=box.lane,
-               x=box.x, y=box.y, description=box.description, fields=box.fields, facts=box.facts)
+def _renamed(box: Box, box_id: str) -> Box:
+    return Box(
+        id=box_id,
+        kind=box.kind,
+        name=box.name,
+        column=box.column,
+        lane=box.lane,
+        x=box.x,
+        y=box.y,
+        description=box.description,
+        fields=box.fields,
+        facts=box.facts,
+    )
 
 
 # -- the boxes -------------------------------------------------------------------------------
 
-_PREFIX = {"command": "cmd", "event": "evt", "external": "ext", "read_model": "rm",
-           "automation": "auto"}
+_PREFIX = {
+    "command": "cmd",
+    "event": "evt",
+    "external": "ext",
+    "read_model": "rm",
+    "automation": "auto",
+}
 
 
-def _box(kind: str, name: str, item: object, column: int, lane: str, x: int, y: int,
-         spec: m.Spec) -> Box:
-    description, fields, facts = _details(kind, item, spec)
-    return Box(id=f"{_PREFIX[kind]}-{name}", kind=kind, name=name, column=column, lane=lane,
-               x=x, y=y, description=description, fields=fields, facts=facts)
-
-
-def _fields(items: Iterable[m.Field]) -> tuple[Detail, ...]:
-    return tuple(Detail(label=f.name, text=f.type.spec) for f in items)
-
-
-def _details(kind: str, item: object, spec: m.Spec) -> tuple[str, tuple[Detail, ...],
-                                                              tuple[Detail, ...]]:
-    if isinstance(item, m.Command):
-        facts = [Detail(label="aggregate", text=item.aggregate)]
-        if item.creates or item.if_missing:
-            facts.append(Detail(label="creates", text="if missing" if item.if_missing else "yes"))
-        facts += [Detail(label="rejects", text=f"if {g.source}: {g.error or 'emits ' + ', '.join(e.event for e in g.emits)}") for g in item.guards]
-        facts += [Detail(label="emits", text=e.event + (f" if {e.source}" if e.source else ""))
-                  for e in item.emits]
-        facts += [Detail(label="reads", text=f"{r.name}: {r.source}") for r in item.reads]
-        if item.custom:
-            facts.append(Detail(label="handler", text="custom"))
-        return item.description, _fields(item.fields), tuple(facts)
-    if isinstance(item, m.Event):
-        facts = [Detail(label="aggregate" if item.aggregate else "source",
-                        text=item.aggregate or "external")]
-        if item.version > 1:
-            facts.append(Detail(label="version", text=str(item.version)))
-        return item.description, _fields(item.fields), tuple(facts)
-    if isinstance(item, m.ReadModel):
-        facts = [Detail(label="key", text=", ".join(item.key_names))]
-        facts += [Detail(label="on", text=u.event + (" (delete)" if u.delete else ""))
-                  for u in item.updates]
-        if item.custom:
-            facts.append(Detail(label="handler", text="custom"))
-        return item.description, _fields(item.row_fields), tuple(facts)
-    assert isinstance(item, m.Automation)
-    facts = [Detail(label="on", text=(f"{e.rejected} rejected" if e.rejected else e.name))
-             for e in item.listens]
-    if item.source:
-        facts.append(Detail(label="if", text=item.source))
-    facts += [Detail(label="sends", text=s.command + (f" if {s.source}" if s.source else ""))
-              for s in item.sends]
-    if item.custom:
-        facts.append(Detail(label="handler", text="custom"))
-    return item.description, (), tuple(facts)
-
-
-def _command_cards(aggregate: m.Aggregate, command: m.Command) -> tuple[Card, ...]:
-    cards = []
-    for s in aggregate.scenarios_for(command.name):
-        if s.then_error is not None:
-            then, label = (s.then_error,), "then error"
-        else:
-            then, label = tuple(record(e, s.ids) for e in s.then_events or ()), "then"
-            if s.then_state:
-                then += (f"state: {assignments(s.then_state, s.ids)}",)
-        cards.append(Card(
-            name=s.name,
-            description=s.description,
-            given=tuple(record(g, s.ids) for g in s.given)
-            + tuple(record(g, s.ids) for e in s.elsewhere for g in e.events),
-            when=record(s.when, s.ids),
-            then=then or ("no events",),
-            then_label=label,
-        ))
-    return tuple(cards)
-
-
-def _view_cards(scenarios: tuple[m.ViewScenario, ...], label: str, empty: str) -> tuple[Card, ...]:
-    return tuple(
-        Card(name=s.name, description=s.description,
-             given=tuple(record(g, s.ids) for g in s.given), when="",
-             then=tuple(record(t, s.ids) for t in s.then) or (empty,), then_label=label)
-        for s in scenarios
+def _box(
+    kind: str, name: str, item: object, column: int, lane: str, x: int, y: int, spec: m.Spec
+) -> Box:
+    description, fields, facts = details(item, spec)
+    return Box(
+        id=f"{_PREFIX[kind]}-{name}",
+        kind=kind,
+        name=name,
+        column=column,
+        lane=lane,
+        x=x,
+        y=y,
+        description=description,
+        fields=fields,
+        facts=facts,
     )
 
 
@@ -407,13 +298,11 @@ def _arrows(spec: m.Spec, boxes: list[Box]) -> list[Arrow]:
         before = [b for b in found if b.column <= column]
         return before[-1] if before else (found[0] if found else None)
 
+    command_of = {b.column: b for b in boxes if b.kind == "command"}
     arrows: list[Arrow] = []
     for box in boxes:
-        if box.kind == "event":
-            command = next(b for b in boxes if b.column == box.column and b.kind == "command") \
-                if any(b.column == box.column and b.kind == "command" for b in boxes) else None
-            if command is not None:
-                arrows.append(_arrow("emits", command, box))
+        if box.kind == "event" and box.column in command_of:
+            arrows.append(_arrow("emits", command_of[box.column], box))
     for box in boxes:
         if box.kind == "read_model":
             read_model = next(r for r in spec.read_models if r.name == box.name)
@@ -426,14 +315,14 @@ def _arrows(spec: m.Spec, boxes: list[Box]) -> list[Arrow]:
             for listened in automation.listens:
                 if listened.rejected:
                     source = nearest("command", listened.rejected, box.column)
-                    if source is not None:
-                        arrows.append(_arrow("rejected", source, box))
-                    continue
-                source = nearest("event", listened.name, box.column)
+                    kind = "rejected"
+                else:
+                    source = nearest("event", listened.name, box.column)
+                    kind = "triggers"
                 if source is not None:
-                    arrows.append(_arrow("triggers", source, box))
-            for command in automation.commands:
-                target = nearest("command", command, box.column)
+                    arrows.append(_arrow(kind, source, box))
+            for sent in automation.commands:
+                target = nearest("command", sent, box.column)
                 if target is not None:
                     arrows.append(_arrow("sends", box, target))
     return arrows
