@@ -6,6 +6,10 @@ packages/parser/src/language/eventmodeling/event-modeling.langium): one time fra
 each frame an arrow comes from (given explicitly everywhere, so Mermaid infers none), events as
 `Aggregate.Event` so each aggregate gets its swimlane, fields as inline data `{ name: type }`.
 
+A spec of one aggregate writes its events without the namespace: they share Mermaid's "Events"
+lane. (Mermaid 12.3's renderer opens a new lane for every namespaced frame, because it never
+records a lane's namespace; one aggregate's diagram then stays one lane of events.)
+
 Mermaid's frames are numbered with at most three digits, so a diagram holds 999 frames at most;
 scenarios are not drawn (the documented syntax has no form for them).
 """
@@ -46,12 +50,15 @@ def render_mermaid(board: Board, spec: m.Spec) -> str:
     number: dict[str, str] = {}
     frames: list[str] = []
     sources = _sources(board)
+    namespaced = len(spec.aggregates) > 1
     for box in order:
         frame = str(len(number) + 1).zfill(digits)
         earlier = [number[s] for s in sources.get(box.id, ()) if s in number]
         keyword = "tf" if earlier else "rf"
         links = "".join(f" ->> {n}" for n in dict.fromkeys(earlier))
-        frames.append(f"{keyword} {frame} {_TYPE[box.kind]} {_identifier(box)}{links}{_data(box)}")
+        frames.append(
+            f"{keyword} {frame} {_TYPE[box.kind]} {_identifier(box, namespaced)}{links}{_data(box)}"
+        )
         number[box.id] = frame
     title = " ".join(spec.domain.split())  # one line, whatever the spec's title holds
     header = [f"%% {title}: the event model, written by `eventforge model --mermaid`"]
@@ -72,9 +79,9 @@ def _sources(board: Board) -> dict[str, list[str]]:
     return found
 
 
-def _identifier(box: Box) -> str:
+def _identifier(box: Box, namespaced: bool) -> str:
     """Events carry their swimlane as a namespace: the aggregate, or External."""
-    if box.kind == "event":
+    if box.kind == "event" and namespaced:
         return f"{box.lane}.{box.name}"
     if box.kind == "external":
         return f"External.{box.name}"
