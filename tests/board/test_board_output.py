@@ -71,8 +71,9 @@ def test_every_example_is_a_well_formed_eventmodeling_diagram(name: str) -> None
     for aggregate in spec.aggregates:
         for command in aggregate.commands:
             assert kinds[command.name] == "cmd"
-        for event in aggregate.events:
-            assert f"{aggregate.name}.{event.name}" in {m.group(4) for m in found}
+        for event in aggregate.events:  # in its aggregate's lane when there are several
+            named = f"{aggregate.name}.{event.name}" if len(spec.aggregates) > 1 else event.name
+            assert named in {m.group(4) for m in found}
     assert all(kinds[r.name] == "rmo" for r in spec.read_models)
     assert all(kinds[a.name] == "pcr" for a in spec.automations)
 
@@ -81,8 +82,8 @@ def test_links_follow_the_arrows() -> None:
     text = mermaid(model_of(EXAMPLES / "bank" / "eventforge.yaml"))
     number = {m.group(4): m.group(2) for m in frames(text)}
     line = next(x for x in text.splitlines() if " rmo AccountBalances" in x)
-    assert f"->> {number['Account.AccountOpened']}" in line
-    assert f"->> {number['Account.AccountClosed']}" in line
+    assert f"->> {number['AccountOpened']}" in line
+    assert f"->> {number['AccountClosed']}" in line
     deposit = next(x for x in text.splitlines() if " cmd DepositMoney" in x)
     assert deposit.startswith("tf ") and f"->> {number['WelcomeBonus']}" in deposit
 
