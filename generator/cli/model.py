@@ -17,7 +17,7 @@ from generator.spec.diagnostics import error
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.command()
+@click.command(short_help="Draw the event model: an HTML board or a Mermaid diagram.")
 @_SPEC
 @click.option(
     "--html",
