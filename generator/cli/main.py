@@ -475,6 +475,7 @@ main.lazy = {
     "prompt": "generator.cli.agent:prompt",
     "mcp": "generator.cli.agent:mcp",
     "mutants": "generator.cli.mutants:mutants",
+    "model": "generator.cli.model:model",
 }
 
 __all__ = ["MANIFEST", "main", "run"]
