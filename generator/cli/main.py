@@ -475,6 +475,8 @@ main.lazy = {
     "prompt": "generator.cli.agent:prompt",
     "mcp": "generator.cli.agent:mcp",
     "mutants": "generator.cli.mutants:mutants",
+    "import": "generator.cli.board:import_board",
+    "export": "generator.cli.board:export",
 }
 
 __all__ = ["MANIFEST", "main", "run"]

@@ -155,6 +155,11 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _id(value: Any, fallback: str) -> str:
+    """An element's id, one word (the spec keeps it in a comment): spaces become `_`."""
+    return "_".join((_text(value) or fallback).split())
+
+
 def _slice(raw: dict[str, Any], position: int, notes: list[str]) -> Slice:
     title = _text(raw.get("title")) or f"slice {position + 1}"
     kind = _text(raw.get("sliceType"))
@@ -175,7 +180,7 @@ def _slice(raw: dict[str, Any], position: int, notes: list[str]) -> Slice:
     )
     aggregates = tuple(a for a in raw.get("aggregates") or () if isinstance(a, str))
     return Slice(
-        id=_text(raw.get("id")) or title,
+        id=_id(raw.get("id"), title),
         title=title,
         type=kind or _guess_type(elements),
         context=context,
@@ -202,7 +207,7 @@ def _element(
         return None
     links = tuple(
         Link(
-            id=_text(d.get("id")),
+            id=_id(d.get("id"), ""),
             inbound=d.get("type") == "INBOUND",
             title=_text(d.get("title")),
             element_type=_text(d.get("elementType")),
@@ -212,7 +217,7 @@ def _element(
     )
     aggregate = _text(raw.get("aggregate"))
     return Element(
-        id=_text(raw.get("id")) or f"{slice_title}/{title}",
+        id=_id(raw.get("id"), f"{slice_title}/{title}"),
         kind=kind,
         title=title,
         fields=_fields(raw.get("fields"), title, notes),
@@ -269,10 +274,10 @@ def _specification(raw: dict[str, Any], slice_title: str, notes: list[str]) -> S
             rows = tuple(e for e in item.get("examples") or () if isinstance(e, dict))
             out.append(
                 Step(
-                    id=_text(item.get("id")),
+                    id=_id(item.get("id"), ""),
                     type=kind,
                     title=_text(item.get("title")),
-                    linked_id=_text(item.get("linkedId")),
+                    linked_id=_id(item.get("linkedId"), ""),
                     values=values,
                     rows=rows,
                     expect_empty=item.get("expectEmptyList") is True,
@@ -286,7 +291,7 @@ def _specification(raw: dict[str, Any], slice_title: str, notes: list[str]) -> S
         if isinstance(c, dict) and _text(c.get("description"))
     )
     return Specification(
-        id=_text(raw.get("id")) or title,
+        id=_id(raw.get("id"), title),
         title=title,
         given=steps("given"),
         when=steps("when"),

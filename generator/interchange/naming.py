@@ -157,7 +157,9 @@ def example(value: Any, kind: str) -> tuple[bool, Any]:
             return True, int(text)
         if base in ("float", "decimal"):
             number = Decimal(text)
-            return (True, text) if number.is_finite() else (False, None)
+            if not number.is_finite():
+                return False, None
+            return True, (text if base == "decimal" else float(text))
         if base == "uuid":
             if _NAMED_ID.match(text):
                 return True, text

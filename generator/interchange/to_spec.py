@@ -177,7 +177,16 @@ class _Import:
 
     def run(self) -> Imported:
         commands = [e for e in self.elements.values() if e.kind == "COMMAND"]
-        events = [e for e in self.elements.values() if e.kind == "EVENT"]
+        # Events in the order their commands emit them, then the rest in the board's order: the
+        # order an export writes them in, so that import, export, import is a fixed point.
+        events: list[Element] = []
+        for command in commands:
+            for link in command.links:
+                event = self.elements.get(link.id)
+                if link.element_type == "EVENT" and not link.inbound and event is not None:
+                    if event.kind == "EVENT" and event not in events:
+                        events.append(event)
+        events += [e for e in self.elements.values() if e.kind == "EVENT" and e not in events]
         for element in [*commands, *events]:
             if element.kind == "EVENT" and element.external and not self.emitted_by(element):
                 continue
