@@ -265,7 +265,15 @@ class _Import:
         body: dict[str, Any] = {}
         if element.description:
             body["description"] = element.description
-        body["creates"] = True if element.creates else "if-missing"
+        expected = {e for spec in self.specs_of(element) for e in self.expected_errors(spec)}
+        refused = any(
+            spec.given and set(self.expected_errors(spec)) - {"StreamExists", "StreamNotFound"}
+            for spec in self.specs_of(element)
+        )  # a creating command refusing an existing stream by a rule the board does not say
+        if "StreamExists" in expected or (element.creates and not refused):
+            body["creates"] = True
+        elif "StreamNotFound" not in expected:
+            body["creates"] = "if-missing"
         if todo:
             body["handler"] = "custom"
         body["fields"] = fields
@@ -278,10 +286,15 @@ class _Import:
         for spec in self.specs_of(command):
             for step in spec.then:
                 if step.type == "SPEC_ERROR":
-                    names.append(self.error(spec, step, aggregate))
+                    name = self.error(spec, step, aggregate)
+                    if name not in ("StreamNotFound", "StreamExists"):
+                        names.append(name)
         return names
 
     def error(self, spec: Specification, step: Step, aggregate: _Aggregate) -> str:
+        builtin = pascal(step.title, "")
+        if builtin in ("StreamNotFound", "StreamExists"):
+            return builtin
         generic = step.title.lower().replace("-", " ").replace("_", " ").strip() in GENERIC_ERRORS
         title = spec.title if generic else step.title
         board_id = step.id or spec.id
@@ -293,6 +306,9 @@ class _Import:
         words = message[0].upper() + message[1:] if message else name
         aggregate.errors[self.key(name, "error", board_id)] = words.rstrip(".") + "."
         return name
+
+    def expected_errors(self, spec: Specification) -> list[str]:
+        return [pascal(s.title, "") for s in spec.then if s.type == "SPEC_ERROR"]
 
     def specs_of(self, command: Element) -> list[Specification]:
         found = []
@@ -352,6 +368,8 @@ class _Import:
 
     def document(self, read_models: dict[Key, Any], automations: dict[Key, Any]) -> dict[str, Any]:
         document: dict[str, Any] = {"eventforge": 1, "domain": self.domain}
+        if not self.domain.isascii():  # the package name is the domain's, in ASCII
+            document["package"] = field_name(self.domain)
         if self.types:
             document["types"] = self.types
         aggregates: dict[str, Any] = {}
