@@ -33,7 +33,11 @@ HEADER = "# Imported from an event-modeling board by `eventforge import`: `# boa
     type=click.Path(dir_okay=False, path_type=Path),
     help="The spec to write; one that exists is updated (its additions are kept).",
 )
-@click.option("--domain", default=None, help="The domain's title (default: the spec's, else the board's context).")
+@click.option(
+    "--domain",
+    default=None,
+    help="The domain's title (default: the spec's, else the board's context).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the spec instead of writing it.")
 @FORMAT
 def import_board(board: Path, spec: Path, domain: str | None, dry_run: bool, fmt: str) -> None:
@@ -87,7 +91,9 @@ def import_board(board: Path, spec: Path, domain: str | None, dry_run: bool, fmt
             click.echo(text, nl=False)
         elif written:
             verb = "updated" if old_text else "wrote"
-            click.echo(f"{verb} {spec} ({len(imported.notes)} notes); next: eventforge generate {spec}")
+            click.echo(
+                f"{verb} {spec} ({len(imported.notes)} notes); next: eventforge generate {spec}"
+            )
         else:
             click.echo(f"{spec}: not written, the imported spec is invalid (see above)", err=True)
     sys.exit(0 if ok else 1)
@@ -135,9 +141,19 @@ def export(spec: Path, target: Path, fmt: str) -> None:
         for kind in ("commands", "events", "readmodels", "processors", "specifications")
     }
     if fmt == "json":
-        emit_json({"ok": True, "spec": str(spec), "board": str(target), "slices": len(board["slices"]), **counts})
+        emit_json(
+            {
+                "ok": True,
+                "spec": str(spec),
+                "board": str(target),
+                "slices": len(board["slices"]),
+                **counts,
+            }
+        )
     else:
-        click.echo(f"wrote {target}: {len(board['slices'])} slices, {counts['specifications']} specifications")
+        click.echo(
+            f"wrote {target}: {len(board['slices'])} slices, {counts['specifications']} specifications"
+        )
 
 
 def _missing(spec: Path) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _emitted(entry: Any) -> str:
     if isinstance(entry, str):
         return entry
-    return next(k for k in entry if k != "if")
+    return str(next(k for k in entry if k != "if"))
 
 
 def _record(item: Any) -> tuple[str, Data]:
@@ -82,15 +82,26 @@ def build(run: _Export) -> None:
         else:
             id_field = (str(id_spec), "uuid")
         for name, event in (body.get("events") or {}).items():
-            element = run.element("event", "EVENT", name, run.fields(event.get("fields"), id_field), event, aggregate)
+            element = run.element(
+                "event", "EVENT", name, run.fields(event.get("fields"), id_field), event, aggregate
+            )
             run.events[name] = element
             run.event_aggregate[name] = aggregate
         for name, command in (body.get("commands") or {}).items():
-            element = run.element("command", "COMMAND", name, run.fields(command.get("fields"), id_field), command, aggregate)
+            element = run.element(
+                "command",
+                "COMMAND",
+                name,
+                run.fields(command.get("fields"), id_field),
+                command,
+                aggregate,
+            )
             element["createsAggregate"] = command.get("creates") is True
             run.commands[name] = element
     for name, event in external.items():
-        element = run.element("external-event", "EVENT", name, run.fields(event.get("fields")), event, "")
+        element = run.element(
+            "external-event", "EVENT", name, run.fields(event.get("fields")), event, ""
+        )
         element["context"] = "EXTERNAL"
         run.events[name] = element
     views = run.data.get("read_models") or {}
@@ -150,13 +161,17 @@ def _view_element(run: _Export, name: str, view: Data) -> Data:
     for key in keys:
         kind = "uuid"
         for event in events:
-            match = next((f for f in run.events[event]["fields"] if f["name"] == board_field_name(key)), None)
+            match = next(
+                (f for f in run.events[event]["fields"] if f["name"] == board_field_name(key)), None
+            )
             if match is not None:
                 key_fields.append({**match, "idAttribute": True})
                 break
         else:
             key_fields.append({**run.field(key, kind), "idAttribute": True})
-    element = run.element("read-model", "READMODEL", name, key_fields + run.fields(view.get("fields")), view, "")
+    element = run.element(
+        "read-model", "READMODEL", name, key_fields + run.fields(view.get("fields")), view, ""
+    )
     for event in events:
         run.link(element, run.events[event], inbound=True)
     cached[name] = element
@@ -178,7 +193,9 @@ def _command_spec(run: _Export, scenario: Data, command: str, body: Data) -> Dat
         message = str((body.get("errors") or {}).get(error, ""))
         text = message.rstrip(".")
         step_title = text or title(error)
-        then.append({"id": run.id("error", error), "title": step_title, "type": "SPEC_ERROR", "index": 0})
+        then.append(
+            {"id": run.id("error", error), "title": step_title, "type": "SPEC_ERROR", "index": 0}
+        )
     else:
         events = then_data.get("events", []) if isinstance(then_data, dict) else then_data
         for n, item in enumerate(events or []):

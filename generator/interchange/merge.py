@@ -37,7 +37,10 @@ def _key(name: Any, boards: dict[str, tuple[str, str]], new: Any = None) -> Any:
 
 
 def _elements(
-    old: dict[str, Any], new: dict[str, Any], boards: dict[str, tuple[str, str]], nested: bool = False
+    old: dict[str, Any],
+    new: dict[str, Any],
+    boards: dict[str, tuple[str, str]],
+    nested: bool = False,
 ) -> dict[str, Any]:
     out: dict[Any, Any] = {}
     new_keys = {str(k): k for k in new}

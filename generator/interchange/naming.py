@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from generator.spec.names import PASCAL, RESERVED_FIELDS, SNAKE, is_keyword, snake
@@ -79,7 +79,7 @@ class Names:
     """Names are unique across kinds in a spec (E302): the first taker keeps a name, a later one
     of another kind gets its kind's suffix (then a number); every such change is noted."""
 
-    SUFFIX = {
+    SUFFIX: ClassVar[dict[str, str]] = {
         "aggregate": "Aggregate",
         "command": "Command",
         "event": "Event",

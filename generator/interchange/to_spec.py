@@ -92,7 +92,9 @@ class _Import:
                     f"{owner!r}: the Custom field {f.name!r} has no subfields; read as text"
                 )
         elif base is None:
-            self.notes.append(f"{owner!r}: unknown field type {f.type!r} of {f.name!r}; read as text")
+            self.notes.append(
+                f"{owner!r}: unknown field type {f.type!r} of {f.name!r}; read as text"
+            )
             base = "str"
         if f.list:
             return f"list[{base}]"
@@ -102,13 +104,17 @@ class _Import:
         title = f.name[:-1] if f.list and f.name.endswith("s") else f.name
         wanted = pascal(title, "Value")
         for key, definition in self.types.items():
-            if str(key).startswith(wanted) and definition["fields"] == self.fields(f.subfields, owner):
+            if str(key).startswith(wanted) and definition["fields"] == self.fields(
+                f.subfields, owner
+            ):
                 return str(key)
         name = self.names.claim(title, "type", "Value")
         self.types[Key(name)] = {"fields": self.fields(f.subfields, owner)}
         return name
 
-    def fields(self, board_fields: tuple[BoardField, ...], owner: str, skip: str = "") -> dict[str, str]:
+    def fields(
+        self, board_fields: tuple[BoardField, ...], owner: str, skip: str = ""
+    ) -> dict[str, str]:
         out: dict[str, str] = {}
         for f in board_fields:
             name = field_name(f.name)
@@ -183,9 +189,14 @@ class _Import:
         for command in commands:
             for link in command.links:
                 event = self.elements.get(link.id)
-                if link.element_type == "EVENT" and not link.inbound and event is not None:
-                    if event.kind == "EVENT" and event not in events:
-                        events.append(event)
+                if (
+                    link.element_type == "EVENT"
+                    and not link.inbound
+                    and event is not None
+                    and event.kind == "EVENT"
+                    and event not in events
+                ):
+                    events.append(event)
         events += [e for e in self.elements.values() if e.kind == "EVENT" and e not in events]
         for element in [*commands, *events]:
             if element.kind == "EVENT" and element.external and not self.emitted_by(element):
@@ -199,7 +210,7 @@ class _Import:
         read_models = self.read_models()
         automations = self.automations()
         self.scenarios(read_models, automations)
-        return Imported(self.document(read_models, automations), self.notes)
+        return Imported(_document(self, read_models, automations), self.notes)
 
     def emitted_by(self, event: Element) -> list[Element]:
         found = []
@@ -224,8 +235,12 @@ class _Import:
         return found
 
     def add_event(self, element: Element) -> None:
-        name = self.claim(element.title, "event" if element.id in self.owner else "external event",
-                          element.id, "Event")
+        name = self.claim(
+            element.title,
+            "event" if element.id in self.owner else "external event",
+            element.id,
+            "Event",
+        )
         self.name_of[element.id] = name
         aggregate = self.owner.get(element.id)
         skip = aggregate.id_name if aggregate else ""
@@ -261,7 +276,9 @@ class _Import:
                     todo.append(f"{self.name_of[event.id]}.{f} is not given by the command")
         errors = self.errors_of(element, aggregate)
         if errors:
-            todo.append("the board shows error cases (" + ", ".join(errors) + ") but not their rules")
+            todo.append(
+                "the board shows error cases (" + ", ".join(errors) + ") but not their rules"
+            )
         body: dict[str, Any] = {}
         if element.description:
             body["description"] = element.description
@@ -327,6 +344,9 @@ class _Import:
 
     # -- read side -------------------------------------------------------------------------
 
+    def record(self, step: Step, types: dict[str, str], skip: str = "") -> dict[str, Any]:
+        return record(self, step, types, skip)
+
     def read_models(self) -> dict[Key, dict[str, Any]]:
         from generator.interchange.to_spec_views import read_models
 
@@ -342,58 +362,65 @@ class _Import:
 
         scenarios(self, read_models, automations)
 
-    # -- values ----------------------------------------------------------------------------
 
-    def record(self, step: Step, types: dict[str, str], skip: str = "") -> dict[str, Any]:
-        """A step's field values: the board's example where it fits the type, else a placeholder
-        (the same for the same field name, so a copied value matches)."""
-        values = {field_name(k): v for k, v in step.values.items()}
-        out: dict[str, Any] = {}
-        for name, kind in types.items():
-            if name == skip:
-                continue
-            ok, value = example(values.get(name), kind)
-            out[name] = value if ok else self.placeholder(name, kind)
-        return out
+# -- values ----------------------------------------------------------------------------
 
-    def placeholder(self, name: str, kind: str) -> Any:
-        value = placeholder(name, kind)
-        if value is None and not kind.endswith("?") and not kind.startswith("list["):
-            definition = self.types.get(Key(kind))
-            if definition is not None:
-                return {k: self.placeholder(k, t) for k, t in definition["fields"].items()}
-        return value
 
-    # -- the document ----------------------------------------------------------------------
+def record(run: _Import, step: Step, types: dict[str, str], skip: str = "") -> dict[str, Any]:
+    """A step's field values: the board's example where it fits the type, else a placeholder
+    (the same for the same field name, so a copied value matches)."""
+    values = {field_name(k): v for k, v in step.values.items()}
+    out: dict[str, Any] = {}
+    for name, kind in types.items():
+        if name == skip:
+            continue
+        ok, value = example(values.get(name), kind)
+        out[name] = value if ok else _placeholder(run, name, kind)
+    return out
 
-    def document(self, read_models: dict[Key, Any], automations: dict[Key, Any]) -> dict[str, Any]:
-        document: dict[str, Any] = {"eventforge": 1, "domain": self.domain}
-        if not self.domain.isascii():  # the package name is the domain's, in ASCII
-            document["package"] = field_name(self.domain)
-        if self.types:
-            document["types"] = self.types
-        aggregates: dict[str, Any] = {}
-        for aggregate in self.aggregates.values():
-            body: dict[str, Any] = {}
-            if aggregate.id_type == "uuid":
-                body["id"] = aggregate.id_name
-            else:
-                body["id"] = {"name": aggregate.id_name, "type": aggregate.id_type}
-            if aggregate.errors:
-                body["errors"] = aggregate.errors
-            body["events"] = aggregate.events
-            body["commands"] = aggregate.commands
-            if aggregate.scenarios:
-                body["scenarios"] = aggregate.scenarios
-            aggregates[aggregate.name] = body
-        document["aggregates"] = aggregates
-        if self.external:
-            document["external_events"] = self.external
-        if read_models:
-            document["read_models"] = read_models
-        if automations:
-            document["automations"] = automations
-        return document
+
+def _placeholder(run: _Import, name: str, kind: str) -> Any:
+    value = placeholder(name, kind)
+    if value is None and not kind.endswith("?") and not kind.startswith("list["):
+        definition = run.types.get(Key(kind))
+        if definition is not None:
+            return {k: _placeholder(run, k, t) for k, t in definition["fields"].items()}
+    return value
+
+
+# -- the document ----------------------------------------------------------------------
+
+
+def _document(
+    run: _Import, read_models: dict[Key, Any], automations: dict[Key, Any]
+) -> dict[str, Any]:
+    document: dict[str, Any] = {"eventforge": 1, "domain": run.domain}
+    if not run.domain.isascii():  # the package name is the domain's, in ASCII
+        document["package"] = field_name(run.domain)
+    if run.types:
+        document["types"] = run.types
+    aggregates: dict[str, Any] = {}
+    for aggregate in run.aggregates.values():
+        body: dict[str, Any] = {}
+        if aggregate.id_type == "uuid":
+            body["id"] = aggregate.id_name
+        else:
+            body["id"] = {"name": aggregate.id_name, "type": aggregate.id_type}
+        if aggregate.errors:
+            body["errors"] = aggregate.errors
+        body["events"] = aggregate.events
+        body["commands"] = aggregate.commands
+        if aggregate.scenarios:
+            body["scenarios"] = aggregate.scenarios
+        aggregates[aggregate.name] = body
+    document["aggregates"] = aggregates
+    if run.external:
+        document["external_events"] = run.external
+    if read_models:
+        document["read_models"] = read_models
+    if automations:
+        document["automations"] = automations
+    return document
 
 
 def board_to_spec(

@@ -94,7 +94,7 @@ def automations(run: _Import) -> dict[Key, dict[str, Any]]:
         names = [run.name_of[e.id] for e in events]
         body["on"] = names[0] if len(names) == 1 else names
         body["handler"] = "custom"
-        sends = [{run.name_of[c.id]: {}} for c in commands]
+        sends: list[dict[str, Any]] = [{run.name_of[c.id]: {}} for c in commands]
         body["send"] = sends[0] if len(sends) == 1 else sends
         note = "write send(event) by hand: the board does not say which values it sends"
         out[run.key(name, "automation", element.id, (note,))] = body
@@ -171,7 +171,9 @@ def _command_scenario(
         run.notes.append(f"specification {spec.title!r}: its command {when.title!r} is unknown")
         return
     aggregate = run.owner[command.id]
-    scenario: dict[Key, Any] = {Key("name", ("scenario", spec.id)): _name(spec, aggregate.name, names)}
+    scenario: dict[Key, Any] = {
+        Key("name", ("scenario", spec.id)): _name(spec, aggregate.name, names)
+    }
     given = _given(run, spec, aggregate, ids=False)
     if given:
         scenario[Key("given")] = given
@@ -199,7 +201,9 @@ def _view_scenario(
     names: dict[str, set[str]],
 ) -> None:
     view = run.step_element(steps[0], "READMODEL")
-    target = next((k for k in views if view is not None and k.board == ("read-model", view.id)), None)
+    target = next(
+        (k for k in views if view is not None and k.board == ("read-model", view.id)), None
+    )
     if view is None or target is None:
         run.notes.append(f"specification {spec.title!r}: its read model {steps[0].title!r} skipped")
         return
@@ -226,9 +230,7 @@ def _automation_scenario(
 ) -> None:
     commands = [run.step_element(s, "COMMAND") for s in steps]
     sent = {run.name_of[c.id] for c in commands if c is not None and c.id in run.name_of}
-    target = next(
-        (k for k, body in policies.items() if sent & set(_sends(body))), None
-    )
+    target = next((k for k, body in policies.items() if sent & set(_sends(body))), None)
     if target is None or len(sent) != len(steps):
         run.notes.append(f"specification {spec.title!r}: no automation sends its commands; skipped")
         return

@@ -8,13 +8,14 @@ back (`board_ids`) to update the element rather than add a second one. Notes for
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9 _.()/-]*$")
 _SPECIAL = frozenset(
-    "y n yes no on off true false null none ~ nan inf".split()
+    ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~", "nan", "inf"]
 )
 _BOARD = re.compile(r"#\s*board:\s*([a-z-]+)\s+(\S+)\s*$")
 _KEY = re.compile(r"^\s*(?:-\s+)?(?P<key>[^\s:#][^:#]*?)\s*:(?:\s+(?P<value>[^#]*?))?\s*(#.*)?$")
@@ -139,10 +140,8 @@ def board_ids(text: str) -> dict[tuple[str, str], str]:
         key, value = match.group("key").strip(), (match.group("value") or "").strip()
         name = value if key == "name" and value else key
         if name.startswith('"') and name.endswith('"') and len(name) > 1:
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 name = json.loads(name)
-            except json.JSONDecodeError:
-                pass
         elif name.startswith("'") and name.endswith("'") and len(name) > 1:
             name = name[1:-1].replace("''", "'")
         found[(board.group(1), board.group(2))] = name

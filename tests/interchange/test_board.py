@@ -71,12 +71,17 @@ def test_the_shopping_cart_board_becomes_the_spec_it_says(tmp_path: Path) -> Non
     # Titles become names; fields snake_case; the id marked on the board is the stream's id.
     assert "  Cart:\n    id: aggregate_id\n" in text
     assert "ItemAdded:  # board: event 3458764620568353692" in text
-    assert "fields: {description: str, item_id: str, name: str, price: decimal, product_id: str}" in text
+    assert (
+        "fields: {description: str, item_id: str, name: str, price: decimal, product_id: str}"
+        in text
+    )
     # SPEC_ERROR: the untitled error case is named after its specification, and the command,
     # whose rule the board does not say, is hand-written (a TODO the spec shows).
     assert "AtMost3Items: At most 3 Items." in text
     assert "then: {error: AtMost3Items}" in text
-    assert "# TODO(board): write decide() by hand: the board shows error cases (AtMost3Items)" in text
+    assert (
+        "# TODO(board): write decide() by hand: the board shows error cases (AtMost3Items)" in text
+    )
     # SPEC_READMODEL: a read-model scenario with its rows.
     assert re.search(r"CartItems:  # board: read-model \d+\n    key: aggregate_id\n", text)
     # Skipped parts are said, with the element's title.
@@ -128,7 +133,9 @@ def test_a_reimport_updates_by_board_id_and_keeps_what_was_added(tmp_path: Path)
     assert "EmptyCart: {" in again and "ClearCart" not in again
     assert """rejects: [{if: "command.item_id == ''", error: AtMost3Items}]""" in again
     assert again.count("# board: command 3458764620568352170") == 1
-    assert len(re.findall(r"# board: event \d+", again)) == len(re.findall(r"# board: event \d+", text))
+    assert len(re.findall(r"# board: event \d+", again)) == len(
+        re.findall(r"# board: event \d+", text)
+    )
 
 
 def test_an_export_carries_commands_events_links_and_specifications(tmp_path: Path) -> None:
@@ -140,11 +147,23 @@ def test_an_export_carries_commands_events_links_and_specifications(tmp_path: Pa
     command = deposit["commands"][0]
     assert command["aggregate"] == "Account"
     assert {"name": "accountId", "type": "UUID", "idAttribute": True} in command["fields"]
-    assert {"id": deposit["events"][0]["id"], "type": "OUTBOUND", "title": "Money deposited",
-            "elementType": "EVENT"} in command["dependencies"]
-    kinds = {step["type"] for spec in deposit["specifications"] for part in ("given", "when", "then")
-             for step in spec[part]}
+    assert {
+        "id": deposit["events"][0]["id"],
+        "type": "OUTBOUND",
+        "title": "Money deposited",
+        "elementType": "EVENT",
+    } in command["dependencies"]
+    kinds = {
+        step["type"]
+        for spec in deposit["specifications"]
+        for part in ("given", "when", "then")
+        for step in spec[part]
+    }
     assert kinds == {"SPEC_EVENT", "SPEC_COMMAND", "SPEC_ERROR"}
     views = [s for s in board["slices"] if s["sliceType"] == "STATE_VIEW"]  # type: ignore[attr-defined]
-    assert any(step["type"] == "SPEC_READMODEL" for s in views for spec in s["specifications"]
-               for step in spec["then"])
+    assert any(
+        step["type"] == "SPEC_READMODEL"
+        for s in views
+        for spec in s["specifications"]
+        for step in spec["then"]
+    )
