@@ -26,6 +26,7 @@ from generator.interchange.naming import (
     placeholder,
     strip_prefix,
 )
+from generator.interchange.to_spec_views import automations, read_models, scenarios
 from generator.interchange.yamltext import Key
 
 GENERIC_ERRORS = frozenset({"", "error", "errorcase", "error case", "exception", "failure"})
@@ -207,10 +208,10 @@ class _Import:
             self.add_event(element)
         for element in commands:
             self.add_command(element)
-        read_models = self.read_models()
-        automations = self.automations()
-        self.scenarios(read_models, automations)
-        return Imported(_document(self, read_models, automations), self.notes)
+        views = read_models(self)
+        policies = automations(self)
+        scenarios(self, views, policies)
+        return Imported(_document(self, views, policies), self.notes)
 
     def emitted_by(self, event: Element) -> list[Element]:
         found = []
@@ -341,8 +342,6 @@ class _Import:
         if element is not None and element.kind == kind:
             return element
         return self.by_title.get((kind, step.title.lower()))
-
-    # -- read side -------------------------------------------------------------------------
 
     def record(self, step: Step, types: dict[str, str], skip: str = "") -> dict[str, Any]:
         return record(self, step, types, skip)
