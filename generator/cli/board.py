@@ -16,10 +16,14 @@ from generator.interchange.merge import merge
 from generator.interchange.naming import strip_prefix
 from generator.interchange.to_spec import board_to_spec
 from generator.interchange.yamltext import board_ids, dump
-from generator.spec.diagnostics import Diagnostic, Level, error, has_errors
+from generator.spec.diagnostics import Diagnostic, Level, SpecError, error, has_errors
 from generator.spec.load import DEFAULT_SPEC, load_text
 from generator.spec.validate import validate_loaded, validate_path
 
+BOARD_HINT = (
+    "give a board export: a config.json with a 'slices' list, a slice.json, or a folder of "
+    "slice.json files (an Eventmodelers .slices/<context> folder)"
+)
 HEADER = "# Imported from an event-modeling board by `eventforge import`: `# board:` comments keep\n# the board's ids, so that importing the board again updates this spec."
 
 
@@ -55,9 +59,14 @@ def import_board(board: Path, spec: Path, domain: str | None, dry_run: bool, fmt
     try:
         parsed = read_board(board)
     except BoardError as problem:
-        fail([error("E100", str(problem), file=str(board))], fmt)
-    old_text = spec.read_text(encoding="utf-8") if spec.is_file() else ""
-    old = load_text(old_text, str(spec)).data if old_text else {}
+        fail([error("E100", str(problem), file=str(board), hint=BOARD_HINT)], fmt)
+    try:
+        old_text = spec.read_text(encoding="utf-8") if spec.is_file() else ""
+        old = load_text(old_text, str(spec)).data if old_text else {}
+    except SpecError as problem:  # the spec to update must be readable (it is left as it is)
+        fail(problem.diagnostics, fmt)
+    except (OSError, UnicodeDecodeError) as problem:
+        fail([error("E100", f"cannot read {spec}: {problem}", file=str(spec))], fmt)
     known = board_ids(old_text)
     title = domain or str(old.get("domain") or "") or _context(parsed) or board.stem
     imported = board_to_spec(parsed, title, known)

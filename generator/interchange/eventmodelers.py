@@ -123,7 +123,7 @@ def read_board(path: Path) -> Board:
             config = path / "config.json"
             if config.is_file():
                 return read_board(config)
-            raise BoardError(f"{path}: no slice.json files (nor a config.json) in this folder")
+            raise BoardError("no slice.json files (nor a config.json) in this folder")
         raw = [_load(f) for f in files]
         slices = [s for s in raw if isinstance(s, dict)]
         slices.sort(key=lambda s: (_int(s.get("index")), str(s.get("title", ""))))
@@ -136,7 +136,7 @@ def read_board(path: Path) -> Board:
         elif isinstance(data, dict) and "sliceType" in data:
             slices = [data]
         else:
-            raise BoardError(f"{path}: not a board export (no 'slices' list)")
+            raise BoardError("not a board export (no 'slices' list)")
     return Board(tuple(_slice(s, n, notes) for n, s in enumerate(slices)), tuple(notes))
 
 
@@ -144,7 +144,7 @@ def _load(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise BoardError(f"{path}: {problem}") from problem
+        raise BoardError(f"cannot read it as JSON: {problem}") from problem
 
 
 def _int(value: Any) -> int:
