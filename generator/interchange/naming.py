@@ -106,7 +106,8 @@ class Names:
                 name = f"{wanted}{self.SUFFIX[kind]}{number}"
                 number += 1
             self.notes.append(
-                f"{kind} {title!r}: the name {wanted} is taken by a {self.kinds[wanted]}; "
+                f"{kind} {title!r}: the name {wanted} is taken by "
+                f"{'an' if self.kinds[wanted][0] in 'aeiou' else 'a'} {self.kinds[wanted]}; "
                 f"named {name}"
             )
         self.kinds[name] = kind

@@ -68,6 +68,7 @@ class _Import:
         self.name_of: dict[str, str] = {}  # element id -> spec name
         self.field_types: dict[str, dict[str, str]] = {}  # element id -> field -> spec type
         self.external: dict[Key, dict[str, Any]] = {}
+        self.shared: dict[str, Any] = {}  # field -> example, of the specification being read
 
     # -- names -----------------------------------------------------------------------------
 
@@ -211,6 +212,7 @@ class _Import:
         views = read_models(self)
         policies = automations(self)
         scenarios(self, views, policies)
+        self.notes.extend(self.names.notes)
         return Imported(_document(self, views, policies), self.notes)
 
     def emitted_by(self, event: Element) -> list[Element]:
@@ -346,34 +348,22 @@ class _Import:
     def record(self, step: Step, types: dict[str, str], skip: str = "") -> dict[str, Any]:
         return record(self, step, types, skip)
 
-    def read_models(self) -> dict[Key, dict[str, Any]]:
-        from generator.interchange.to_spec_views import read_models
-
-        return read_models(self)
-
-    def automations(self) -> dict[Key, dict[str, Any]]:
-        from generator.interchange.to_spec_views import automations
-
-        return automations(self)
-
-    def scenarios(self, read_models: dict[Key, Any], automations: dict[Key, Any]) -> None:
-        from generator.interchange.to_spec_views import scenarios
-
-        scenarios(self, read_models, automations)
-
 
 # -- values ----------------------------------------------------------------------------
 
 
 def record(run: _Import, step: Step, types: dict[str, str], skip: str = "") -> dict[str, Any]:
-    """A step's field values: the board's example where it fits the type, else a placeholder
-    (the same for the same field name, so a copied value matches)."""
+    """A step's field values: the board's example where it fits the type, else the example
+    another step of the specification gives a field of that name, else a placeholder (the same
+    for the same field name), so that a value copied from the command matches."""
     values = {field_name(k): v for k, v in step.values.items()}
     out: dict[str, Any] = {}
     for name, kind in types.items():
         if name == skip:
             continue
         ok, value = example(values.get(name), kind)
+        if not ok:  # the example another step of the specification gives this field
+            ok, value = example(run.shared.get(name), kind)
         out[name] = value if ok else _placeholder(run, name, kind)
     return out
 

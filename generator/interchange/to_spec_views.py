@@ -130,6 +130,11 @@ def _scenario(
     policies: dict[Key, Any],
     names: dict[str, set[str]],
 ) -> None:
+    run.shared = {}
+    for step in (*spec.when, *spec.given, *spec.then):
+        for name, value in step.values.items():
+            if value not in (None, "") and field_name(name) not in run.shared:
+                run.shared[field_name(name)] = value
     when = [s for s in spec.when if s.type == "SPEC_COMMAND"]
     if when:
         _command_scenario(run, spec, when[0], names)

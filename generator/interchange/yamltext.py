@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9 _.()/-]*$")
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9 _.()/?-]*$")
 _SPECIAL = frozenset(
     ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~", "nan", "inf"]
 )

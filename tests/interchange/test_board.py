@@ -167,3 +167,161 @@ def test_an_export_carries_commands_events_links_and_specifications(tmp_path: Pa
         for spec in s["specifications"]
         for step in spec["then"]
     )
+
+
+def _field(name: str, kind: str, **more: object) -> dict[str, object]:
+    return {"name": name, "type": kind, **more}
+
+
+def _element(
+    kind: str, id_: str, title: str, fields: list[object], links: list[object]
+) -> dict[str, object]:
+    return {
+        "id": id_,
+        "title": title,
+        "type": kind,
+        "fields": fields,
+        "dependencies": links,
+        "aggregate": "Customer",
+        "someToolKey": {"x": 1},
+    }
+
+
+def _link(id_: str, inbound: bool, title: str, kind: str) -> dict[str, str]:
+    return {
+        "id": id_,
+        "type": "INBOUND" if inbound else "OUTBOUND",
+        "title": title,
+        "elementType": kind,
+    }
+
+
+def test_field_types_names_and_clashes_map_as_documented(tmp_path: Path) -> None:
+    fields = [
+        _field("customerId", "UUID", idAttribute=True),
+        _field("Full Name", "String", example="Ada Lovelace"),
+        _field("vip", "Boolean", example="true"),
+        _field("visits", "Long", example="3"),
+        _field("age", "Integer"),
+        _field("score", "Double", example="2.5"),
+        _field("balance", "Decimal", example="10.20"),
+        _field("born", "Date", example="1815-12-10"),
+        _field("seenAt", "DateTime"),
+        _field("tags", "String", cardinality="List"),
+        _field("nickname", "String", optional=True),
+        _field(
+            "address", "Custom", subfields=[_field("street", "String"), _field("city", "String")]
+        ),
+        _field("mood", "Colour"),
+    ]
+    board = {
+        "slices": [
+            {
+                "id": "s1",
+                "title": "slice: Register customer",
+                "sliceType": "STATE_CHANGE",
+                "status": "Planned",
+                "unknownKey": True,
+                "commands": [
+                    _element(
+                        "COMMAND",
+                        "c1",
+                        "Register customer",
+                        fields,
+                        [
+                            _link("e1", False, "Customer registered", "EVENT"),
+                            _link("gone", False, "Customer vanished", "EVENT"),
+                        ],
+                    )
+                ],
+                "events": [
+                    _element(
+                        "EVENT",
+                        "e1",
+                        "Customer registered",
+                        fields,
+                        [_link("c1", True, "Register customer", "COMMAND")],
+                    )
+                ],
+                "readmodels": [
+                    _element(
+                        "READMODEL",
+                        "r1",
+                        "customer registered",
+                        fields[:2],
+                        [_link("e1", True, "Customer registered", "EVENT")],
+                    )
+                ],
+                "screens": [],
+                "processors": [],
+                "tables": [],
+                "specifications": [
+                    {
+                        "id": "sp1",
+                        "title": "spec: Customer registered",
+                        "linkedId": "s1",
+                        "given": [],
+                        "when": [
+                            {
+                                "id": "w",
+                                "title": "Register customer",
+                                "type": "SPEC_COMMAND",
+                                "linkedId": "c1",
+                                "fields": [
+                                    {"name": "Full Name", "example": "Ada"},
+                                    {"name": "vip", "example": "true"},
+                                    {"name": "visits", "example": "many"},
+                                    {"name": "score", "example": "2.5"},
+                                    {"name": "balance", "example": "10.20"},
+                                    {"name": "born", "example": "1815-12-10"},
+                                ],
+                            }
+                        ],
+                        "then": [
+                            {
+                                "id": "t",
+                                "title": "Customer registered",
+                                "type": "SPEC_EVENT",
+                                "linkedId": "e1",
+                                "fields": [{"name": "Full Name", "example": "Ada"}],
+                            }
+                        ],
+                    },
+                ],
+            }
+        ]
+    }
+    (tmp_path / "config.json").write_text(json.dumps(board), encoding="utf-8")
+    spec = tmp_path / "eventforge.yaml"
+    run = cli(
+        "import", tmp_path / "config.json", "--spec", spec, "--domain", "Crm", "--format", "json"
+    )
+    report = run.json()
+    assert isinstance(report, dict) and report["ok"], run.stdout
+    text = spec.read_text(encoding="utf-8")
+    assert "  Customer:\n    id: customer_id\n" in text
+    assert (
+        "        fields:\n          full_name: str\n          vip: bool\n          visits: int\n"
+        "          age: int\n          score: float\n          balance: decimal\n          born: date\n"
+        '          seen_at: datetime\n          tags: "list[str]"\n          nickname: str?\n'
+        "          address: Address\n          mood: str\n"
+    ) in text
+    assert "types: {Address: {fields: {street: str, city: str}}}\n" in text
+    # The read model has the event's name: the later one gets its kind's suffix, and it is said.
+    assert "CustomerRegistered:  # board: event e1" in text
+    assert "CustomerRegisteredView:  # board: read-model r1" in text
+    notes = report["notes"]
+    assert (
+        "read model 'customer registered': the name CustomerRegistered is taken by an event; named CustomerRegisteredView"
+        in notes
+    )
+    assert any("'Customer vanished' leads to nothing" in n for n in notes)
+    assert any("unknown field type 'Colour' of 'mood'" in n for n in notes)
+    # Examples that fit their type are kept; the others are placeholders of the type.
+    assert "full_name: Ada" in text and "vip: true" in text
+    assert "visits: 1" in text and "score: 2.5" in text and 'balance: "10.20"' in text
+    assert "seen_at: 2024-01-01T00:00:00Z" in text.replace('"', "")
+    assert "born: 1815-12-10" in text.replace('"', "")
+    assert cli("generate", spec).exit_code == 0
+    result = run_pytest(tmp_path, "tests/customer")
+    assert result.returncode == 0, result.stdout[-2000:]
