@@ -93,26 +93,30 @@ def test_the_shopping_cart_board_becomes_the_spec_it_says(tmp_path: Path) -> Non
     ) == len(notes)
 
 
+@pytest.mark.parametrize("name", sorted(REAL))
 def test_an_imported_board_generates_and_its_tests_pass_or_name_the_hand_written_code(
-    tmp_path: Path,
+    tmp_path: Path, name: str
 ) -> None:
     spec = tmp_path / "eventforge.yaml"
-    _import(REAL["emmet"], spec)
+    _import(REAL[name], spec)
     assert cli("generate", spec).exit_code == 0
     result = run_pytest(tmp_path, "tests", "-rf")
     failed = re.findall(r"^FAILED (\S+)", result.stdout, re.MULTILINE)
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))  # type: ignore[union-attr]
-    assert passed >= 5, result.stdout
-    # Every failure is a hand-written part not yet written, named with its file.
+    assert passed >= 1, result.stdout
+    # Every failure is a hand-written part not yet written, named with its file and function.
     errors = re.findall(r"^E\s+(\w+Error): (.*)$", result.stdout, re.MULTILINE)
-    assert failed and errors
-    assert {kind for kind, _ in errors} == {"NotImplementedError"}, result.stdout[-3000:]
-    assert all(re.match(r"Write (decide|update)\(\) in src/", m) for _, m in errors)
-    # The declarative scenarios are among the passing ones.
-    for test in ("test_archive_item", "test_clear_cart"):
-        assert not any(test in f for f in failed), failed
+    assert len(errors) >= len(failed), result.stdout[-3000:]
+    assert {kind for kind, _ in errors} <= {"NotImplementedError"}, result.stdout[-3000:]
+    assert all(re.match(r"Write (decide|update|send)\(\) in src/", m) for _, m in errors)
     check = cli("check", spec)
-    assert check.exit_code == 1 and "custom/add_item.py" in check.stdout + check.stderr
+    assert check.exit_code == 1  # the custom handlers are still stubs
+    if name == "emmet":
+        assert failed
+        # The declarative scenarios are among the passing ones.
+        for test in ("test_archive_item", "test_clear_cart"):
+            assert not any(test in f for f in failed), failed
+        assert "custom/add_item.py" in check.stdout + check.stderr
 
 
 def test_a_reimport_updates_by_board_id_and_keeps_what_was_added(tmp_path: Path) -> None:
