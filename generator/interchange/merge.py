@@ -51,9 +51,10 @@ def _elements(
         elif name not in new_keys or not isinstance(old[name], dict):
             out[key] = old[name]
         else:
-            out[Key(str(key), getattr(key, "board", None))] = _element(
-                old[name], new[new_keys[name]], boards, nested
-            )
+            merged = _element(old[name], new[new_keys[name]], boards, nested)
+            # The import's TODO stays only while the element is still to be written by hand.
+            notes = getattr(key, "notes", ()) if merged.get("handler") == "custom" else ()
+            out[Key(str(key), getattr(key, "board", None), notes)] = merged
     return out
 
 

@@ -131,9 +131,23 @@ def test_a_reimport_updates_by_board_id_and_keeps_what_was_added(tmp_path: Path)
         "        rejects: [{if: command.item_id == '', error: AtMost3Items}]\n"
         "        emits: [ItemArchiveRequested]",
     )
+    # ... and writes AddItem's rule, so that it is no longer hand-written.
+    custom = "        handler: custom\n        fields: {description: str, price: decimal"
+    assert custom in text
+    text = text.replace(
+        custom,
+        "        rejects: [{if: state.version >= 3, error: AtMost3Items}]\n"
+        "        fields: {description: str, price: decimal",
+    )
     spec.write_text(text, encoding="utf-8")
     assert cli("validate", spec).exit_code == 0
     again = _import(REAL["emmet"], spec)
+    add_item = again[again.index("      AddItem:") - 200 : again.index("      RemoveItem:")]
+    assert "rejects: [{if: \"state.version >= 3\", error: AtMost3Items}]" in add_item
+    assert (
+        "handler" not in add_item and "the board shows error cases (AtMost3Items)" not in add_item
+    )
+    assert "the board shows error cases (ItemRemovedError)" in again  # still to be written
     assert "EmptyCart: {" in again and "ClearCart" not in again
     assert """rejects: [{if: "command.item_id == ''", error: AtMost3Items}]""" in again
     assert again.count("# board: command 3458764620568352170") == 1
