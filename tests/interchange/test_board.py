@@ -143,7 +143,7 @@ def test_a_reimport_updates_by_board_id_and_keeps_what_was_added(tmp_path: Path)
     assert cli("validate", spec).exit_code == 0
     again = _import(REAL["emmet"], spec)
     add_item = again[again.index("      AddItem:") - 200 : again.index("      RemoveItem:")]
-    assert "rejects: [{if: \"state.version >= 3\", error: AtMost3Items}]" in add_item
+    assert 'rejects: [{if: "state.version >= 3", error: AtMost3Items}]' in add_item
     assert (
         "handler" not in add_item and "the board shows error cases (AtMost3Items)" not in add_item
     )
