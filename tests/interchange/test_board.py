@@ -122,15 +122,33 @@ def test_an_imported_board_generates_and_its_tests_pass_or_name_the_hand_written
 def test_a_reimport_updates_by_board_id_and_keeps_what_was_added(tmp_path: Path) -> None:
     spec = tmp_path / "eventforge.yaml"
     text = _import(REAL["emmet"], spec)
-    # The user renames a command, writes a rule into another, and adds a scenario.
-    text = text.replace("      ClearCart: {", "      EmptyCart: {")
-    text = text.replace("when: {ClearCart: {}}", "when: {EmptyCart: {}}")
-    text = text.replace(
-        "        fields: {product_id: str, item_id: str}\n        emits: [ItemArchiveRequested]",
-        "        fields: {product_id: str, item_id: str}\n"
-        "        rejects: [{if: command.item_id == '', error: AtMost3Items}]\n"
-        "        emits: [ItemArchiveRequested]",
-    )
+    # The user renames a command, writes a rule into another, and adds a scenario, with the
+    # edit commands (which keep the `# board:` comments) ...
+    edits = [
+        ("rename", "command", "ClearCart", "EmptyCart"),
+        (
+            "add",
+            "reject",
+            "RequestToArchiveItem",
+            "--if",
+            "command.item_id == ''",
+            "--error",
+            "AtMost3Items",
+        ),
+        (
+            "add",
+            "scenario",
+            "Cart",
+            "--name",
+            "emptying an empty cart",
+            "--when",
+            "EmptyCart: {}",
+            "--then-nothing",
+        ),
+    ]
+    for edit in edits:
+        assert cli(*edit, "--spec", spec).exit_code == 0, edit
+    text = spec.read_text(encoding="utf-8")
     # ... and writes AddItem's rule, so that it is no longer hand-written.
     custom = "        handler: custom\n        fields: {description: str, price: decimal"
     assert custom in text
@@ -151,6 +169,7 @@ def test_a_reimport_updates_by_board_id_and_keeps_what_was_added(tmp_path: Path)
     assert "EmptyCart: {" in again and "ClearCart" not in again
     assert """rejects: [{if: "command.item_id == ''", error: AtMost3Items}]""" in again
     assert again.count("# board: command 3458764620568352170") == 1
+    assert "emptying an empty cart" in again
     assert len(re.findall(r"# board: event \d+", again)) == len(
         re.findall(r"# board: event \d+", text)
     )
