@@ -362,3 +362,18 @@ def test_field_types_names_and_clashes_map_as_documented(tmp_path: Path) -> None
     assert cli("generate", spec).exit_code == 0
     result = run_pytest(tmp_path, "tests/customer")
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_one_slice_json_imports_and_what_is_not_a_board_is_refused(tmp_path: Path) -> None:
+    one = REAL["workshop"] / "createcatalogentry" / "slice.json"
+    text = _import(one, tmp_path / "one.yaml")
+    assert "CreateCatalogEntry:  # board: command " in text
+    (tmp_path / "not.json").write_text('{"x": 1}', encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    for bad in ("not.json", "broken.json"):
+        run = cli("import", tmp_path / bad, "--spec", tmp_path / "x.yaml", "--format", "json")
+        report = run.json()
+        assert run.exit_code == 2 and isinstance(report, dict)
+        assert [e["code"] for e in report["errors"]] == ["E100"]
+        assert "board export" in report["errors"][0]["hint"]
+    assert not (tmp_path / "x.yaml").exists()
