@@ -17,8 +17,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.board.html import render_board  # noqa: E402
-from generator.board.layout import layout  # noqa: E402
+from generator.drawing.html import render_board  # noqa: E402
+from generator.drawing.layout import layout  # noqa: E402
 from generator.spec.load import load_file  # noqa: E402
 from generator.spec.validate import validate_loaded  # noqa: E402
 

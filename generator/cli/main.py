@@ -476,6 +476,8 @@ main.lazy = {
     "mcp": "generator.cli.agent:mcp",
     "mutants": "generator.cli.mutants:mutants",
     "model": "generator.cli.model:model",
+    "import": "generator.cli.interchange:import_board",
+    "export": "generator.cli.interchange:export",
 }
 
 __all__ = ["MANIFEST", "main", "run"]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from generator.board.html import render_board
-from generator.board.layout import layout
-from generator.board.mermaid import TooManyFrames, render_mermaid
 from generator.cli.agent import _SPEC, _valid
 from generator.cli.output import FORMAT, emit_json, fail
+from generator.drawing.html import render_board
+from generator.drawing.layout import layout
+from generator.drawing.mermaid import TooManyFrames, render_mermaid
 from generator.spec.diagnostics import error
 
 _FILE = click.Path(dir_okay=False, path_type=Path)

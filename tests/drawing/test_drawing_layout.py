@@ -9,8 +9,8 @@ import pytest
 from board_specs import big_spec
 from conftest import EXAMPLES, write_spec
 
-from generator.board.layout import command_order, layout
-from generator.board.shapes import Board, Box
+from generator.drawing.layout import command_order, layout
+from generator.drawing.shapes import Board, Box
 from generator.spec.load import load_file
 from generator.spec.model import Spec
 from generator.spec.validate import validate_loaded

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import jinja2
 
-from generator.board.layout import layout
-from generator.board.shapes import BOX_H, BOX_W, Board
+from generator.drawing.layout import layout
+from generator.drawing.shapes import BOX_H, BOX_W, Board
 from generator.spec import model as m
 from generator.support.resources import templates_dir
 
-TEMPLATE = "board/model.html.jinja"
+TEMPLATE = "drawing/model.html.jinja"
 
 LEGEND = (
     ("command", "command"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator.board.shapes import Card, Detail
-from generator.board.values import assignments, record
+from generator.drawing.shapes import Card, Detail
+from generator.drawing.values import assignments, record
 from generator.spec import model as m
 
 

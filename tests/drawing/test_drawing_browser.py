@@ -16,9 +16,9 @@ import pytest
 from board_specs import HOSTILE, big_spec
 from conftest import EXAMPLES, write_spec
 
-from generator.board.html import render_board
-from generator.board.layout import layout
-from generator.board.shapes import Board
+from generator.drawing.html import render_board
+from generator.drawing.layout import layout
+from generator.drawing.shapes import Board
 from generator.spec.load import load_file
 from generator.spec.model import Spec
 from generator.spec.validate import validate_loaded

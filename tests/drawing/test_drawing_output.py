@@ -13,9 +13,9 @@ import pytest
 from board_specs import HOSTILE, big_spec
 from conftest import EXAMPLES, ROOT, cli, copy_example, write_spec
 
-from generator.board import mermaid as mermaid_module
-from generator.board.html import html
-from generator.board.mermaid import mermaid
+from generator.drawing import mermaid as mermaid_module
+from generator.drawing.html import html
+from generator.drawing.mermaid import mermaid
 from generator.spec.load import load_file
 from generator.spec.model import Spec
 from generator.spec.validate import validate_loaded

@@ -16,8 +16,8 @@ scenarios are not drawn (the documented syntax has no form for them).
 
 from __future__ import annotations
 
-from generator.board.layout import layout
-from generator.board.shapes import Board, Box
+from generator.drawing.layout import layout
+from generator.drawing.shapes import Board, Box
 from generator.spec import model as m
 
 MAX_FRAMES = 999

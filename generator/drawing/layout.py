@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.board.content import command_cards, details, view_cards
-from generator.board.shapes import (
+from generator.drawing.content import command_cards, details, view_cards
+from generator.drawing.shapes import (
     AUTOMATIONS,
     BOX_H,
     BOX_W,
