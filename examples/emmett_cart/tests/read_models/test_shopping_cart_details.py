@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from emmett_cart.read_models.shopping_cart_details import ShoppingCartDetailsRow, read_model
-from emmett_cart.shopping_cart.events import ProductItemAddedToShoppingCart
+from emmett_cart.shopping_cart.events import (
+    ProductItemAddedToShoppingCart,
+    ProductItemRemovedFromShoppingCart,
+    ShoppingCartCancelled,
+    ShoppingCartConfirmed,
+)
 from emmett_cart.testing import assert_rows, expect
 from emmett_cart.types import DetailsStatus, PricedProductItem
 
@@ -39,6 +44,177 @@ def test_adds_product_to_empty_shopping_cart_details() -> None:
                 total_amount=Decimal("10000"),
                 status=DetailsStatus.OPENED,
                 opened_at=datetime(2024, 5, 1, 10, 0, 0, tzinfo=UTC),
+            )
+        ],
+    )
+
+
+def test_the_same_product_at_the_same_price_adds_to_its_item_at_another_price_is_a_new_item() -> (
+    None
+):
+    assert_rows(
+        read_model,
+        "the same product at the same price adds to its item, at another price is a new item",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("2.5")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=2, unit_price=Decimal("2.5")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 5, 0, tzinfo=UTC),
+            ),
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=1, unit_price=Decimal("3")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 10, 0, tzinfo=UTC),
+            ),
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="socks", quantity=4, unit_price=Decimal("3")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 15, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[
+            expect(
+                ShoppingCartDetailsRow,
+                shopping_cart_id="shopping_cart:client-1:current",
+                product_items=(
+                    PricedProductItem(product_id="shoes", quantity=5, unit_price=Decimal("2.5")),
+                    PricedProductItem(product_id="shoes", quantity=1, unit_price=Decimal("3")),
+                    PricedProductItem(product_id="socks", quantity=4, unit_price=Decimal("3")),
+                ),
+                product_items_count=10,
+                total_amount=Decimal("27.5"),
+                opened_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            )
+        ],
+    )
+
+
+def test_a_removal_takes_units_from_the_item_of_its_product_and_price() -> None:
+    assert_rows(
+        read_model,
+        "a removal takes units from the item of its product and price",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("2.5")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=2, unit_price=Decimal("3")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 5, 0, tzinfo=UTC),
+            ),
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="socks", quantity=2, unit_price=Decimal("3")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 6, 0, tzinfo=UTC),
+            ),
+            ProductItemRemovedFromShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=2, unit_price=Decimal("3")
+                ),
+                removed_at=datetime(2024, 5, 1, 9, 10, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[
+            expect(
+                ShoppingCartDetailsRow,
+                shopping_cart_id="shopping_cart:client-1:current",
+                product_items=(
+                    PricedProductItem(product_id="shoes", quantity=3, unit_price=Decimal("2.5")),
+                    PricedProductItem(product_id="shoes", quantity=0, unit_price=Decimal("3")),
+                    PricedProductItem(product_id="socks", quantity=2, unit_price=Decimal("3")),
+                ),
+                product_items_count=5,
+                total_amount=Decimal("13.5"),
+            )
+        ],
+    )
+
+
+def test_a_confirmed_cart_is_shown_confirmed() -> None:
+    assert_rows(
+        read_model,
+        "a confirmed cart is shown confirmed",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ShoppingCartConfirmed(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                confirmed_at=datetime(2024, 5, 1, 9, 30, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[
+            expect(
+                ShoppingCartDetailsRow,
+                shopping_cart_id="shopping_cart:client-1:current",
+                product_items_count=3,
+                status=DetailsStatus.CONFIRMED,
+            )
+        ],
+    )
+
+
+def test_a_cancelled_cart_is_shown_cancelled() -> None:
+    assert_rows(
+        read_model,
+        "a cancelled cart is shown cancelled",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ShoppingCartCancelled(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                cancelled_at=datetime(2024, 5, 1, 9, 30, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[
+            expect(
+                ShoppingCartDetailsRow,
+                shopping_cart_id="shopping_cart:client-1:current",
+                product_items_count=3,
+                status=DetailsStatus.CANCELLED,
             )
         ],
     )

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from emmett_cart.read_models.shopping_cart_short_info import ShoppingCartShortInfoRow, read_model
-from emmett_cart.shopping_cart.events import ProductItemAddedToShoppingCart
+from emmett_cart.shopping_cart.events import (
+    ProductItemAddedToShoppingCart,
+    ProductItemRemovedFromShoppingCart,
+    ShoppingCartCancelled,
+    ShoppingCartConfirmed,
+)
 from emmett_cart.testing import assert_rows, expect
 from emmett_cart.types import PricedProductItem
 
@@ -35,4 +40,97 @@ def test_adds_product_to_empty_shopping_cart() -> None:
                 total_amount=Decimal("10000"),
             )
         ],
+    )
+
+
+def test_a_removed_item_takes_its_units_and_amount_out() -> None:
+    assert_rows(
+        read_model,
+        "a removed item takes its units and amount out",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ProductItemRemovedFromShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=2, unit_price=Decimal("100")
+                ),
+                removed_at=datetime(2024, 5, 1, 9, 10, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[
+            expect(
+                ShoppingCartShortInfoRow,
+                shopping_cart_id="shopping_cart:client-1:current",
+                product_items_count=1,
+                total_amount=Decimal("100"),
+            )
+        ],
+    )
+
+
+def test_a_confirmed_cart_leaves_the_short_info() -> None:
+    assert_rows(
+        read_model,
+        "a confirmed cart leaves the short info",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-2:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=1, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ShoppingCartConfirmed(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                confirmed_at=datetime(2024, 5, 1, 9, 30, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[
+            expect(
+                ShoppingCartShortInfoRow,
+                shopping_cart_id="shopping_cart:client-2:current",
+                product_items_count=1,
+            )
+        ],
+    )
+
+
+def test_a_cancelled_cart_leaves_the_short_info() -> None:
+    assert_rows(
+        read_model,
+        "a cancelled cart leaves the short info",
+        given=[
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=3, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ShoppingCartCancelled(
+                shopping_cart_id="shopping_cart:client-1:current",
+                client_id="client-1",
+                cancelled_at=datetime(2024, 5, 1, 9, 30, 0, tzinfo=UTC),
+            ),
+        ],
+        then=[],
     )

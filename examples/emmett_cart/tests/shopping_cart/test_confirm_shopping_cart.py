@@ -9,7 +9,12 @@ from decimal import Decimal
 
 from emmett_cart.shopping_cart.confirm_shopping_cart import ConfirmShoppingCart
 from emmett_cart.shopping_cart.decider import decider
-from emmett_cart.shopping_cart.events import ProductItemAddedToShoppingCart, ShoppingCartConfirmed
+from emmett_cart.shopping_cart.errors import ShoppingCartEmpty, ShoppingCartNotOpened
+from emmett_cart.shopping_cart.events import (
+    ProductItemAddedToShoppingCart,
+    ProductItemRemovedFromShoppingCart,
+    ShoppingCartConfirmed,
+)
 from emmett_cart.testing import expect, scenario
 from emmett_cart.types import CartStatus, PricedProductItem
 
@@ -40,4 +45,58 @@ def test_when_opened_should_confirm() -> None:
             )
         )
         .and_state(status=CartStatus.CLOSED, version=2)
+    )
+
+
+def test_confirming_a_cart_of_one_unit() -> None:
+    (
+        scenario(decider, "confirming a cart of one unit")
+        .given(
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id=SHOPPING_CART_ID,
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=1, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            )
+        )
+        .when(ConfirmShoppingCart(shopping_cart_id=SHOPPING_CART_ID))
+        .then(expect(ShoppingCartConfirmed, client_id="client-1"))
+        .and_state(status=CartStatus.CLOSED, product_items={})
+    )
+
+
+def test_confirming_a_cart_whose_items_were_all_removed_is_refused() -> None:
+    (
+        scenario(decider, "confirming a cart whose items were all removed is refused")
+        .given(
+            ProductItemAddedToShoppingCart(
+                shopping_cart_id=SHOPPING_CART_ID,
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=1, unit_price=Decimal("100")
+                ),
+                added_at=datetime(2024, 5, 1, 9, 0, 0, tzinfo=UTC),
+            ),
+            ProductItemRemovedFromShoppingCart(
+                shopping_cart_id=SHOPPING_CART_ID,
+                client_id="client-1",
+                product_item=PricedProductItem(
+                    product_id="shoes", quantity=1, unit_price=Decimal("100")
+                ),
+                removed_at=datetime(2024, 5, 1, 9, 10, 0, tzinfo=UTC),
+            ),
+        )
+        .when(ConfirmShoppingCart(shopping_cart_id=SHOPPING_CART_ID))
+        .then_rejects(ShoppingCartEmpty)
+    )
+
+
+def test_confirming_an_empty_cart_is_refused() -> None:
+    (
+        scenario(decider, "confirming an empty cart is refused")
+        .given()
+        .when(ConfirmShoppingCart(shopping_cart_id=SHOPPING_CART_ID))
+        .then_rejects(ShoppingCartNotOpened)
     )
