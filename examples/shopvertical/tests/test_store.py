@@ -329,6 +329,7 @@ def test_cart_writers_racing_lose_nothing(make_app: MakeApp) -> None:
 @pytest.mark.parametrize(
     "given",
     [
+        [],
         [
             AddedProductToShop(
                 product_id=COFFEE_1,

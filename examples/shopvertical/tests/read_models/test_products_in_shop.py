@@ -18,6 +18,10 @@ PRODUCT_9 = UUID("7c8f5cd0-45e4-5c40-adca-0fc936bbefc0")  # product-9
 TEA_1 = UUID("2aaea9ec-c834-5278-9802-cd174bd7073f")  # tea-1
 
 
+def test_list_products_no_product() -> None:
+    assert_rows(read_model, "list products no product", given=[], then=[])
+
+
 def test_list_products_one_product() -> None:
     assert_rows(
         read_model,
