@@ -52,6 +52,7 @@ CART_1 = UUID("b45b534a-02d5-5095-8b9c-9dfe1dce6f44")  # cart-1
 PRODUCT_9 = UUID("7c8f5cd0-45e4-5c40-adca-0fc936bbefc0")  # product-9
 TEA_1 = UUID("2aaea9ec-c834-5278-9802-cd174bd7073f")  # tea-1
 PRODUCT_2 = UUID("75499ec5-6748-5c69-9b73-37f3632d0a4c")  # product-2
+PRODUCT_3 = UUID("b730d345-148a-54d4-9f6c-0394af742b35")  # product-3
 
 POSTGRES_HINT = (
     "PostgreSQL tests skipped: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD "
@@ -428,7 +429,20 @@ def test_products_in_shop_projection_applies_each_event_once(
                 description="",
                 price=Decimal("1"),
             ),
+            AddedItemToCart(
+                cart_id=CART_1,
+                product_id=PRODUCT_3,
+                name="three",
+                description="",
+                price=Decimal("3"),
+            ),
             RemovedItemFromCart(cart_id=CART_1, product_id=PRODUCT_1),
+        ],
+        [
+            AddedItemToCart(
+                cart_id=CART_1, product_id=PRODUCT_1, name="one", description="", price=Decimal("1")
+            ),
+            RemovedItemFromCart(cart_id=CART_1, product_id=PRODUCT_2),
         ],
         [
             AddedItemToCart(

@@ -15,6 +15,7 @@ from shopvertical.types import CartItem
 CART_1 = UUID("b45b534a-02d5-5095-8b9c-9dfe1dce6f44")  # cart-1
 PRODUCT_1 = UUID("8bcb2914-5832-50dd-8ca8-c5959ea9d29b")  # product-1
 PRODUCT_2 = UUID("75499ec5-6748-5c69-9b73-37f3632d0a4c")  # product-2
+PRODUCT_3 = UUID("b730d345-148a-54d4-9f6c-0394af742b35")  # product-3
 
 
 def test_cart_empty() -> None:
@@ -95,10 +96,10 @@ def test_cart_added_two_items_and_removed_two_items() -> None:
     )
 
 
-def test_a_removal_takes_out_one_item_of_its_product() -> None:
+def test_a_removal_takes_out_the_first_item_of_its_product_the_rest_stay_in_place() -> None:
     assert_rows(
         read_model,
-        "a removal takes out one item of its product",
+        "a removal takes out the first item of its product, the rest stay in place",
         given=[
             AddedItemToCart(
                 cart_id=CART_1, product_id=PRODUCT_1, name="one", description="", price=Decimal("1")
@@ -113,6 +114,13 @@ def test_a_removal_takes_out_one_item_of_its_product() -> None:
                 description="",
                 price=Decimal("1"),
             ),
+            AddedItemToCart(
+                cart_id=CART_1,
+                product_id=PRODUCT_3,
+                name="three",
+                description="",
+                price=Decimal("3"),
+            ),
             RemovedItemFromCart(cart_id=CART_1, product_id=PRODUCT_1),
         ],
         then=[
@@ -124,6 +132,31 @@ def test_a_removal_takes_out_one_item_of_its_product() -> None:
                     CartItem(
                         product_id=PRODUCT_1, name="one again", description="", price=Decimal("1")
                     ),
+                    CartItem(
+                        product_id=PRODUCT_3, name="three", description="", price=Decimal("3")
+                    ),
+                ),
+            )
+        ],
+    )
+
+
+def test_removing_a_product_the_cart_does_not_hold_leaves_its_items() -> None:
+    assert_rows(
+        read_model,
+        "removing a product the cart does not hold leaves its items",
+        given=[
+            AddedItemToCart(
+                cart_id=CART_1, product_id=PRODUCT_1, name="one", description="", price=Decimal("1")
+            ),
+            RemovedItemFromCart(cart_id=CART_1, product_id=PRODUCT_2),
+        ],
+        then=[
+            expect(
+                CartItemsRow,
+                cart_id=CART_1,
+                items=(
+                    CartItem(product_id=PRODUCT_1, name="one", description="", price=Decimal("1")),
                 ),
             )
         ],

@@ -49,8 +49,10 @@ def update(
             row = row if row is not None else CartItemsRow(cart_id=event.cart_id)
             return replace(
                 row,
-                items=tuple(i for i in row.items if i.product_id != event.product_id)
-                + tuple(i for i in row.items if i.product_id == event.product_id)[1:],
+                items=row.items[: tuple(i.product_id for i in row.items).index(event.product_id)]
+                + row.items[tuple(i.product_id for i in row.items).index(event.product_id) + 1 :]
+                if event.product_id in tuple(i.product_id for i in row.items)
+                else row.items,
             )
         case ClearedCart():
             row = row if row is not None else CartItemsRow(cart_id=event.cart_id)
