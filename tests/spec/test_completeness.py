@@ -114,6 +114,8 @@ def test_strict_makes_warnings_fail(tmp_path: Path) -> None:
     assert {("W440", "warning"), ("W441", "warning"), ("W442", "warning")} <= levels
 
 
-@pytest.mark.parametrize("example", ["bank", "cart", "library", "orders"])
+@pytest.mark.parametrize(
+    "example", ["bank", "cart", "library", "orders", "shopvertical", "emmett_cart"]
+)
 def test_the_examples_are_complete(example: str) -> None:
     assert cli("validate", EXAMPLES / example / "eventforge.yaml", "--strict").exit_code == 0
