@@ -124,7 +124,11 @@ def _stores(tmp: Path) -> list[tuple[str, Callable[[str], dict[str, str]]]]:
                 autocommit=True,
             ) as connection:
                 connection.execute(f'CREATE SCHEMA "{schema}"')
-            return {**base, "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_SCHEMA": schema}
+            return {
+                **base,
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_SCHEMA": schema,
+            }
 
         stores.append(("postgres", postgres))
     return stores

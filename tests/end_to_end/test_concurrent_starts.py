@@ -135,7 +135,10 @@ def test_setup_creates_every_table_once(src: Path, tmp_path: Path) -> None:
     account = "00000000-0000-4000-8000-000000000001"
     before = _bank(tmp_path, env, "state", "Account", account)  # no tables, none made
     assert before.returncode == 3, before.stderr
-    assert before.stderr.startswith("error: the store failed: no such table")
+    assert before.stderr == (
+        "error: the store failed: no such table: stored_events; create the tables with "
+        "`python -m bank setup`\n"
+    )
     first = _bank(tmp_path, env, "setup")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) == {
