@@ -607,14 +607,16 @@ class DomainApplication(Application[Any]):
                 "POSTGRES_USER and POSTGRES_PASSWORD (POSTGRES_PORT defaults to 5432)"
             )
         if module.endswith(".postgres"):
-            where = f"{env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT') or 5432}"
-            if isinstance(error, OperationalError) and "couldn't get a connection" in text:
-                text = self._postgres_reason() or text
-            return (
-                f"PostgreSQL at {where} (database {env.get('POSTGRES_DBNAME')!r}, user "
-                f"{env.get('POSTGRES_USER')!r}): {text}; start the server or fix the POSTGRES_* "
-                "settings (POSTGRES_CONNECT_TIMEOUT: seconds to wait)"
+            where = (
+                f"PostgreSQL at {env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT') or 5432} "
+                f"(database {env.get('POSTGRES_DBNAME')!r}, user {env.get('POSTGRES_USER')!r})"
             )
+            if isinstance(error, OperationalError) and "couldn't get a connection" in text:
+                return (
+                    f"{where}: {self._postgres_reason() or text}; start the server or fix the "
+                    "POSTGRES_* settings (POSTGRES_CONNECT_TIMEOUT: seconds to wait)"
+                )
+            return f"{where}: {text}"
         if module.endswith(".sqlite"):
             return f"SQLITE_DBNAME={env.get('SQLITE_DBNAME')}: {text}"
         return f"the store cannot be opened: {text}"
