@@ -18,7 +18,7 @@ import yaml
 
 from generator.agent import command_forms as forms
 from generator.agent.slices import HANDLER_MISSING, Slice, slices
-from generator.agent.timelines import timeline_lines
+from generator.agent.timelines import plain, timeline_lines, within
 from generator.agent.unpinned import unpinned
 from generator.spec.load import LoadedSpec
 from generator.spec.model import Aggregate, Command, Listened, Spec
@@ -96,7 +96,7 @@ def brief(
         return Brief(None, "domain", _join(_domain(source)))
     kind, lines = _slice(source, name)
     more = unpinned(spec, loaded, out, name, run=mutants)
-    return Brief(name, kind, _join([*lines, *more]))
+    return Brief(name, kind, _join(within([*lines, *more])))
 
 
 def _slice(source: _Source, name: str) -> tuple[str, list[str]]:
@@ -134,7 +134,7 @@ _FlowDumper.add_representer(str, _represent_str)
 def flow(value: Any) -> str:
     """One line of YAML, as a scenario would write it."""
     text = yaml.dump(
-        value,
+        plain(value),
         Dumper=_FlowDumper,
         default_flow_style=True,
         sort_keys=False,

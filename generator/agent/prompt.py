@@ -65,9 +65,12 @@ ANSWER_RULES = """\
   rows it `reads:` or of an event's list field. Declare events that come from other systems under
   `external_events:` (fields only, no aggregate).
 - Use `handler: custom` only for a decision the spec's rules and expressions cannot state.
+- Leave nothing dangling: every read-model field set by some event, every command field used,
+  every event emitted by some command (warnings W440-W442 otherwise).
 - The answer is checked with `eventforge validate --format json`. Each error has a `code`, a
   `path` and `line` in the spec, a `message` and a one-line `hint`; when you get such errors, fix
-  them and answer again with the whole file."""
+  them and answer again with the whole file. (`eventforge model --html model.html` then draws
+  the spec as an event-modeling board for the person to review.)"""
 
 
 @dataclass(frozen=True)

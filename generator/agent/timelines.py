@@ -4,11 +4,13 @@ A command appears in a step that handles it (`when`) or checks that an automatio
 (`sent`); a read model in a step that checks its rows; an automation in a step that checks the
 commands it sends; an aggregate wherever one of its commands does. Each such step is shown as
 one line of YAML, within a budget; past it, only the step numbers and the timeline's line.
+A brief that is still too long to paste gives up those lines too, the last first (`within`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,6 +18,8 @@ from generator.spec.load import LoadedSpec
 from generator.spec.model import Spec
 
 _BUDGET = 1500  # bytes of step lines, like the scenarios' budget
+BRIEF_TARGET = 4000  # bytes: a brief small enough to paste
+_STEP = re.compile(r"(  - step \d+ \([a-z, ]+\)): ")
 
 
 def involved(spec: Spec, name: str) -> Callable[[Mapping[str, Any]], list[str]]:
@@ -43,12 +47,12 @@ def involved(spec: Spec, name: str) -> Callable[[Mapping[str, Any]], list[str]]:
     return roles
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """`value` with its times as the spec writes them (2024-05-01T10:00:00Z), not as YAML tags."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dt.date):
         return value.isoformat().replace("+00:00", "Z")
     return value
@@ -79,7 +83,7 @@ def timeline_lines(
         line = loaded.where(("timelines", index), key=True)[0]
         lines.append(f"- **{timeline.get('name')}** (line {line}, {len(timeline['steps'])} steps):")
         for number, step, found in steps:
-            text = f"  - step {number} ({', '.join(found)}): {flow(_plain(step))}"
+            text = f"  - step {number} ({', '.join(found)}): {flow(step)}"
             shown += len(text.encode("utf-8"))
             if shown > _BUDGET:
                 text = f"  - step {number} ({', '.join(found)})"
@@ -87,3 +91,18 @@ def timeline_lines(
     if not lines:
         return []
     return ["", "## Timelines (stories on the real application this slice takes part in)", *lines]
+
+
+def within(lines: list[str], target: int = BRIEF_TARGET) -> list[str]:
+    """The lines of a brief, with the timeline steps it shows in full cut to their number and
+    role, the last first, until the brief is under `target` bytes (or no such step is left)."""
+    kept = list(lines)
+    size = len("\n".join(kept).encode("utf-8")) + 1  # and the newline that ends it
+    for index in reversed(range(len(kept))):
+        if size < target:
+            break
+        step = _STEP.match(kept[index])
+        if step is not None:
+            size -= len(kept[index].encode("utf-8")) - len(step.group(1).encode("utf-8"))
+            kept[index] = step.group(1)
+    return kept

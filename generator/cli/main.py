@@ -108,12 +108,18 @@ def init(directory: Path, example: str, fmt: str) -> None:
     is_flag=True,
     help="Report event changes that would break stored events as warnings, as generate does.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on warnings too (information completeness W440-W442, past-tense names...).",
+)
 @_FORMAT
-def validate(spec: Path, against: str | None, allow_breaking: bool, fmt: str) -> None:
+def validate(spec: Path, against: str | None, allow_breaking: bool, strict: bool, fmt: str) -> None:
     """Check SPEC (default ./eventforge.yaml) and report every problem with its location.
 
     With an eventforge.lock next to the spec (or in git revision --against), also report the
-    event changes that would break stored events, as generate does.
+    event changes that would break stored events, as generate does. Warnings say where the model
+    is incomplete (a field nothing sets or uses, an event nothing emits); --strict fails on them.
 
     \b
     Example:
@@ -128,13 +134,15 @@ def validate(spec: Path, against: str | None, allow_breaking: bool, fmt: str) ->
         diagnostics += lock_problems(
             spec, loaded, model, against=against, allow_breaking=allow_breaking
         )
-    errors = [d for d in diagnostics if d.level is Level.ERROR]
+    errors = [d for d in diagnostics if d.level is Level.ERROR or strict]
     if fmt == "json":
         _emit_json([d.as_json() for d in diagnostics])
     else:
         _print_diagnostics(diagnostics)
         if not errors:
             click.echo(f"{spec}: valid", err=True)
+        elif strict and all(d.level is not Level.ERROR for d in errors):
+            click.echo(f"{spec}: valid, but --strict fails on its warnings", err=True)
     sys.exit(_exit_code(diagnostics) if errors else 0)
 
 
@@ -467,6 +475,9 @@ main.lazy = {
     "prompt": "generator.cli.agent:prompt",
     "mcp": "generator.cli.agent:mcp",
     "mutants": "generator.cli.mutants:mutants",
+    "model": "generator.cli.model:model",
+    "import": "generator.cli.interchange:import_board",
+    "export": "generator.cli.interchange:export",
 }
 
 __all__ = ["MANIFEST", "main", "run"]

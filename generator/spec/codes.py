@@ -52,6 +52,10 @@ CODES: dict[str, str] = {
     "E419": "a timeline checks what its step cannot have caused",
     "E420": "an automation listens to the rejection of a command no automation sends",
     "E430": "a read model deletes rows by, or indexes, a field it cannot look rows up by",
+    # information completeness (warnings; `validate --strict` makes them errors)
+    "W440": "a read-model field that no event sets",
+    "W441": "a command field that nothing uses",
+    "W442": "an event that no command emits",
     # expressions
     "E500": "an expression is not valid Python syntax",
     "E501": "a construct that expressions may not use",

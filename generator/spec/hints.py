@@ -53,9 +53,12 @@ DEFAULT_HINTS: dict[str, str] = {
     "E419": "check it after the step whose events update that read model or start that automation",
     "E420": "send the command from another automation, or listen to an event",
     "E430": "delete and index by key fields or by fields listed under `index:`, each one value",
+    "W440": 'set it in an `on:` handler (`set: {field: "= event.x"}`), or remove the field',
+    "W441": "use it in an `emits` mapping, a guard or a read, or remove the field",
+    "W442": "emit it from a command, or move it to `external_events:` if another system records it; an event kept only for streams stored earlier may be left as it is (without --strict)",
     "E500": "write a Python expression, like `state.balance + event.amount`",
-    "E501": "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
-    "E502": "use the names available here (command, state, event, row)",
+    "E501": "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
+    "E502": "use one of the names the message lists as available here",
     "E503": "use a field that the spec declares on that type",
     "E504": "change the expression so that its value has the type needed here (the message says which)",
     "E600": "write a scenario as `{name, given: [...], when: {Command: {...}}, then: ...}`",
@@ -125,6 +128,13 @@ BY_MESSAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         (
             re.compile(r"is implicit in aggregate scenarios"),
             "leave the id out: an aggregate scenario runs on one stream, and its id is implicit",
+        ),
+    ),
+    "E502": (
+        (
+            re.compile(r"\.on\.\w+\.if: the name 'row' is not available"),
+            "a read model's `if:` sees only `event`, as there may be no row yet: choose by the "
+            'row in a `set:` value instead (`"= row.x + 1 if row.x > 0 else 0"`)',
         ),
     ),
     "E503": (

@@ -85,7 +85,11 @@ def _check_agents_md(project: Path) -> str:
     assert len(text.splitlines()) < 150
     paths = _named_paths(text)
     assert len(paths) >= 6, paths
+    # Where hand-written files go (`custom/`) is named even before the first one exists.
+    customs = any(p.is_dir() for p in project.rglob("custom"))
     for path in paths:
+        if not customs and path.split("/")[0] == "custom":
+            continue
         if "<" in path:  # a pattern like custom/upcast_<event>.py: its folder must exist
             folder = path.split("<")[0].rsplit("/", 1)[0]
             assert any(p.is_dir() for p in project.rglob(folder)), path
@@ -129,7 +133,7 @@ def test_agents_md_lists_every_custom_handler(shop: Path) -> None:
 
 
 def test_the_committed_examples_carry_agents_md() -> None:
-    for example in ("bank", "orders", "library", "cart"):
+    for example in ("bank", "orders", "library", "cart", "shopvertical", "emmett_cart"):
         _check_agents_md(ROOT / "examples" / example)
 
 
@@ -266,7 +270,9 @@ def test_prompt_reads_the_description_from_stdin() -> None:
     assert "A bakery that takes orders." in result.stdout
 
 
-@pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "orders", "library", "cart", "shopvertical", "emmett_cart"]
+)
 def test_context_of_every_slice_of_every_example(example: str) -> None:
     from generator.agent.context import names
     from generator.spec.validate import validate_file

@@ -45,7 +45,9 @@ def _ruff(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
 
 
-@pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "orders", "library", "cart", "shopvertical", "emmett_cart"]
+)
 def test_tidied_modules_are_what_ruffs_fixer_makes(tmp_path: Path, example: str) -> None:
     files = _rendered(example)
     first_party = frozenset(p.split("/")[1].removesuffix(".py") for p in files)

@@ -111,7 +111,9 @@ def test_add_inserts_one_block_and_leaves_every_other_byte(tmp_path: Path) -> No
         assert line in text.splitlines()  # every original line, with its spacing and quotes
 
 
-@pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "orders", "library", "cart", "shopvertical", "emmett_cart"]
+)
 def test_edits_of_the_examples_touch_only_their_lines(tmp_path: Path, example: str) -> None:
     spec = copy_example(example, tmp_path)
     original = spec.read_text(encoding="utf-8")

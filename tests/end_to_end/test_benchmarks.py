@@ -11,7 +11,16 @@ from conftest import ROOT
 from generator.spec.validate import validate_file
 
 sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the checkout, not an installed package
-from benchmarks import generation, mutants, rebuild, report, runtime, scenarios, specmaker
+from benchmarks import (
+    contention,
+    generation,
+    mutants,
+    rebuild,
+    report,
+    runtime,
+    scenarios,
+    specmaker,
+)
 
 
 @pytest.mark.parametrize("commands", [2, 3, 25])
@@ -77,3 +86,13 @@ def test_the_rebuild_benchmark_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         ("sqlite", "JSON"),
     }
     assert "events/s" in rebuild.table(data)
+
+
+def test_the_contention_benchmark_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTGRES_HOST", raising=False)  # SQLite only: the smoke test stays short
+    data = contention.run(writers=2, streams=1, commands=5, log=lambda line: None)
+    assert [(row["store"], row["commands"]) for row in data["results"]] == [
+        ("sqlite", 10),
+        ("sqlite", 10),
+    ]
+    assert "target < 1% failed" in contention.table(data)

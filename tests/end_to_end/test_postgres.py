@@ -26,7 +26,9 @@ def postgres() -> None:
         pytest.skip(HOW)
 
 
-@pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "orders", "library", "cart", "shopvertical", "emmett_cart"]
+)
 def test_example_passes_its_store_tests_on_postgres(postgres: None, example: str) -> None:
     result = run_pytest(
         EXAMPLES / example, "tests/test_store.py", "-k", "postgres", "-rs", postgres=True

@@ -394,7 +394,9 @@ def test_the_examples_use_every_operator() -> None:
     assert found == set(OPERATORS)
 
 
-@pytest.mark.parametrize("example", ["bank", "library", "orders", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "library", "orders", "cart", "shopvertical", "emmett_cart"]
+)
 def test_the_examples_pin_every_rule(example: str) -> None:
     """A regression gate: every rule of every example is pinned by a scenario."""
     report = _report(EXAMPLES / example / "eventforge.yaml")

@@ -180,6 +180,17 @@ COMPILED = [
     ("-state.grace", "duration", "-state.grace"),
     ("abs(state.grace)", "duration", "abs(state.grace)"),
     ("state.grace > hours(1.5)", "bool", "state.grace > timedelta(hours=1.5)"),
+    ("state.ids.index(event.code)", "int", "state.ids.index(event.code)"),
+    (
+        "[i.product_id for i in state.items].index(event.product_id)",
+        "int",
+        "tuple(i.product_id for i in state.items).index(event.product_id)",
+    ),
+    (
+        "state.items[:state.ids.index(event.code)] + state.items[state.ids.index(event.code) + 1:]",
+        "list[CartItem]",
+        "state.items[:state.ids.index(event.code)] + state.items[state.ids.index(event.code) + 1:]",
+    ),
 ]
 
 
@@ -242,7 +253,7 @@ REFUSED = [
         "",
         "E501",
         "a slice with a step is not allowed in expressions (items[a:b] is)",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "state.stock[1]",
@@ -298,7 +309,7 @@ REFUSED = [
         "",
         "E501",
         "a set comprehension (use a list: [x for x in ...]) is not allowed in expressions",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "[k for k, v in state.ids]",
@@ -312,7 +323,7 @@ REFUSED = [
         "",
         "E501",
         "state.stock.items() gives pairs: take them apart (for k, v in state.stock.items())",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "[sum for sum in state.ids]",
@@ -361,7 +372,7 @@ REFUSED = [
         "",
         "E501",
         "unpacking (**) is not allowed in expressions; merge maps with |",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "event.code * 2",
@@ -515,7 +526,7 @@ REFUSED = [
         "",
         "E501",
         "calling state.stock.pop() is not allowed: state.stock is a map[str, int] (its methods here: get, keys, values, items)",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "state.stock.get(1)",
@@ -536,21 +547,35 @@ REFUSED = [
         "",
         "E501",
         "calling state.total.date() is not allowed: state.total is a decimal (its methods here: none)",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
-        "state.ids.index('a')",
+        "state.ids.count('a')",
         "",
         "E501",
-        "calling state.ids.index() is not allowed: state.ids is a list[str] (its methods here: none)",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "calling state.ids.count() is not allowed: state.ids is a list[str] (its methods here: index)",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
+    ),
+    (
+        "state.ids.index(event.quantity)",
+        "",
+        "E504",
+        "an int value does not fit a value of state.ids",
+        "give a value of the field's type, or change the field's type (an int fits a decimal or float field; nothing else converts by itself)",
+    ),
+    (
+        "state.ids.index('a', 1)",
+        "",
+        "E501",
+        "state.ids.index() takes the value to look for, got 2 argument(s)",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "CartItem(event.code)",
         "",
         "E501",
         "CartItem(...) takes its fields by keyword: CartItem(field=..., ...)",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "CartItem(price=1)",
@@ -585,7 +610,7 @@ REFUSED = [
         "",
         "E501",
         "attributes starting with '_' ('__len__') are not allowed",
-        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, .date(), the listed functions and value objects by keyword",
+        "use only literals (lists, maps), names, attributes, arithmetic, comparisons, and/or/not, in, x if c else y, subscripts, one-`for` comprehensions, the map methods get/keys/values/items, a list's index(), .date(), the listed functions and value objects by keyword",
     ),
     (
         "state.items",

@@ -115,3 +115,15 @@ def test_no_type_mismatch_is_told_about_conditions(corpus: list[Diagnostic]) -> 
     for diagnostic in corpus:
         if diagnostic.code == "E504" and "bool" not in diagnostic.message:
             assert "condition" not in diagnostic.fix, diagnostic
+
+
+def test_a_name_not_available_is_told_what_is(corpus: list[Diagnostic]) -> None:
+    # The hint must not offer names the place does not have (`row` in a guard, `command` in a
+    # read model); the message lists the ones it has.
+    missing = [d for d in corpus if d.code == "E502"]
+    assert len(missing) >= 3, missing
+    for diagnostic in missing:
+        assert "(available: " in diagnostic.message, diagnostic
+        assert "command, state, event, row" not in diagnostic.fix, diagnostic
+    in_if = [d for d in missing if ".if: the name 'row'" in d.message]
+    assert in_if and all("sees only `event`" in d.fix for d in in_if), in_if

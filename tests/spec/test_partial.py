@@ -134,7 +134,9 @@ def _broken(data: dict[str, Any], path: tuple[str | int, ...], how: str) -> str:
     return yaml.safe_dump(copy, sort_keys=False, allow_unicode=True)
 
 
-@pytest.mark.parametrize("example", ["bank", "library", "orders", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "library", "orders", "cart", "shopvertical", "emmett_cart"]
+)
 @pytest.mark.parametrize("how", ["unknown key", "number"])
 def test_a_shape_error_in_any_item_of_a_valid_spec_adds_no_other_error(
     example: str, how: str

@@ -28,7 +28,9 @@ def test_it_writes_what_json_dumps_writes(value: Any, ensure_ascii: bool) -> Non
 
 
 @pytest.mark.parametrize("name", [".eventforge/manifest.json", "eventforge.lock"])
-@pytest.mark.parametrize("example", ["bank", "orders", "library", "cart"])
+@pytest.mark.parametrize(
+    "example", ["bank", "orders", "library", "cart", "shopvertical", "emmett_cart"]
+)
 def test_the_committed_manifests_and_locks_read_back_the_same(example: str, name: str) -> None:
     text = (EXAMPLES / example / name).read_text(encoding="utf-8")
     assert indented(json.loads(text), ensure_ascii=name.endswith(".json")) + "\n" == text

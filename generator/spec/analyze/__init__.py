@@ -11,6 +11,7 @@ from generator.spec import model as m
 from generator.spec.analyze.aggregates import aggregate, aggregate_shell, with_scenarios
 from generator.spec.analyze.automation_events import declare_external_events
 from generator.spec.analyze.automations import automation, rejected_commands
+from generator.spec.analyze.completeness import completeness
 from generator.spec.analyze.context import Context
 from generator.spec.analyze.declarations import declare_names, package_name
 from generator.spec.analyze.read_models import read_model
@@ -62,7 +63,7 @@ def _run(ctx: Context) -> m.Spec | None:
     )
     if has_errors(ctx.diagnostics):
         return None
-    return m.Spec(
+    spec = m.Spec(
         domain=domain,
         package=ctx.package,
         description=str(ctx.data.get("description") or ""),
@@ -76,3 +77,5 @@ def _run(ctx: Context) -> m.Spec | None:
         external_events=external,
         rejected_commands=rejected_commands(ctx, listeners),
     )
+    completeness(ctx, spec)
+    return spec

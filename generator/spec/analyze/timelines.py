@@ -274,6 +274,8 @@ def _rows(
         read_model = by_name.get(name)
         where = (*path, name)
         if read_model is None:
+            if name in (ctx.data.get("read_models") or {}):
+                return None  # declared, and reported wrong already where it is declared
             known = ", ".join(by_name) or "none"
             ctx.error(
                 "E414",

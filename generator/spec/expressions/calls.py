@@ -185,7 +185,7 @@ def _over(ck: Checker, arg: ast.expr, typ: TypeRef, name: str) -> TypeRef | None
 
 
 def _method(ck: Checker, node: ast.Call, func: ast.Attribute) -> TypeRef | None:
-    """get, keys, values, items of a map; date() of a datetime."""
+    """get, keys, values, items of a map; index() of a list; date() of a datetime."""
     name = func.attr
     if name.startswith("_"):
         ck.fail("E501", f"attributes starting with '_' ({name!r}) are not allowed")
@@ -207,10 +207,12 @@ def _method(ck: Checker, node: ast.Call, func: ast.Attribute) -> TypeRef | None:
             ck.fail("E501", f"{subject}.date() takes no arguments")
             return None
         return TypeRef("date")
+    if base.kind == "list" and name == "index":
+        return _index(ck, node, base, subject, args)
     if base.kind != "map" or name not in METHODS:
         methods = "get, keys, values, items" if base.kind == "map" else "none"
-        if base.kind == "datetime":
-            methods = "date"
+        if base.kind in ("datetime", "list"):
+            methods = "date" if base.kind == "datetime" else "index"
         ck.fail(
             "E501",
             f"calling {subject}.{name}() is not allowed: {subject} is {a(base)} "
@@ -233,6 +235,25 @@ def _method(ck: Checker, node: ast.Call, func: ast.Attribute) -> TypeRef | None:
     if not ck.fit(node.args[1], base.item, where=f"the default of {subject}.get()"):
         return None
     return base.item
+
+
+def _index(
+    ck: Checker, node: ast.Call, base: TypeRef, subject: str, args: list[TypeRef | None]
+) -> TypeRef | None:
+    """`xs.index(x)`: where x first is in the list, an int (a value not in it fails at run time,
+    as a missing key of `m[k]` does: check `x in xs` first)."""
+    if len(args) != 1:
+        ck.fail(
+            "E501", f"{subject}.index() takes the value to look for, got {len(args)} argument(s)"
+        )
+        return None
+    assert base.item is not None
+    if base.item.kind == "empty":
+        ck.fail("E504", f"{subject} is empty: .index() of it never finds anything")
+        return None
+    if args[0] is None or not ck.fit(node.args[0], base.item, where=f"a value of {subject}"):
+        return None
+    return INT
 
 
 def _build(ck: Checker, node: ast.Call, name: str) -> TypeRef | None:

@@ -9,13 +9,18 @@ runs commands against state loaded from the store (`DomainApplication`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import keyword
+import os
+import random
 import re
+import sqlite3
+import time
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from functools import cache, partial, wraps
@@ -24,13 +29,19 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
+    InfrastructureFactory,
+    InfrastructureFactoryError,
     IntegrityError,
     Mapper,
+    OperationalError,
+    PersistenceError,
     ProcessRecorder,
     StoredEvent,
     Tracking,
+    TrackingRecorder,
     Transcoder,
 )
+from eventsourcing.utils import Environment, strtobool
 
 StreamId = UUID | str
 
@@ -54,6 +65,10 @@ class StreamExistsError(DomainError):
 
 class ConcurrencyConflictError(Exception):
     """Other writers kept appending to the stream while this command was being decided."""
+
+
+class ConfigurationError(Exception):
+    """A setting is wrong or the store cannot be opened; the message says what to fix."""
 
 
 class InvalidValueError(ValueError):
@@ -537,24 +552,133 @@ class DomainApplication(Application[Any]):
     aggregate_of: ClassVar[Mapping[type, str]] = {}
     text_ids: ClassVar[frozenset[str]] = frozenset()
     snapshot_class = Snapshot
+    # Defaults of the settings (environment variables of the same names in capitals).
     snapshot_interval: ClassVar[int] = 100
-    max_attempts: ClassVar[int] = 3
+    max_attempts: ClassVar[int] = 10  # COMMAND_ATTEMPTS
+    retry_base_delay: ClassVar[float] = 0.005  # RETRY_BASE_DELAY, seconds
+    retry_max_delay: ClassVar[float] = 1.0  # RETRY_MAX_DELAY, seconds
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        super().__init__(env)
-        # The library snapshots states passed to save() every `interval` versions; the interval
-        # may be set per instance with SNAPSHOT_INTERVAL.
-        interval = int(self.env.get("SNAPSHOT_INTERVAL") or self.snapshot_interval)
+        """Opens the store the settings name, creating its tables when they are missing (unless
+        CREATE_TABLE=no). Raises ConfigurationError when a setting is wrong or the store cannot
+        be opened, before anything is written."""
+        # Between attempts of a command that met a concurrent write: replaceable in tests.
+        self.sleep: Callable[[float], None] = time.sleep
+        self.jitter: Callable[[], float] = random.random
+        self.created_tables: list[str] = []
+        try:
+            super().__init__(env)
+            if self.create_tables:
+                self.created_tables = self._ensure_tables()
+        except ConfigurationError:
+            raise
+        except (
+            PersistenceError,
+            InfrastructureFactoryError,
+            OSError,
+            ValueError,
+            sqlite3.Error,
+        ) as error:
+            raise ConfigurationError(self._store_problem(error)) from None
         deciders = {d.state_type: d for d in self.deciders.values()}
         # The library declares these as class variables but reads them through the instance.
-        setattr(self, "snapshotting_intervals", dict.fromkeys(deciders, interval))  # noqa: B010
+        setattr(self, "snapshotting_intervals", dict.fromkeys(deciders, self.snapshot_every))  # noqa: B010
         setattr(  # noqa: B010
             self, "snapshotting_projectors", {state: d.project for state, d in deciders.items()}
         )
 
+    @classmethod
+    def setting(cls, name: str, env: Mapping[str, str] | None = None) -> str | None:
+        """A setting as an application given `env` reads it: `env`, else the process's
+        environment, else the class's defaults; a name prefixed with the application's
+        (`BANKAPPLICATION_SNAPSHOT_INTERVAL`) wins over the plain one."""
+        return Environment(cls.name, {**cls.env, **os.environ, **(env or {})}).get(name)
+
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Any:
         merged = {"IS_SNAPSHOTTING_ENABLED": "y", **(env or {})}
-        return super().construct_env(name, merged)
+        settings: Environment = super().construct_env(name, merged)
+        self._read_settings(settings)
+        # The library would create its tables on every start, racing other processes that start
+        # at once; they are created here instead, once, under a lock (_ensure_tables).
+        for key in settings.create_keys("CREATE_TABLE"):
+            settings.pop(key, None)
+        settings["CREATE_TABLE"] = "no"
+        for key, default in CONNECTION_DEFAULTS.items():
+            if settings.get(key) is None:
+                settings[key] = default
+        return settings
+
+    def _read_settings(self, env: Environment) -> None:
+        """The application's own settings, checked before the store is opened."""
+        self.snapshot_every = setting_number(
+            env, "SNAPSHOT_INTERVAL", self.snapshot_interval, int, 1, 10**9
+        )
+        self.attempts = setting_number(env, "COMMAND_ATTEMPTS", self.max_attempts, int, 1, 1000)
+        self.base_delay = setting_number(
+            env, "RETRY_BASE_DELAY", self.retry_base_delay, float, 0.0, 60.0
+        )
+        self.max_delay = setting_number(
+            env, "RETRY_MAX_DELAY", self.retry_max_delay, float, 0.0, 600.0
+        )
+        created = env.get("CREATE_TABLE")
+        try:
+            self.create_tables = strtobool(created) if created else True
+        except ValueError:
+            raise ConfigurationError(f"CREATE_TABLE={created!r}: expected yes or no") from None
+        module = env.get("PERSISTENCE_MODULE")
+        if module == "eventsourcing.sqlite":
+            name = env.get("SQLITE_DBNAME") or ""
+            problem = sqlite_problem(name)
+            if problem:
+                raise ConfigurationError(f"SQLITE_DBNAME={name}: {problem}")
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        try:
+            return super().construct_factory(env)
+        except InfrastructureFactoryError:
+            module = env.get("PERSISTENCE_MODULE")
+            raise ConfigurationError(
+                f"PERSISTENCE_MODULE={module!r} is not a store that can be imported: use "
+                "eventsourcing.sqlite (the default) or eventsourcing.postgres"
+            ) from None
+
+    def _store_problem(self, error: BaseException) -> str:
+        """What went wrong opening the store, in one line that says what to fix."""
+        text = " ".join(str(error).split()) or type(error).__name__
+        env: Mapping[str, str] = getattr(self, "env", {})
+        module = env.get("PERSISTENCE_MODULE") or ""
+        if module.endswith(".postgres") and not hasattr(self, "factory"):
+            return (
+                f"{text}: PERSISTENCE_MODULE={module} needs POSTGRES_DBNAME, POSTGRES_HOST, "
+                "POSTGRES_USER and POSTGRES_PASSWORD (POSTGRES_PORT defaults to 5432)"
+            )
+        if module.endswith(".postgres"):
+            where = (
+                f"PostgreSQL at {env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT') or 5432} "
+                f"(database {env.get('POSTGRES_DBNAME')!r}, user {env.get('POSTGRES_USER')!r})"
+            )
+            if isinstance(error, OperationalError) and "couldn't get a connection" in text:
+                return (
+                    f"{where}: {self._postgres_reason() or text}; start the server or fix the "
+                    "POSTGRES_* settings (POSTGRES_CONNECT_TIMEOUT: seconds to wait)"
+                )
+            return f"{where}: {text}"
+        if module.endswith(".sqlite"):
+            return f"SQLITE_DBNAME={env.get('SQLITE_DBNAME')}: {text}"
+        return f"the store cannot be opened: {text}"
+
+    def _postgres_reason(self) -> str | None:
+        """Why PostgreSQL gave no connection, asked once directly (the library's pool only says
+        that it waited)."""
+        pool = getattr(self.factory, "datastore", None)
+        pool = getattr(pool, "pool", None)
+        if pool is None:
+            return None
+        try:
+            pool.connection_class.connect(pool.conninfo, connect_timeout=3, **pool.kwargs).close()
+        except Exception as error:  # the reason is the message, whatever its type
+            return " ".join(str(error).split())
+        return None
 
     def construct_recorder(self) -> ProcessRecorder:
         # A process recorder is the application recorder plus a tracking table, so automations
@@ -591,7 +715,7 @@ class DomainApplication(Application[Any]):
         stored in one transaction, so the command takes effect exactly once.
         """
         decider = self.deciders[type(command)]
-        for _ in range(self.max_attempts):
+        for attempt in range(1, self.attempts + 1):
             state = self._current_state(decider, command)
             reads = decider.read(command, state, self.reader())
             events = decider.decide(command, state, **reads)
@@ -610,13 +734,41 @@ class DomainApplication(Application[Any]):
                 if tracking is not None and self.processed(tracking):
                     return []  # another runner handled this notification first
                 # Another writer got there first (a creating command found its stream started):
-                # decide again on the stream as it is now.
+                # decide again on the stream as it is now, after a pause.
+                if attempt < self.attempts:
+                    self.sleep(self.retry_delay(attempt))
                 continue
             return recorded
         raise ConcurrencyConflictError(
-            f"{type(command).__name__}: the stream kept changing; gave up after "
-            f"{self.max_attempts} attempts"
+            f"{type(command).__name__}: the stream kept changing; gave up after {self.attempts} attempts"
         )
+
+    def retry_delay(self, attempt: int) -> float:
+        """Seconds to wait after the `attempt`th attempt met a concurrent write: exponential
+        backoff with full jitter, a random share of RETRY_BASE_DELAY * 2**(attempt - 1), at most
+        RETRY_MAX_DELAY, so that writers that collided do not collide again in step."""
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** min(attempt - 1, 64))
+        return self.jitter() * ceiling
+
+    def setup(self) -> list[str]:
+        """Creates every table the store needs that is missing; the names of those created
+        (opening the application creates them already, unless CREATE_TABLE=no). Idempotent, and
+        safe to run from any number of processes at once."""
+        return [*self.created_tables, *self._ensure_tables()]
+
+    def _ensure_tables(self) -> list[str]:
+        """The library's tables (events, tracking, snapshots), created if missing, by one process
+        at a time: the library's own creation, run by many processes at once, fails (SQLite: a
+        migration row inserted twice; PostgreSQL: `tuple concurrently updated`)."""
+        recorders: list[Any] = [self.recorder]
+        if self.snapshots is not None:
+            recorders.append(self.snapshots.recorder)
+        module = type(self.recorder).__module__
+        if module.endswith(".sqlite"):
+            return _sqlite_tables(recorders)
+        if module.endswith(".postgres"):
+            return _postgres_tables(recorders)
+        return []  # in memory: nothing to create
 
     def processed(self, tracking: Tracking) -> bool:
         """Whether the log position in `tracking` was already recorded for its processor."""
@@ -677,3 +829,148 @@ class DomainApplication(Application[Any]):
             return self.state_of(decider, stream_id)
         except StreamNotFoundError:
             return decider.initial_state(stream_id)
+
+
+# -- settings and tables -----------------------------------------------------------------------
+
+# Defaults the application gives the library's PostgreSQL settings: a server that does not answer
+# is reported after 5 s (the library waits 30 s), and each process opens one connection at start
+# (the library opens 5: 24 processes would pass PostgreSQL's default limit of 100).
+CONNECTION_DEFAULTS = {"POSTGRES_CONNECT_TIMEOUT": "5", "POSTGRES_POOL_SIZE": "1"}
+LOCK_WAIT = 120.0  # seconds a process waits for another's table creation before giving up
+N = TypeVar("N", int, float)
+
+
+def setting_number(
+    env: Mapping[str, str], name: str, default: N, kind: Callable[[str], N], low: N, high: N
+) -> N:
+    """A numeric setting, `default` when unset or empty. Raises ConfigurationError."""
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:  # NaN is in no range
+        what = "a whole number" if kind is int else "a number of seconds"
+        raise ConfigurationError(f"{name}={text!r}: expected {what} from {low} to {high}")
+    return value
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_problem(name: str) -> str | None:
+    """What is wrong with a SQLite file name, before SQLite is asked to open it, or None."""
+    if not name:
+        return "empty: name a file"
+    if name.startswith("file:") or ":memory:" in name:
+        return None  # an SQLite URI: SQLite says what is wrong with it
+    folder = os.path.dirname(name) or "."
+    if os.path.isdir(name):
+        return "is a folder: name a file (it is created if missing)"
+    if not os.path.isdir(folder):
+        return (
+            f"the folder {folder} does not exist: create it first, or name a file in another folder"
+        )
+    if os.path.exists(name):
+        try:
+            with open(name, "rb") as file:
+                head = file.read(len(SQLITE_HEADER))
+        except OSError as error:
+            return f"cannot be read ({error.strerror}): check the file's permissions"
+        if head and head != SQLITE_HEADER:
+            return "is not a SQLite database: name a new file or an existing database"
+    return None
+
+
+def _table_names(recorders: Sequence[Any]) -> list[str]:
+    names = []
+    for recorder in recorders:
+        names.append(recorder.events_table_name)
+        if isinstance(recorder, TrackingRecorder):
+            names.append(getattr(recorder, "tracking_table_name", "tracking"))
+    return names
+
+
+def _sqlite_tables(recorders: Sequence[Any]) -> list[str]:
+    datastore = recorders[0].datastore
+    names = _table_names(recorders)
+
+    def missing(c: Any) -> list[str]:
+        c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        present = {row[0] for row in c.fetchall()}
+        return [name for name in names if name not in present]
+
+    with datastore.transaction(commit=False) as c:
+        if not missing(c):
+            return []
+    with sqlite_immediate(datastore) as c:
+        absent = missing(c)
+        for recorder in recorders if absent else ():
+            if isinstance(recorder, TrackingRecorder) and "tracking" not in absent:
+                # What the library's create_table() learns before it creates: the table is there.
+                recorder.tracking_table_exists = True  # type: ignore[attr-defined]
+                migrated = recorder._max_tracking_id("__migration__", c)  # type: ignore[attr-defined]
+                recorder.tracking_migration_previous = migrated  # type: ignore[attr-defined]
+                recorder.tracking_migration_current = migrated  # type: ignore[attr-defined]
+            recorder._create_table(c)
+    return absent
+
+
+@contextlib.contextmanager
+def sqlite_immediate(datastore: Any) -> Iterator[Any]:
+    """A SQLite transaction holding the database's write lock (BEGIN IMMEDIATE) until it ends:
+    other processes' writers wait for it."""
+    deadline = time.monotonic() + LOCK_WAIT
+    with datastore.get_connection(commit=True) as connection:
+        cursor = connection.cursor()
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise OperationalError(error) from error
+        try:
+            yield cursor
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+
+def _postgres_tables(recorders: Sequence[Any]) -> list[str]:
+    datastore = recorders[0].datastore
+    names = _table_names(recorders)
+    query = (
+        "SELECT name FROM unnest(%s::text[]) AS name "
+        "WHERE to_regclass(quote_ident(%s) || '.' || quote_ident(name)) IS NULL"
+    )
+
+    def missing() -> list[str]:
+        with datastore.transaction(commit=False) as c:
+            c.execute(query, (names, datastore.schema))
+            return [row["name"] for row in c.fetchall()]
+
+    absent = missing()
+    if absent:
+        with postgres_lock(datastore, "eventforge:tables"):
+            absent = missing()
+            for recorder in recorders if absent else ():
+                recorder.create_table()
+    # The recorders learn the composite types when they are made; types another process created
+    # since are learnt now (a no-op when every one is known).
+    datastore.register_type_adapters()
+    return absent
+
+
+@contextlib.contextmanager
+def postgres_lock(datastore: Any, name: str) -> Iterator[None]:
+    """Holds a PostgreSQL advisory lock named for the schema and `name` on a connection of its
+    own (the library's statements inside use the pool's), so one process at a time goes in."""
+    pool = datastore.pool
+    with pool.connection_class.connect(pool.conninfo, autocommit=True, **pool.kwargs) as connection:
+        connection.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"{datastore.schema}:{name}",))
+        yield

@@ -158,6 +158,12 @@ class LibraryApplication(runtime.DomainApplication):
     def _clock(self) -> contextlib.AbstractContextManager[None]:
         return using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
+    def setup(self) -> list[str]:
+        """Creates every table that is missing: the store's (events, tracking, snapshots) and
+        each read model's; the names of those created. Idempotent, and safe to run from any
+        number of processes at once (`python -m library setup`)."""
+        return [*super().setup(), *projections.create_tables(self, READ_MODELS.values())]
+
     def reader(self) -> projections.Reader:
         """Commands read rows of read models and states of streams from this application's store."""
         return projections.StoreReader(self)

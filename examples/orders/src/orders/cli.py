@@ -8,10 +8,13 @@
     python -m orders rebuild <ReadModel>           python -m orders run [--interval 0.5]
     python -m orders run-automations               python -m orders rejections <Automation>
     python -m orders record <ExternalEvent> '{"field": "..."}'
+    python -m orders setup                         (create every missing table; idempotent)
 
 Results are JSON on stdout. Storage: a SQLite file (--db, or SQLITE_DBNAME, default
 orders.sqlite); PostgreSQL with PERSISTENCE_MODULE=eventsourcing.postgres and POSTGRES_*.
-Errors are one line on stderr: exit 1 for a rejected command or a conflict, 2 for bad input.
+Errors are one line on stderr: exit 1 for a rejected command (or a stream that does not
+exist), 2 for bad input or usage, 3 for a wrong setting or a store that cannot be used, 4 for a
+command that gave up after its retries because other writers kept changing its stream.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import typing
 from collections.abc import Sequence
 from typing import Any
+
+from eventsourcing.persistence import PersistenceError
 
 from orders import values
 from orders.application import (
@@ -35,11 +41,14 @@ from orders.follower import INTERVAL, Follower
 from orders.projections import catch_up, find, rebuild, rejections, run_automation
 from orders.runtime import (
     ConcurrencyConflictError,
+    ConfigurationError,
     DomainError,
     InvalidValueError,
+    StreamNotFoundError,
     encode,
     json_fields,
     json_key,
+    sqlite_problem,
     type_hints,
 )
 
@@ -66,17 +75,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ConcurrencyConflictError as error:
         print(f"conflict: {error}", file=sys.stderr)
-        return 1
+        return 4
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
+    except PersistenceError as error:
+        text = " ".join(str(error).split())
+        if "no such table" in text or ('relation "' in text and "does not exist" in text):
+            text += "; create the tables with `python -m orders setup`"
+        print(f"error: the store failed: {text}", file=sys.stderr)
+        return 3
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 
 def _env(db: str | None) -> dict[str, str]:
-    return {"SQLITE_DBNAME": db} if db else {}
+    """The settings --db gives: a SQLite file, refused when another store is selected."""
+    if db is None:
+        return {}
+    module = OrdersApplication.setting("PERSISTENCE_MODULE")
+    if module != "eventsourcing.sqlite":
+        raise ConfigurationError(
+            f"--db names a SQLite file, but PERSISTENCE_MODULE={module} selects another store: "
+            "drop --db, or unset PERSISTENCE_MODULE to use SQLite"
+        )
+    problem = sqlite_problem(db)
+    if problem:
+        raise ConfigurationError(f"--db {db}: {problem}")
+    return {"SQLITE_DBNAME": db}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line, `error: ...`, exit 2 (subcommands' parsers too)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"error: {' '.join(message.split())} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="orders", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="orders", description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="SQLite file (default: $SQLITE_DBNAME or orders.sqlite)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     handle = sub.add_parser("handle", help="handle a command given as JSON")
@@ -114,6 +151,10 @@ def _parser() -> argparse.ArgumentParser:
                 metavar="FIELD=VALUE",
                 help="only rows whose field equals the value (repeatable)",
             )
+    setup = sub.add_parser(
+        "setup", help="create every table that is missing (idempotent, safe to run at once)"
+    )
+    setup.set_defaults(run=_setup)
     follow = sub.add_parser(
         "run", help="keep every read model and automation up to date until stopped"
     )
@@ -176,8 +217,15 @@ def _state(app: OrdersApplication, args: argparse.Namespace) -> Any:
 
 
 def _history(app: OrdersApplication, args: argparse.Namespace) -> Any:
-    stream = app.store_id(args.aggregate, _stream_id(app, args.aggregate, args.id))
-    return [_event_json(r.event, r.originator_version) for r in app.history(stream)]
+    key = _stream_id(app, args.aggregate, args.id)
+    history = app.history(app.store_id(args.aggregate, key))
+    if not history:
+        raise StreamNotFoundError(f"{args.aggregate} {key} does not exist")
+    return [_event_json(r.event, r.originator_version) for r in history]
+
+
+def _setup(app: OrdersApplication, args: argparse.Namespace) -> Any:
+    return {"created": app.setup()}
 
 
 def _rows(app: OrdersApplication, args: argparse.Namespace) -> Any:

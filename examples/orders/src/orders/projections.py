@@ -243,6 +243,21 @@ def _ready(app: DomainApplication, read_model: ReadModel[Any]) -> Table:
     return store.table(read_model)
 
 
+def create_tables(app: DomainApplication, read_models: Iterable[ReadModel[Any]]) -> list[str]:
+    """Each read model's table, created where missing, and rebuilt empty (the next catch-up
+    fills it) where it was built with another shape; the names of the tables (re)built. Each
+    is prepared holding its read model's lock, so processes may run this at once."""
+    store = store_of(app)
+    built = []
+    for read_model in read_models:
+        table = store.table(read_model)
+        with store.locked(read_model.tracking_name) as c:
+            if table.prepare(c):
+                built.append(table.name)
+        store.ready.add(read_model.name)
+    return built
+
+
 def get(app: DomainApplication, read_model: ReadModel[R], key: object) -> R | None:
     """The row of `key` (a tuple for a key of several fields, a value for one), or None; as
     stored (call catch_up first to include the newest events)."""
