@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -322,3 +323,46 @@ def test_a_conflict_that_outlives_the_retries_is_one_line_exit_4(src: Path, tmp_
     )
     events = bank(src, tmp_path, "--db", "bank.sqlite", "rows", "AccountBalances")
     assert events.returncode == 0 and json.loads(events.stdout) == []
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(src: Path, tmp_path: Path) -> None:
+    """`python -m bank ... | head`: the pipe closes before the result is printed; the command
+    still did its work, and says nothing about the pipe (it printed a BrokenPipeError
+    traceback)."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the package writes
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "bank", "handle", "OpenAccount",
+             json.dumps({"account_id": ACCOUNT, "owner": "Ada"})],
+            cwd=tmp_path, stdout=write, stderr=subprocess.PIPE, text=True,
+            env=_clean_env(PYTHONPATH=str(src)), timeout=120, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert process.stderr == "" and process.returncode == 0, process.stderr
+    history = bank(src, tmp_path, "history", "Account", ACCOUNT)
+    assert [e["event"] for e in json.loads(history.stdout)] == ["AccountOpened"]
+
+
+def test_the_readme_documents_every_command_setting_and_exit_code(src: Path) -> None:
+    """The generated README's command line section names every subcommand of the package's
+    parser, every setting the runtime reads and every exit code main() returns (adding one to
+    the templates without documenting it fails here)."""
+    readme = (src.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The command line") : readme.index("## Keeping")]
+    package = src / "bank"
+    cli_text = (package / "cli.py").read_text(encoding="utf-8")
+    runtime = (package / "runtime.py").read_text(encoding="utf-8")
+    commands = set(re.findall(r'sub\.add_parser\(\s*"([a-z-]+)"', cli_text))
+    commands |= set(re.findall(r'^\s+\("([a-z-]+)", _\w+, "', cli_text, re.MULTILINE))
+    assert {"setup", "handle", "state", "history", "rows"} <= commands
+    documented = set(re.findall(r"^\| `([a-z-]+)[ `]", section, re.MULTILINE))
+    assert commands - documented == set()
+    settings = set(re.findall(r'setting_number\(\s*env,\s*"([A-Z_]+)"', runtime))
+    settings |= set(re.findall(r'env\.get\("([A-Z_]+)"\)', runtime))
+    assert {"COMMAND_ATTEMPTS", "SNAPSHOT_INTERVAL", "PERSISTENCE_MODULE"} <= settings
+    assert {s for s in settings if f"`{s}`" not in section} == set()
+    codes = {int(c) for c in re.findall(r"^\s+return (\d)$", cli_text, re.MULTILINE)} | {0}
+    assert codes == {0, 1, 2, 3, 4}
+    assert {c for c in codes if f"\n| {c} |" not in section} == set()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import typing
 from collections.abc import Sequence
@@ -85,7 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             text += "; create the tables with `python -m library setup`"
         print(f"error: the store failed: {text}", file=sys.stderr)
         return 3
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    try:
+        print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
+    except BrokenPipeError:
+        # The reader left early (`... | head`): the work is done, only its output was not all
+        # read. Python would report the broken pipe again when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
