@@ -132,3 +132,33 @@ def test_the_store_and_the_command_line_keep_the_spec_names(hotel: Path, tmp_pat
     assert refused.returncode == 2
     assert "RequestBooking.from_: expected one of RequestBooking's fields" in refused.stderr
     assert "from," in refused.stderr
+
+
+COMMANDS_NAMED_LIKE_HELPERS = """
+eventforge: 1
+domain: Timing
+aggregates:
+  Timer:
+    state:
+      ticks: {type: int, default: 0}
+    events:
+      TimerStarted: {fields: {}}
+      Ticked: {fields: {}, apply: {ticks: "= state.ticks + 1"}}
+    commands:
+      Clock: {creates: true, emits: [TimerStarted]}
+      Tracking: {emits: [Ticked]}
+      TypeVar: {emits: [Ticked]}
+      InvalidValueError: {emits: [Ticked]}
+      ConfigurationError: {emits: [Ticked]}
+"""
+
+
+def test_commands_named_like_the_applications_helpers_generate_clean(tmp_path: Path) -> None:
+    """The application module imports every command by name: a command called `Tracking`,
+    `Clock` or `TypeVar` redefined the helper it imported by that name (ruff F811, found by the
+    property test); helpers are named through their modules now."""
+    spec = tmp_path / "eventforge.yaml"
+    spec.write_text(COMMANDS_NAMED_LIKE_HELPERS, encoding="utf-8")
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.stderr
+    assert_clean_and_strictly_typed(tmp_path)

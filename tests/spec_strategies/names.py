@@ -27,7 +27,8 @@ TRICKY_CLASSES = [
     "Runtime", "Types", "Testing", "Projections", "Cli", "ReadModels", "Automations", "As", "If",
     "Class", "Return", "Import", "Match", "Type", "Lambda", "Main", "Tests", "Custom", "Events",
     "Datetime", "Uuid", "Str", "Int", "Bool", "List", "Tuple", "Optional", "Literal", "Self",
-    "Application", "Snapshot", "Recorded", "Automation", "DomainError",
+    "Application", "Snapshot", "Recorded", "Automation", "DomainError", "Tracking", "Clock",
+    "InvalidValueError", "ConfigurationError", "PersistenceError", "Case", "NamedTuple",
 ]  # fmt: skip
 # snake_case names the generated modules use as functions, modules or variables.
 TRICKY_FIELDS = [

@@ -29,7 +29,7 @@ import pytest
 from emmett_cart import cli, values
 from emmett_cart.application import AGGREGATES, COMMANDS, EXTERNAL_EVENTS, READ_MODELS
 from emmett_cart.application import EmmettCartApplication as Application
-from emmett_cart.runtime import InvalidValueError, Recorded, json_key, type_hints
+from emmett_cart.runtime import InvalidValueError, json_key, type_hints
 
 A_UUID = "5b2f6a52-3c1e-4f1e-9a43-0c1d2e3f4a5b"
 
@@ -402,58 +402,3 @@ def _decimals(cls: type) -> list[str]:
 def _exact(cls: type, key: str, number: str) -> Any:
     """An instance of `cls` from good values and `number` (JSON text) as the field `key`."""
     return values.from_json(cls, _payload(_fields(cls), key, number))
-
-
-@pytest.mark.parametrize(
-    "name",
-    [name for name, cls in {**COMMANDS, **EXTERNAL_EVENTS}.items() if _decimals(cls)] or ["none"],
-)
-def test_a_decimal_is_read_exactly_from_a_json_number_and_from_text(name: str) -> None:
-    if name == "none":
-        pytest.skip("no command or external event has a decimal field")
-    cls = COMMANDS.get(name) or EXTERNAL_EVENTS[name]
-    for key in _decimals(cls):
-        attribute = next(f.name for f in dataclasses.fields(cls) if json_key(f.name) == key)
-        for number in ("0.1", '"0.1"', "1" * 34, "0." + "1" * 34, "-1.5e3"):
-            value = getattr(_exact(cls, key, number), attribute)
-            assert value == Decimal(number.strip('"')), (key, number, value)
-            assert str(value) == str(Decimal(number.strip('"')))
-
-
-EVENTS = [
-    (aggregate, cls)
-    for aggregate, decider in AGGREGATES.items()
-    for cls in Application.event_topics.values()
-    if Application.aggregate_of[cls] == aggregate and _decimals(cls)
-]
-
-
-@pytest.mark.parametrize(
-    "aggregate, cls", EVENTS or [("none", object)], ids=lambda v: getattr(v, "__name__", str(v))
-)
-def test_an_exact_decimal_round_trips_through_the_store_and_history(
-    aggregate: str, cls: type, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if aggregate == "none":
-        pytest.skip("no event has a decimal field")
-    db = str(tmp_path / "events.sqlite")
-    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db})
-    keys = _decimals(cls)
-    fields = _fields(cls)
-    text = (
-        "{"
-        + ", ".join(f"{_raw(k)}: {'0.1' if k in keys else _raw(good(h))}" for k, h, _ in fields)
-        + "}"
-    )
-    event = values.from_json(cls, text)
-    stream = app.stream_of(event)
-    app.save(
-        Recorded(
-            originator_id=stream, originator_version=1, timestamp=datetime.now(tz=UTC), event=event
-        )
-    )
-    own_id = getattr(event, Application.id_fields[cls])
-    assert cli.main(["--db", db, "history", aggregate, str(own_id)]) == 0
-    (stored,) = json.loads(capsys.readouterr().out)
-    for key in keys:
-        assert stored["data"][key] == "0.1", stored

@@ -11,11 +11,13 @@ reads is the clock the application is given (`clock=`), real UTC time by default
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing import persistence
 
+from bank import clock as clocks
 from bank import projections, runtime, values
 from bank.account import events as account_events
 from bank.account.close_account import CloseAccount
@@ -32,10 +34,11 @@ from bank.automations.return_rejected_transfers import (
     automation as return_rejected_transfers_policy,
 )
 from bank.automations.welcome_bonus import automation as welcome_bonus_policy
-from bank.clock import Clock, using
 from bank.read_models.account_balances import read_model as account_balances_view
 
-_Row = TypeVar("_Row")  # underscored: no spec name can take it
+# Helpers from other modules are named through them (typing.TypeVar, persistence.Tracking):
+# a command of the spec may be called `Tracking` or `Clock`.
+_Row = typing.TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class BankApplication(runtime.DomainApplication):
@@ -88,14 +91,16 @@ class BankApplication(runtime.DomainApplication):
         account_events.TransferReturned: "account_id",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, clock: clocks.Clock | None = None
+    ) -> None:
         """`clock` is the time `now()` reads while a command is handled; real UTC time by
         default (or whatever clock the caller runs under)."""
         super().__init__(env)
         self.clock = clock
 
     def handle(
-        self, command: object, *, tracking: Tracking | None = None
+        self, command: object, *, tracking: persistence.Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
         """Decide on `command` and store its events. Its fields are checked against the spec's
         types first (runtime.InvalidValueError, nothing stored); the commands an automation
@@ -106,7 +111,7 @@ class BankApplication(runtime.DomainApplication):
             return super().handle(command, tracking=tracking)
 
     def _clock(self) -> contextlib.AbstractContextManager[None]:
-        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
+        return clocks.using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def setup(self) -> list[str]:
         """Creates every table that is missing: the store's (events, tracking, snapshots) and

@@ -11,11 +11,13 @@ reads is the clock the application is given (`clock=`), real UTC time by default
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing import persistence
 
+from cart import clock as clocks
 from cart import projections, runtime, values
 from cart.cart import events as cart_events
 from cart.cart.add_item import AddItem
@@ -23,7 +25,6 @@ from cart.cart.check_out import CheckOut
 from cart.cart.decider import decider as cart_decider
 from cart.cart.remove_item import RemoveItem
 from cart.cart.state import CartState
-from cart.clock import Clock, using
 from cart.customer import events as customer_events
 from cart.customer.block_customer import BlockCustomer
 from cart.customer.decider import decider as customer_decider
@@ -38,7 +39,9 @@ from cart.product.withdraw_product import WithdrawProduct
 from cart.read_models.cart_items import read_model as cart_items_view
 from cart.read_models.products import read_model as products_view
 
-_Row = TypeVar("_Row")  # underscored: no spec name can take it
+# Helpers from other modules are named through them (typing.TypeVar, persistence.Tracking):
+# a command of the spec may be called `Tracking` or `Clock`.
+_Row = typing.TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class CartApplication(runtime.DomainApplication):
@@ -109,14 +112,16 @@ class CartApplication(runtime.DomainApplication):
         cart_events.CartCheckedOutByCustomer: "cart_id",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, clock: clocks.Clock | None = None
+    ) -> None:
         """`clock` is the time `now()` reads while a command is handled; real UTC time by
         default (or whatever clock the caller runs under)."""
         super().__init__(env)
         self.clock = clock
 
     def handle(
-        self, command: object, *, tracking: Tracking | None = None
+        self, command: object, *, tracking: persistence.Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
         """Decide on `command` and store its events. Its fields are checked against the spec's
         types first (runtime.InvalidValueError, nothing stored); the commands an automation
@@ -127,7 +132,7 @@ class CartApplication(runtime.DomainApplication):
             return super().handle(command, tracking=tracking)
 
     def _clock(self) -> contextlib.AbstractContextManager[None]:
-        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
+        return clocks.using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def setup(self) -> list[str]:
         """Creates every table that is missing: the store's (events, tracking, snapshots) and

@@ -11,13 +11,14 @@ reads is the clock the application is given (`clock=`), real UTC time by default
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing import persistence
 
+from emmett_cart import clock as clocks
 from emmett_cart import projections, runtime, values
-from emmett_cart.clock import Clock, using
 from emmett_cart.read_models.client_shopping_summary import (
     read_model as client_shopping_summary_view,
 )
@@ -35,7 +36,9 @@ from emmett_cart.shopping_cart.remove_product_item_from_shopping_cart import (
 )
 from emmett_cart.shopping_cart.state import ShoppingCartState
 
-_Row = TypeVar("_Row")  # underscored: no spec name can take it
+# Helpers from other modules are named through them (typing.TypeVar, persistence.Tracking):
+# a command of the spec may be called `Tracking` or `Clock`.
+_Row = typing.TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class EmmettCartApplication(runtime.DomainApplication):
@@ -76,14 +79,16 @@ class EmmettCartApplication(runtime.DomainApplication):
         shopping_cart_events.ShoppingCartCancelled: "shopping_cart_id",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, clock: clocks.Clock | None = None
+    ) -> None:
         """`clock` is the time `now()` reads while a command is handled; real UTC time by
         default (or whatever clock the caller runs under)."""
         super().__init__(env)
         self.clock = clock
 
     def handle(
-        self, command: object, *, tracking: Tracking | None = None
+        self, command: object, *, tracking: persistence.Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
         """Decide on `command` and store its events. Its fields are checked against the spec's
         types first (runtime.InvalidValueError, nothing stored); the commands an automation
@@ -94,7 +99,7 @@ class EmmettCartApplication(runtime.DomainApplication):
             return super().handle(command, tracking=tracking)
 
     def _clock(self) -> contextlib.AbstractContextManager[None]:
-        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
+        return clocks.using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def setup(self) -> list[str]:
         """Creates every table that is missing: the store's (events, tracking, snapshots) and

@@ -11,11 +11,13 @@ reads is the clock the application is given (`clock=`), real UTC time by default
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing import persistence
 
+from library import clock as clocks
 from library import projections, runtime, values
 from library.automations.count_the_loan import automation as count_the_loan_policy
 from library.automations.lend_the_copy import automation as lend_the_copy_policy
@@ -27,7 +29,6 @@ from library.book.decider import decider as book_decider
 from library.book.lend_book import LendBook
 from library.book.state import BookState
 from library.book.withdraw_book import WithdrawBook
-from library.clock import Clock, using
 from library.loan import events as loan_events
 from library.loan.decider import decider as loan_decider
 from library.loan.declare_lost import DeclareLost
@@ -46,7 +47,9 @@ from library.member.state import MemberState
 from library.member.suspend_member import SuspendMember
 from library.read_models.member_loans import read_model as member_loans_view
 
-_Row = TypeVar("_Row")  # underscored: no spec name can take it
+# Helpers from other modules are named through them (typing.TypeVar, persistence.Tracking):
+# a command of the spec may be called `Tracking` or `Clock`.
+_Row = typing.TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class LibraryApplication(runtime.DomainApplication):
@@ -138,14 +141,16 @@ class LibraryApplication(runtime.DomainApplication):
         loan_events.LoanLost: "loan_id",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, clock: clocks.Clock | None = None
+    ) -> None:
         """`clock` is the time `now()` reads while a command is handled; real UTC time by
         default (or whatever clock the caller runs under)."""
         super().__init__(env)
         self.clock = clock
 
     def handle(
-        self, command: object, *, tracking: Tracking | None = None
+        self, command: object, *, tracking: persistence.Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
         """Decide on `command` and store its events. Its fields are checked against the spec's
         types first (runtime.InvalidValueError, nothing stored); the commands an automation
@@ -156,7 +161,7 @@ class LibraryApplication(runtime.DomainApplication):
             return super().handle(command, tracking=tracking)
 
     def _clock(self) -> contextlib.AbstractContextManager[None]:
-        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
+        return clocks.using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def setup(self) -> list[str]:
         """Creates every table that is missing: the store's (events, tracking, snapshots) and

@@ -11,15 +11,16 @@ reads is the clock the application is given (`clock=`), real UTC time by default
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing import persistence
 
+from orders import clock as clocks
 from orders import projections, runtime, values
 from orders.automations.notify_order_shipped import automation as notify_order_shipped_policy
 from orders.automations.reserve_ordered_stock import automation as reserve_ordered_stock_policy
-from orders.clock import Clock, using
 from orders.order import events as order_events
 from orders.order.add_line import AddLine
 from orders.order.apply_coupon import ApplyCoupon
@@ -50,7 +51,9 @@ from orders.shipment.pack_parcel import PackParcel
 from orders.shipment.return_to_sender import ReturnToSender
 from orders.shipment.state import ShipmentState
 
-_Row = TypeVar("_Row")  # underscored: no spec name can take it
+# Helpers from other modules are named through them (typing.TypeVar, persistence.Tracking):
+# a command of the spec may be called `Tracking` or `Clock`.
+_Row = typing.TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class OrdersApplication(runtime.DomainApplication):
@@ -155,14 +158,16 @@ class OrdersApplication(runtime.DomainApplication):
         shipment_events.ShipmentReturned: "shipment_id",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, clock: clocks.Clock | None = None
+    ) -> None:
         """`clock` is the time `now()` reads while a command is handled; real UTC time by
         default (or whatever clock the caller runs under)."""
         super().__init__(env)
         self.clock = clock
 
     def handle(
-        self, command: object, *, tracking: Tracking | None = None
+        self, command: object, *, tracking: persistence.Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
         """Decide on `command` and store its events. Its fields are checked against the spec's
         types first (runtime.InvalidValueError, nothing stored); the commands an automation
@@ -173,7 +178,7 @@ class OrdersApplication(runtime.DomainApplication):
             return super().handle(command, tracking=tracking)
 
     def _clock(self) -> contextlib.AbstractContextManager[None]:
-        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
+        return clocks.using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def setup(self) -> list[str]:
         """Creates every table that is missing: the store's (events, tracking, snapshots) and

@@ -11,11 +11,13 @@ reads is the clock the application is given (`clock=`), real UTC time by default
 from __future__ import annotations
 
 import contextlib
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing import persistence
 
+from shopvertical import clock as clocks
 from shopvertical import projections, runtime, values
 from shopvertical.cart import events as cart_events
 from shopvertical.cart.add_item_to_cart import AddItemToCart
@@ -24,7 +26,6 @@ from shopvertical.cart.decider import decider as cart_decider
 from shopvertical.cart.remove_item_from_cart import RemoveItemFromCart
 from shopvertical.cart.state import CartState
 from shopvertical.cart.submit_cart import SubmitCart
-from shopvertical.clock import Clock, using
 from shopvertical.product import events as product_events
 from shopvertical.product.add_product_to_shop import AddProductToShop
 from shopvertical.product.adjust_product_inventory import AdjustProductInventory
@@ -33,7 +34,9 @@ from shopvertical.product.state import ProductState
 from shopvertical.read_models.cart_items import read_model as cart_items_view
 from shopvertical.read_models.products_in_shop import read_model as products_in_shop_view
 
-_Row = TypeVar("_Row")  # underscored: no spec name can take it
+# Helpers from other modules are named through them (typing.TypeVar, persistence.Tracking):
+# a command of the spec may be called `Tracking` or `Clock`.
+_Row = typing.TypeVar("_Row")  # underscored: no spec name can take it
 
 
 class ShopverticalApplication(runtime.DomainApplication):
@@ -87,14 +90,16 @@ class ShopverticalApplication(runtime.DomainApplication):
         cart_events.SubmittedCart: "cart_id",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, clock: clocks.Clock | None = None
+    ) -> None:
         """`clock` is the time `now()` reads while a command is handled; real UTC time by
         default (or whatever clock the caller runs under)."""
         super().__init__(env)
         self.clock = clock
 
     def handle(
-        self, command: object, *, tracking: Tracking | None = None
+        self, command: object, *, tracking: persistence.Tracking | None = None
     ) -> list[runtime.Recorded[Any]]:
         """Decide on `command` and store its events. Its fields are checked against the spec's
         types first (runtime.InvalidValueError, nothing stored); the commands an automation
@@ -105,7 +110,7 @@ class ShopverticalApplication(runtime.DomainApplication):
             return super().handle(command, tracking=tracking)
 
     def _clock(self) -> contextlib.AbstractContextManager[None]:
-        return using(self.clock) if self.clock is not None else contextlib.nullcontext()
+        return clocks.using(self.clock) if self.clock is not None else contextlib.nullcontext()
 
     def setup(self) -> list[str]:
         """Creates every table that is missing: the store's (events, tracking, snapshots) and
