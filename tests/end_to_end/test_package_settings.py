@@ -366,3 +366,15 @@ def test_the_readme_documents_every_command_setting_and_exit_code(src: Path) -> 
     codes = {int(c) for c in re.findall(r"^\s+return (\d)$", cli_text, re.MULTILINE)} | {0}
     assert codes == {0, 1, 2, 3, 4}
     assert {c for c in codes if f"\n| {c} |" not in section} == set()
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x85", "\x1e", "\n"])
+def test_an_error_quoting_a_line_breaking_character_is_still_one_line(
+    src: Path, tmp_path: Path, odd: str
+) -> None:
+    """Messages quote values from outside; U+2028 or U+0085 in one made the error two lines
+    for a line reader (str.splitlines), found by the names property through an enum value."""
+    result = bank(src, tmp_path, "state", "Account", f"not{odd}an-id")
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: ")

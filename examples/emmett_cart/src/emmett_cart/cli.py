@@ -66,25 +66,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = EmmettCartApplication(env=_env(args.db))
         result = args.run(app, args)
     except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}")
         return 2
     except InvalidValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}")
         return 2
     except DomainError as error:
-        print(f"rejected: {type(error).__name__}: {error}", file=sys.stderr)
+        _say(f"rejected: {type(error).__name__}: {error}")
         return 1
     except ConcurrencyConflictError as error:
-        print(f"conflict: {error}", file=sys.stderr)
+        _say(f"conflict: {error}")
         return 4
     except ConfigurationError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}")
         return 3
     except PersistenceError as error:
         text = " ".join(str(error).split())
         if "no such table" in text or ('relation "' in text and "does not exist" in text):
             text += "; create the tables with `python -m emmett_cart setup`"
-        print(f"error: the store failed: {text}", file=sys.stderr)
+        _say(f"error: the store failed: {text}")
         return 3
     try:
         print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
@@ -93,6 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # read. Python would report the broken pipe again when it flushes at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _say(text: str) -> None:
+    """One line on stderr, whatever the text holds: a character that would end the line (a
+    newline, but also U+0085 or U+2028, which a line reader splits at) or that does not print
+    is escaped, since messages quote values from outside."""
+    print(
+        "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text),
+        file=sys.stderr,
+    )
 
 
 def _env(db: str | None) -> dict[str, str]:
