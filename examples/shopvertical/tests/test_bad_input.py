@@ -314,7 +314,7 @@ def test_a_refused_value_gives_one_line_naming_the_field_and_stores_nothing(
     lines = captured.err.splitlines()
     assert code == 2, f"exit {code}, stderr {captured.err!r}"
     assert len(lines) == 1, f"{len(lines)} lines on stderr: {captured.err[:2000]!r}"
-    assert lines[0].startswith(f"error: {case.field}: "), lines[0]
+    assert lines[0].startswith(cli.one_line(f"error: {case.field}: ")), lines[0]
     assert captured.out == ""
     assert _stored(db) == 0, "something was stored"
 

@@ -96,13 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _say(text: str) -> None:
-    """One line on stderr, whatever the text holds: a character that would end the line (a
-    newline, but also U+0085 or U+2028, which a line reader splits at) or that does not print
-    is escaped, since messages quote values from outside."""
-    print(
-        "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text),
-        file=sys.stderr,
-    )
+    print(one_line(text), file=sys.stderr)
+
+
+def one_line(text: str) -> str:
+    """`text` as one line, whatever it holds: a character that would end the line (a newline,
+    but also U+0085 or U+2028, which a line reader splits at) or that does not print is
+    escaped, since messages quote values from outside."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _env(db: str | None) -> dict[str, str]:
