@@ -307,3 +307,72 @@ class GenerateMemo:
             }
         except (OSError, UnicodeDecodeError):
             return None
+
+
+RENDER_FILE = f"{CACHE_DIR}/render.json"
+
+
+class RenderCache:
+    """Rendered text by what its template read, for one output directory (render.json).
+
+    Only the files of one aggregate are cached (see render.py's _Slice): each is rendered from
+    its aggregate's slice of the spec, so the slice's content, the file's own context (its
+    command, its scenarios), its template, its origin and `tool` (eventforge's code, templates
+    and libraries, the same material as the generate memo's key) are everything it can read.
+    Like the other caches: optional, never read by `check`, and a broken or foreign one is
+    ignored (everything is rendered)."""
+
+    def __init__(self, out: Path, tool: str, entries: Mapping[str, list[str]] | None = None):
+        self.out = out
+        self.tool = tool
+        self._entries = dict(entries or {})
+        self._current: dict[str, list[str]] = {}  # this run's files: path -> [key, text]
+
+    @classmethod
+    def open(cls, out: Path, tool: str) -> RenderCache:
+        entries: dict[str, list[str]] = {}
+        try:
+            data = json.loads(safe_target(out, RENDER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnsafePathError):
+            data = None
+        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("tool") == tool:
+            files = data.get("files")
+            if isinstance(files, dict):
+                entries = {
+                    path: entry
+                    for path, entry in files.items()
+                    if isinstance(entry, list)
+                    and len(entry) == 2
+                    and all(isinstance(part, str) for part in entry)
+                }
+        return cls(out, tool, entries)
+
+    def key(self, *parts: str) -> str:
+        return memo_key("eventforge render 1", self.tool, *parts)
+
+    def lookup(self, path: str, key: str) -> str | None:
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != key:
+            return None
+        self._current[path] = entry
+        return entry[1]
+
+    def remember(self, path: str, key: str, text: str) -> None:
+        self._current[path] = [key, text]
+
+    def save(self) -> None:
+        """Record this run's files (only them); never fails a generate."""
+        if self._current == self._entries:
+            return
+        document = {
+            "format": FORMAT,
+            "tool": self.tool,
+            "files": dict(sorted(self._current.items())),
+        }
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            target = safe_target(self.out, RENDER_FILE)
+            _ignored_by_git(self.out)
+            atomic_write(target, text)
+        except (OSError, UnsafePathError):
+            return

@@ -8,12 +8,16 @@ is a helper registered here. Spec text reaches Python source only through `py` (
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -31,35 +35,155 @@ from generator.spec.names import snake, words
 from generator.spec.types import TypeRef
 from generator.support.resources import templates_dir
 
+if TYPE_CHECKING:
+    from generator.build.cache import RenderCache
+
 
 def render_all(
-    spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None
+    spec: m.Spec,
+    files: list[PlannedFile],
+    lock: Mapping[str, Any] | None = None,
+    cache: RenderCache | None = None,
 ) -> dict[str, str]:
-    render = renderer(spec, lock)
+    render = renderer(spec, lock, cache)
     return {planned.path: render(planned) for planned in files}
 
 
-def renderer(spec: m.Spec, lock: Mapping[str, Any] | None = None) -> Callable[[PlannedFile], str]:
+class _Current:
+    """The spec the environment's filters see: the whole spec, or the slice being rendered."""
+
+    def __init__(self, spec: m.Spec) -> None:
+        self.spec = spec
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """What a file of one aggregate may read: the spec cut down to that aggregate (name,
+    package, description, spec file, value types, the aggregate itself; no other aggregate,
+    read model, automation, timeline or external event) and the shared values made from it.
+    Such a file is always rendered from its slice, cached or not, so a template that reads
+    more than its slice fails (StrictUndefined) or renders differently, rather than reusing
+    output whose inputs changed: the slice's content is exactly the file's key."""
+
+    spec: m.Spec
+    shared: dict[str, Any]
+    digest: str  # a hash of the slice's content (see slice_digest)
+
+
+def aggregate_slice(spec: m.Spec, aggregate: m.Aggregate) -> m.Spec:
+    return dataclasses.replace(
+        spec,
+        aggregates=(aggregate,),
+        read_models=(),
+        automations=(),
+        timelines=(),
+        external_events=(),
+        rejected_commands=(),
+    )
+
+
+def slice_digest(part: object) -> str:
+    """A content hash of frozen model values: their repr spells every field, recursively."""
+    return hashlib.sha256(repr(part).encode("utf-8")).hexdigest()
+
+
+def renderer(
+    spec: m.Spec, lock: Mapping[str, Any] | None = None, cache: RenderCache | None = None
+) -> Callable[[PlannedFile], str]:
     """Renders one planned file at a time, keeping one environment (so each template compiles
-    once): mutation analysis renders the same few files again for every mutant."""
-    env = _environment(spec)
+    once): mutation analysis renders the same few files again for every mutant.
+
+    A file of one aggregate is rendered from that aggregate's slice of the spec (see _Slice);
+    with `cache`, its text is reused when the slice, the file's own context and eventforge
+    (code, templates) are what they were last time."""
+    current = _Current(spec)
+    env = _environment(current, _bytecode_cache(cache.tool) if cache is not None else None)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     view_imports = _event_imports(spec)
+    slices: dict[str, _Slice] = {}
+
+    def slice_of(aggregate: m.Aggregate) -> _Slice:
+        part = slices.get(aggregate.name)
+        if part is None:
+            cut = aggregate_slice(spec, aggregate)
+            context = {
+                "spec": cut,
+                "types_import": _types_import(cut),
+                "records_in_order": _records_in_order(cut),
+            }
+            part = slices[aggregate.name] = _Slice(cut, context, slice_digest(cut))
+        return part
 
     def render(planned: PlannedFile) -> str:
-        template = env.get_template(planned.template)
-        context = {**shared, **planned.context, "origin": planned.origin}
-        if "read_model" in planned.context or "automation" in planned.context:
-            context["view_imports"] = view_imports
-        if "aggregate" in planned.context:
-            context.update(_aggregate_context(spec, planned.context["aggregate"], planned.context))
-        return template.render(context)
+        aggregate = planned.context.get("aggregate")
+        if aggregate is None:
+            context = {**shared, **planned.context, "origin": planned.origin}
+            if "read_model" in planned.context or "automation" in planned.context:
+                context["view_imports"] = view_imports
+            return env.get_template(planned.template).render(context)
+        part = slice_of(aggregate)
+        key = ""
+        if cache is not None:
+            own = {k: v for k, v in planned.context.items() if k != "aggregate"}
+            key = cache.key(
+                planned.template, planned.origin, part.digest, repr(sorted(own.items()))
+            )
+            known = cache.lookup(planned.path, key)
+            if known is not None:
+                return known
+        context = {**part.shared, **planned.context, "origin": planned.origin}
+        context.update(_aggregate_context(part.spec, aggregate, planned.context))
+        current.spec = part.spec
+        try:
+            text = env.get_template(planned.template).render(context)
+        finally:
+            current.spec = spec
+        if cache is not None:
+            cache.remember(planned.path, key, text)
+        return text
 
     return render
 
 
-def _environment(spec: m.Spec) -> jinja2.Environment:
+def _bytecode_cache(tool: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept between generates in the user's cache folder (not the output
+    folder: what is loaded from there is run, and an output folder may come from anywhere),
+    in a folder of its own per eventforge build (`tool`). Compiling the templates is most of a
+    small generate. None (compile them) when there is no usable folder."""
+    if os.environ.get("EVENTFORGE_NO_TEMPLATE_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "eventforge" / f"templates-{tool[:20]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return None
+    except (OSError, AttributeError):
+        return None
+    return _Bytecode(str(folder))
+
+
+class _Bytecode(jinja2.FileSystemBytecodeCache):
+    """A cache entry that cannot be read (cut short, from another build) means compiling."""
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
+
+
+def _environment(
+    current: _Current, bytecode: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -77,13 +201,13 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         md=markdown,
         prose=words,
         state_default=lambda field: dataclass_default(
-            field.default_code if field.default_code is not None else zero(field.type, spec)
+            field.default_code if field.default_code is not None else zero(field.type, current.spec)
         ),
         dataclass_default=dataclass_default,
-        custom_path=lambda command: custom_path(spec, command),
-        custom_automation_path=lambda automation: custom_automation_path(spec, automation),
-        upcast_path=lambda event: upcast_path(spec, event),
-        read_model_custom_path=lambda read_model: read_model_custom_path(spec, read_model),
+        custom_path=lambda command: custom_path(current.spec, command),
+        custom_automation_path=lambda automation: custom_automation_path(current.spec, automation),
+        upcast_path=lambda event: upcast_path(current.spec, event),
+        read_model_custom_path=lambda read_model: read_model_custom_path(current.spec, read_model),
         emitted_union=lambda command: " | ".join(command.emitted) or "object",
         emitted_names=lambda command: ", ".join(command.emitted),
         recorded_union=lambda command: " | ".join(
@@ -95,18 +219,21 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         ),
         state_schema=state_schema,
     )
-    env.globals["class_body"] = lambda *groups: ClassBody(spec, [f for g in groups for f in g])
+    env.globals["class_body"] = lambda *groups: ClassBody(
+        current.spec, [f for g in groups for f in g]
+    )
     return env
 
 
-def _shared_context(spec: m.Spec) -> dict[str, Any]:
-    types_import = ""
+def _types_import(spec: m.Spec) -> str:
     names = [e.name for e in spec.enums] + [r.name for r in spec.records]
-    if names:
-        types_import = f"from {spec.package}.types import {', '.join(sorted(names))}"
+    return f"from {spec.package}.types import {', '.join(sorted(names))}" if names else ""
+
+
+def _shared_context(spec: m.Spec) -> dict[str, Any]:
     return {
         "spec": spec,
-        "types_import": types_import,
+        "types_import": _types_import(spec),
         "records_in_order": _records_in_order(spec),
         "event_samples": [
             _event_sample(spec, a, e, i) for i, (a, e) in enumerate(_all_events(spec), start=1)
