@@ -124,10 +124,12 @@ def renderer(
         part = slice_of(aggregate)
         key = ""
         if cache is not None:
-            own = {k: v for k, v in planned.context.items() if k != "aggregate"}
-            key = cache.key(
-                planned.template, planned.origin, part.digest, repr(sorted(own.items()))
-            )
+            own = [
+                f"{name}={_within(aggregate, value)}"
+                for name, value in sorted(planned.context.items())
+                if name != "aggregate"
+            ]
+            key = cache.key(planned.template, planned.origin, part.digest, *own)
             known = cache.lookup(planned.path, key)
             if known is not None:
                 return known
@@ -177,6 +179,23 @@ class _Bytecode(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             return
+
+
+def _within(aggregate: m.Aggregate, value: object) -> str:
+    """A file's own context value in its key: where in the aggregate it is, when it is one of
+    the aggregate's commands, events or scenarios (or a tuple of them), whose content the slice
+    digest covers already; else its full repr."""
+    if isinstance(value, tuple):
+        return "(" + ",".join(_within(aggregate, item) for item in value) + ")"
+    for kind, items in (
+        ("command", aggregate.commands),
+        ("event", aggregate.events),
+        ("scenario", aggregate.scenarios),
+    ):
+        for index, item in enumerate(items):
+            if item is value:
+                return f"{kind}[{index}]"
+    return repr(value)
 
 
 def _environment(
