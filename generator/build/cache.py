@@ -315,7 +315,7 @@ RENDER_FILE = f"{CACHE_DIR}/render.json"
 class RenderCache:
     """Rendered text by what its template read, for one output directory (render.json).
 
-    Only the files of one aggregate are cached (see render.py's _Slice): each is rendered from
+    Only the files of one aggregate are cached (see slices.py): each is rendered from
     its aggregate's slice of the spec, so the slice's content, the file's own context (its
     command, its scenarios), its template, its origin and `tool` (eventforge's code, templates
     and libraries, the same material as the generate memo's key) are everything it can read.

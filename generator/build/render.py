@@ -8,15 +8,11 @@ is a helper registered here. Spec text reaches Python source only through `py` (
 from __future__ import annotations
 
 import ast
-import dataclasses
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -29,6 +25,7 @@ from generator.build.plan import (
     upcast_path,
 )
 from generator.build.shadow import Spelling
+from generator.build.slices import Slice, aggregate_slice, bytecode_cache, place_in, slice_digest
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
 from generator.spec.names import snake, words
@@ -56,53 +53,22 @@ class _Current:
         self.spec = spec
 
 
-@dataclass(frozen=True)
-class _Slice:
-    """What a file of one aggregate may read: the spec cut down to that aggregate (name,
-    package, description, spec file, value types, the aggregate itself; no other aggregate,
-    read model, automation, timeline or external event) and the shared values made from it.
-    Such a file is always rendered from its slice, cached or not, so a template that reads
-    more than its slice fails (StrictUndefined) or renders differently, rather than reusing
-    output whose inputs changed: the slice's content is exactly the file's key."""
-
-    spec: m.Spec
-    shared: dict[str, Any]
-    digest: str  # a hash of the slice's content (see slice_digest)
-
-
-def aggregate_slice(spec: m.Spec, aggregate: m.Aggregate) -> m.Spec:
-    return dataclasses.replace(
-        spec,
-        aggregates=(aggregate,),
-        read_models=(),
-        automations=(),
-        timelines=(),
-        external_events=(),
-        rejected_commands=(),
-    )
-
-
-def slice_digest(part: object) -> str:
-    """A content hash of frozen model values: their repr spells every field, recursively."""
-    return hashlib.sha256(repr(part).encode("utf-8")).hexdigest()
-
-
 def renderer(
     spec: m.Spec, lock: Mapping[str, Any] | None = None, cache: RenderCache | None = None
 ) -> Callable[[PlannedFile], str]:
     """Renders one planned file at a time, keeping one environment (so each template compiles
     once): mutation analysis renders the same few files again for every mutant.
 
-    A file of one aggregate is rendered from that aggregate's slice of the spec (see _Slice);
+    A file of one aggregate is rendered from that aggregate's slice of the spec (see slices.py);
     with `cache`, its text is reused when the slice, the file's own context and eventforge
     (code, templates) are what they were last time."""
     current = _Current(spec)
-    env = _environment(current, _bytecode_cache(cache.tool) if cache is not None else None)
+    env = _environment(current, bytecode_cache(cache.tool) if cache is not None else None)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     view_imports = _event_imports(spec)
-    slices: dict[str, _Slice] = {}
+    slices: dict[str, Slice] = {}
 
-    def slice_of(aggregate: m.Aggregate) -> _Slice:
+    def slice_of(aggregate: m.Aggregate) -> Slice:
         part = slices.get(aggregate.name)
         if part is None:
             cut = aggregate_slice(spec, aggregate)
@@ -111,7 +77,7 @@ def renderer(
                 "types_import": _types_import(cut),
                 "records_in_order": _records_in_order(cut),
             }
-            part = slices[aggregate.name] = _Slice(cut, context, slice_digest(cut))
+            part = slices[aggregate.name] = Slice(cut, context, slice_digest(cut))
         return part
 
     def render(planned: PlannedFile) -> str:
@@ -125,7 +91,7 @@ def renderer(
         key = ""
         if cache is not None:
             own = [
-                f"{name}={_within(aggregate, value)}"
+                f"{name}={place_in(aggregate, value)}"
                 for name, value in sorted(planned.context.items())
                 if name != "aggregate"
             ]
@@ -145,57 +111,6 @@ def renderer(
         return text
 
     return render
-
-
-def _bytecode_cache(tool: str) -> jinja2.BytecodeCache | None:
-    """Compiled templates, kept between generates in the user's cache folder (not the output
-    folder: what is loaded from there is run, and an output folder may come from anywhere),
-    in a folder of its own per eventforge build (`tool`). Compiling the templates is most of a
-    small generate. None (compile them) when there is no usable folder."""
-    if os.environ.get("EVENTFORGE_NO_TEMPLATE_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "eventforge" / f"templates-{tool[:20]}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return None
-    except (OSError, AttributeError):
-        return None
-    return _Bytecode(str(folder))
-
-
-class _Bytecode(jinja2.FileSystemBytecodeCache):
-    """A cache entry that cannot be read (cut short, from another build) means compiling."""
-
-    def load_bytecode(self, bucket: Any) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: Any) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            return
-
-
-def _within(aggregate: m.Aggregate, value: object) -> str:
-    """A file's own context value in its key: where in the aggregate it is, when it is one of
-    the aggregate's commands, events or scenarios (or a tuple of them), whose content the slice
-    digest covers already; else its full repr."""
-    if isinstance(value, tuple):
-        return "(" + ",".join(_within(aggregate, item) for item in value) + ")"
-    for kind, items in (
-        ("command", aggregate.commands),
-        ("event", aggregate.events),
-        ("scenario", aggregate.scenarios),
-    ):
-        for index, item in enumerate(items):
-            if item is value:
-                return f"{kind}[{index}]"
-    return repr(value)
 
 
 def _environment(
