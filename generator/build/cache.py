@@ -1,10 +1,10 @@
 """Caches in the output folder that make a repeated generate fast, without changing its output.
 
-Both live in `.eventforge/cache/`, which carries its own `.gitignore` (like pytest's and ruff's
-caches) so that it is never committed, and may be deleted at any time. Both are optimisations
-only: a missing, stale, foreign or broken cache means working from scratch, and the output is
-byte-for-byte the same either way. `check` reads neither, so a tampered cache cannot hide a
-difference from the CI gate.
+All three live in `.eventforge/cache/`, which carries its own `.gitignore` (like pytest's and
+ruff's caches) so that it is never committed, and may be deleted at any time. All are
+optimisations only: a missing, stale, foreign or broken cache means working from scratch, and the
+output is byte-for-byte the same either way (tests/build/test_render_cache_property.py). `check`
+reads none of them, so a tampered cache cannot hide a difference from the CI gate.
 
 - `FormatCache` (format.json): formatting (ruff, three passes over a temporary tree) is most of
   the cost of a generate, and its result depends only on a file's rendered text, the ruff version
@@ -14,6 +14,10 @@ difference from the CI gate.
   generated text (user-owned stubs). A generate formats only the files whose text changed.
 - `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
   with nothing changed skips validating, rendering and formatting altogether.
+- `RenderCache` (render.json): the rendered text of each file of one aggregate, keyed by exactly
+  what its template can read (that aggregate's slice of the spec, see slices.py), so that a
+  generate after an edit renders again only the files of the aggregates the edit touched (and the
+  files that read the whole spec).
 """
 
 from __future__ import annotations
