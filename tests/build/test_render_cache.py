@@ -88,3 +88,24 @@ def test_check_never_reads_the_render_cache(tmp_path: Path) -> None:
     _tamper(project)
     (project / ".eventforge" / "cache" / "generate.json").unlink()  # else nothing would render
     assert cli("check", spec).exit_code == 0
+
+
+def test_compiled_templates_are_kept_per_user_and_a_broken_one_is_compiled_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from generator.build.slices import bytecode_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    spec = copy_example("bank", tmp_path / "p")
+    assert cli("generate", spec).exit_code == 0
+    compiled = sorted((tmp_path / "xdg" / "eventforge").rglob("*.cache"))
+    assert compiled, "no compiled template was kept"
+    for path in compiled:  # cut short: right magic header, then garbage
+        path.write_bytes(path.read_bytes()[:20] + b"\x00garbage")
+    (tmp_path / "p" / ".eventforge" / "cache" / "generate.json").unlink()
+    (tmp_path / "p" / ".eventforge" / "cache" / "render.json").unlink()
+    assert cli("generate", spec).exit_code == 0
+    write_stubs(tmp_path / "p")
+    assert cli("check", spec).exit_code == 0
+    monkeypatch.setenv("EVENTFORGE_NO_TEMPLATE_CACHE", "1")
+    assert bytecode_cache("x" * 64) is None
