@@ -11,11 +11,16 @@ by side, in a fresh folder:
 - no-change: `eventforge generate` again;
 - one-command: `eventforge generate` after one command (with its event and scenario) was added;
 - check: `eventforge check`;
-- floor: writing the same files (same bytes, same paths) into an empty folder, then `ruff format`
-  over them: what any generator that ends in formatted files must at least spend.
+- floor: parsing the spec with PyYAML's C loader, writing the same files (same bytes, same paths)
+  into an empty folder, then `ruff format` over them: what any generator that reads YAML and ends
+  in formatted files must at least spend.
 
-Reported: the median of each over the rounds, and the median of the per-round ratios (to the floor,
-to the full generate, to the C loader), and how each grows with the number of commands.
+Each round runs every size once, one after another (sizes interleaved), so that a machine whose
+speed drifts slows all sizes of a round alike and growth exponents compare like with like.
+Reported: the median of each over the rounds (the floor: the minimum of its rounds), the median of
+the per-round ratios (to the floor, to the full generate, to the C loader), and how each grows
+with the number of commands. With `--old REV`, the generator at git revision REV runs the same
+generates in the same rounds, beside this checkout ("before" and "after" from one run).
 """
 
 from __future__ import annotations
@@ -45,24 +50,25 @@ from generator.spec.validate import validate_file
 
 SIZES = (10, 100, 1000, 5000)
 STEPS = ("validate", "cload", "cload_paused", "full", "no_change", "one_command", "check", "floor")
+OLD_STEPS = ("old_full", "old_no_change", "old_one_command", "old_check")
 
 
-def checkout_env() -> dict[str, str]:
-    """The environment for a child process that must run this checkout's eventforge, whatever
-    an editable install elsewhere points to."""
-    root = str(Path(__file__).resolve().parent.parent)
+def checkout_env(root: Path | None = None) -> dict[str, str]:
+    """The environment for a child process that must run this checkout's eventforge (or the one
+    at `root`), whatever an editable install elsewhere points to."""
+    root = root or Path(__file__).resolve().parent.parent
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
+    return {**os.environ, "PYTHONPATH": str(root) + (os.pathsep + path if path else "")}
 
 
-def _cli(*args: str, cwd: Path) -> float:
+def _cli(*args: str, cwd: Path, root: Path | None = None) -> float:
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env=checkout_env(),
+        env=checkout_env(root),
         check=False,
     )
     elapsed = time.perf_counter() - start
@@ -78,7 +84,8 @@ def _timed(function: Callable[[], Any]) -> float:
 
 
 def _floor(project: Path, scratch: Path) -> float:
-    """Write the generated files again (same bytes, same relative paths) and ruff-format them."""
+    """Parse the spec with the C loader, write the generated files again (same bytes, same
+    relative paths) and ruff-format them."""
     files = {
         p.relative_to(project).as_posix(): p.read_bytes()
         for p in project.rglob("*")
@@ -89,6 +96,7 @@ def _floor(project: Path, scratch: Path) -> float:
     }
     ruff = find_ruff_bin()
     start = time.perf_counter()
+    yaml.load((project / "eventforge.yaml").read_bytes(), Loader=yaml.CSafeLoader)
     for relative, data in files.items():
         target = scratch / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +105,9 @@ def _floor(project: Path, scratch: Path) -> float:
     return time.perf_counter() - start
 
 
-def one_round(commands: int, seed: int, work: Path) -> dict[str, float]:
-    """Every step once, side by side, for one spec size."""
+def one_round(commands: int, seed: int, work: Path, old: Path | None = None) -> dict[str, float]:
+    """Every step once, side by side, for one spec size; with `old` (a checkout), its generates
+    too, in a folder of their own."""
     work.mkdir(parents=True)
     project = work / "project"
     spec = write_spec(project / "eventforge.yaml", commands, seed)
@@ -125,8 +134,31 @@ def one_round(commands: int, seed: int, work: Path) -> dict[str, float]:
     times["one_command"] = _cli("generate", "eventforge.yaml", cwd=project)
     times["check"] = _cli("check", "eventforge.yaml", cwd=project)
     times["floor"] = _floor(project, work / "floor")
+    if old is not None:
+        before = work / "old"
+        spec = write_spec(before / "eventforge.yaml", commands, seed)
+        times["old_full"] = _cli("generate", "eventforge.yaml", cwd=before, root=old)
+        times["old_no_change"] = _cli("generate", "eventforge.yaml", cwd=before, root=old)
+        shutil.copy(changed, spec)
+        times["old_one_command"] = _cli("generate", "eventforge.yaml", cwd=before, root=old)
+        times["old_check"] = _cli("check", "eventforge.yaml", cwd=before, root=old)
     shutil.rmtree(work)
     return times
+
+
+def old_checkout(revision: str, target: Path) -> Path:
+    """The generator at git `revision` (its generator/, templates/ and schemas/), in `target`."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(
+        ["git", "archive", revision, "generator", "templates", "schemas"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout
+    target.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    compileall.compile_dir(str(target / "generator"), quiet=1)
+    return target
 
 
 def run(
@@ -135,6 +167,7 @@ def run(
     seed: int = 1,
     log: Callable[[str], None] = print,
     big_rounds: int | None = None,
+    old: str | None = None,
 ) -> dict[str, Any]:
     # Bytecode for eventforge's own modules, as `pip install` leaves it: without it (say with
     # PYTHONDONTWRITEBYTECODE set), every `eventforge` process would compile them first.
@@ -142,18 +175,27 @@ def run(
     # Warm up this process's validator (schema compiled once) so every round measures the same.
     with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
         validate_file(write_spec(Path(tmp) / "eventforge.yaml", 10, seed))
-    results = []
-    for commands in sizes:
-        count = rounds if commands < 5000 or big_rounds is None else big_rounds
-        samples: list[dict[str, float]] = []
-        for round_ in range(count):
-            with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
-                times = one_round(commands, seed, Path(tmp) / "work")
-            samples.append(times)
-            shown = ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
-            log(f"{commands} commands, round {round_ + 1}/{count}: {shown}")
-        results.append(_summary(commands, samples))
-    return {"sizes": list(sizes), "seed": seed, "results": results, "growth": _growth(results)}
+    samples: dict[int, list[dict[str, float]]] = {commands: [] for commands in sizes}
+    with tempfile.TemporaryDirectory(prefix="eventforge-bench-old-") as old_tmp:
+        before = old_checkout(old, Path(old_tmp)) if old else None
+        for round_ in range(max(rounds, big_rounds or 0)):
+            for commands in sizes:  # interleaved: every size once per round
+                count = rounds if commands < 5000 or big_rounds is None else big_rounds
+                if round_ >= count:
+                    continue
+                with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
+                    times = one_round(commands, seed, Path(tmp) / "work", before)
+                samples[commands].append(times)
+                shown = ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
+                log(f"{commands} commands, round {round_ + 1}/{count}: {shown}")
+    results = [_summary(commands, samples[commands]) for commands in sizes]
+    return {
+        "sizes": list(sizes),
+        "seed": seed,
+        "old": old,
+        "results": results,
+        "growth": _growth(results),
+    }
 
 
 def _summary(commands: int, samples: list[dict[str, float]]) -> dict[str, Any]:
@@ -163,12 +205,27 @@ def _summary(commands: int, samples: list[dict[str, float]]) -> dict[str, Any]:
     def ratio(step: str, base: str) -> float:
         return statistics.median(s[step] / s[base] for s in samples)
 
+    seconds = {step: median(step) for step in STEPS}
+    seconds["floor"] = min(s["floor"] for s in samples)  # the floor: the best it can be
+    old = {}
+    if all("old_full" in s for s in samples):
+        old = {
+            "seconds": {step: median(step) for step in OLD_STEPS},
+            "vs_full": {
+                step: ratio(f"old_{step}", "old_full")
+                for step in ("no_change", "one_command", "check")
+            },
+            "full_vs_floor": statistics.median(s["old_full"] for s in samples) / seconds["floor"],
+        }
     return {
         "commands": commands,
         "rounds": len(samples),
-        "seconds": {step: median(step) for step in STEPS},
-        "vs_floor": {step: ratio(step, "floor") for step in ("full", "no_change", "one_command")}
-        | {"check": ratio("check", "floor")},
+        "old": old,
+        "seconds": seconds,
+        "vs_floor": {
+            step: seconds[step] / seconds["floor"]
+            for step in ("full", "no_change", "one_command", "check")
+        },
         "vs_full": {step: ratio(step, "full") for step in ("no_change", "one_command", "check")},
         "validate_vs_cload": ratio("validate", "cload"),
         "validate_vs_cload_paused": ratio("validate", "cload_paused"),
@@ -203,6 +260,15 @@ def table(data: dict[str, Any]) -> str:
             f"{s['one_command']:.2f} s ({row['vs_full']['one_command']:.0%}) | "
             f"{s['check']:.2f} s ({row['vs_floor']['check']:.1f}x) | {s['floor']:.2f} s |"
         )
+        if row.get("old"):
+            o, floor = row["old"]["seconds"], s["floor"]
+            lines.append(
+                f"| {row['commands']:,} before ({data['old']}) | | | "
+                f"{o['old_full']:.2f} s ({o['old_full'] / floor:.1f}x) | "
+                f"{o['old_no_change']:.2f} s ({row['old']['vs_full']['no_change']:.0%}) | "
+                f"{o['old_one_command']:.2f} s ({row['old']['vs_full']['one_command']:.0%}) | "
+                f"{o['old_check']:.2f} s ({o['old_check'] / floor:.1f}x) | |"
+            )
     if data["growth"]:
         lines += ["", "| growth exponent (1 = linear) | " + " | ".join(STEPS) + " |"]
         lines.append("|---|" + "---:|" * len(STEPS))
@@ -260,9 +326,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--plot", type=Path, help="also draw the plot here (needs matplotlib)")
+    parser.add_argument("--old", help="also run the generator at this git revision (before)")
     args = parser.parse_args(argv)
     sizes = tuple(int(size) for size in args.sizes.split(","))
-    data = run(sizes, args.rounds, args.seed, big_rounds=args.big_rounds)
+    data = run(sizes, args.rounds, args.seed, big_rounds=args.big_rounds, old=args.old)
     print(table(data))
     if args.json:
         args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

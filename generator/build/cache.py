@@ -1,10 +1,10 @@
 """Caches in the output folder that make a repeated generate fast, without changing its output.
 
-Both live in `.eventforge/cache/`, which carries its own `.gitignore` (like pytest's and ruff's
-caches) so that it is never committed, and may be deleted at any time. Both are optimisations
-only: a missing, stale, foreign or broken cache means working from scratch, and the output is
-byte-for-byte the same either way. `check` reads neither, so a tampered cache cannot hide a
-difference from the CI gate.
+All three live in `.eventforge/cache/`, which carries its own `.gitignore` (like pytest's and
+ruff's caches) so that it is never committed, and may be deleted at any time. All are
+optimisations only: a missing, stale, foreign or broken cache means working from scratch, and the
+output is byte-for-byte the same either way (tests/build/test_render_cache_property.py). `check`
+reads none of them, so a tampered cache cannot hide a difference from the CI gate.
 
 - `FormatCache` (format.json): formatting (ruff, three passes over a temporary tree) is most of
   the cost of a generate, and its result depends only on a file's rendered text, the ruff version
@@ -14,6 +14,10 @@ difference from the CI gate.
   generated text (user-owned stubs). A generate formats only the files whose text changed.
 - `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
   with nothing changed skips validating, rendering and formatting altogether.
+- `RenderCache` (render.json): the rendered text of each file of one aggregate, keyed by exactly
+  what its template can read (that aggregate's slice of the spec, see slices.py), so that a
+  generate after an edit renders again only the files of the aggregates the edit touched (and the
+  files that read the whole spec).
 """
 
 from __future__ import annotations
@@ -307,3 +311,72 @@ class GenerateMemo:
             }
         except (OSError, UnicodeDecodeError):
             return None
+
+
+RENDER_FILE = f"{CACHE_DIR}/render.json"
+
+
+class RenderCache:
+    """Rendered text by what its template read, for one output directory (render.json).
+
+    Only the files of one aggregate are cached (see slices.py): each is rendered from
+    its aggregate's slice of the spec, so the slice's content, the file's own context (its
+    command, its scenarios), its template, its origin and `tool` (eventforge's code, templates
+    and libraries, the same material as the generate memo's key) are everything it can read.
+    Like the other caches: optional, never read by `check`, and a broken or foreign one is
+    ignored (everything is rendered)."""
+
+    def __init__(self, out: Path, tool: str, entries: Mapping[str, list[str]] | None = None):
+        self.out = out
+        self.tool = tool
+        self._entries = dict(entries or {})
+        self._current: dict[str, list[str]] = {}  # this run's files: path -> [key, text]
+
+    @classmethod
+    def open(cls, out: Path, tool: str) -> RenderCache:
+        entries: dict[str, list[str]] = {}
+        try:
+            data = json.loads(safe_target(out, RENDER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnsafePathError):
+            data = None
+        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("tool") == tool:
+            files = data.get("files")
+            if isinstance(files, dict):
+                entries = {
+                    path: entry
+                    for path, entry in files.items()
+                    if isinstance(entry, list)
+                    and len(entry) == 2
+                    and all(isinstance(part, str) for part in entry)
+                }
+        return cls(out, tool, entries)
+
+    def key(self, *parts: str) -> str:
+        return memo_key("eventforge render 1", self.tool, *parts)
+
+    def lookup(self, path: str, key: str) -> str | None:
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != key:
+            return None
+        self._current[path] = entry
+        return entry[1]
+
+    def remember(self, path: str, key: str, text: str) -> None:
+        self._current[path] = [key, text]
+
+    def save(self) -> None:
+        """Record this run's files (only them); never fails a generate."""
+        if self._current == self._entries:
+            return
+        document = {
+            "format": FORMAT,
+            "tool": self.tool,
+            "files": dict(sorted(self._current.items())),
+        }
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            target = safe_target(self.out, RENDER_FILE)
+            _ignored_by_git(self.out)
+            atomic_write(target, text)
+        except (OSError, UnsafePathError):
+            return

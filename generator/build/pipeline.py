@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator import __version__
-from generator.build.cache import FormatCache, GenerateMemo, memo_key
+from generator.build.cache import FormatCache, GenerateMemo, RenderCache, memo_key
 from generator.build.format import format_key
 from generator.build.plan import Owner
 from generator.build.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
@@ -60,6 +60,7 @@ class Output:
     lock_on_disk: str | None
     format_cache: FormatCache | None = None  # saved with the files by write()
     memo: Memo | None = None  # likewise
+    render_cache: RenderCache | None = None  # likewise
     # Recalled from the memo with every file on disk as the last generate left it: `files` is
     # empty (nothing was read), there is nothing to compare and nothing to write.
     untouched: bool = False
@@ -134,7 +135,8 @@ def _produce(
             raise SpecError(diagnostics)
     lock = build_lock(spec, on_disk)
     planned = plan(spec, lock)
-    rendered = render_all(spec, planned, lock)
+    renders = RenderCache.open(cache_in, _tool_key()) if cache_in is not None else None
+    rendered = render_all(spec, planned, lock, renders)
     cache = FormatCache.open(cache_in, format_key()) if cache_in is not None else None
     formatted = format_sources(rendered, spec.package, cache)
     text = render_lock(lock)
@@ -149,7 +151,7 @@ def _produce(
             key = _memo_key(spec_path, raw, text.encode("utf-8"), allow_breaking)
             memo = Memo(store, key, checked + following if current != text else following)
     return Output(
-        spec, formatted, owners, signatures, diagnostics, path, text, current, cache, memo
+        spec, formatted, owners, signatures, diagnostics, path, text, current, cache, memo, renders
     )
 
 
@@ -168,16 +170,28 @@ def _bytes(path: Path) -> bytes | None:
         return None
 
 
+_TOOL: list[str] = []
+
+
+def _tool_key() -> str:
+    """eventforge itself as an input of a generate: its code, templates and schema, and the
+    versions of Python and of the libraries whose output it keeps (computed once a process)."""
+    if not _TOOL:
+        parts: list[bytes | str] = [__version__, sys.version, format_key()]
+        parts += [version(name) for name in ("Jinja2", "PyYAML", "jsonschema")]
+        sources = [(_PACKAGE, path) for path in sorted(_PACKAGE.rglob("*.py"))]
+        sources += [(templates_dir(), path) for path in sorted(templates_dir().rglob("*"))]
+        sources.append((schema_path().parent, schema_path()))
+        for root, source in sources:
+            if source.is_file():
+                parts += [source.relative_to(root).as_posix(), source.read_bytes()]
+        _TOOL.append(memo_key(*parts))
+    return _TOOL[0]
+
+
 def _memo_key(spec_path: Path, spec: bytes, lock: bytes | None, allow_breaking: bool) -> str:
     """Everything a generate's output depends on, eventforge itself included."""
-    parts: list[bytes | str] = ["eventforge generate memo 1", __version__, sys.version]
-    parts += [format_key(), *(version(name) for name in ("Jinja2", "PyYAML", "jsonschema"))]
-    sources = [(_PACKAGE, path) for path in sorted(_PACKAGE.rglob("*.py"))]
-    sources += [(templates_dir(), path) for path in sorted(templates_dir().rglob("*"))]
-    sources.append((schema_path().parent, schema_path()))
-    for root, source in sources:
-        if source.is_file():
-            parts += [source.relative_to(root).as_posix(), source.read_bytes()]
+    parts: list[bytes | str] = ["eventforge generate memo 1", _tool_key()]
     parts += [str(spec_path), spec, "allow" if allow_breaking else "refuse"]
     parts += ["lock", lock] if lock is not None else ["no lock"]
     return memo_key(*parts)
@@ -223,6 +237,8 @@ def write(
                 and (s.verdict in written or (s.verdict is Verdict.CONFLICT and force))
             ),
         )
+    if output.render_cache is not None and output.render_cache.out == out:
+        output.render_cache.save()
     if output.memo is not None and output.memo.store.out == out:
         output.memo.store.remember(
             output.memo.key,

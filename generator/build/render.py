@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -25,41 +25,99 @@ from generator.build.plan import (
     upcast_path,
 )
 from generator.build.shadow import Spelling
+from generator.build.slices import Slice, aggregate_slice, bytecode_cache, place_in, slice_digest
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
 from generator.spec.names import snake, words
 from generator.spec.types import TypeRef
 from generator.support.resources import templates_dir
 
+if TYPE_CHECKING:
+    from generator.build.cache import RenderCache
+
 
 def render_all(
-    spec: m.Spec, files: list[PlannedFile], lock: Mapping[str, Any] | None = None
+    spec: m.Spec,
+    files: list[PlannedFile],
+    lock: Mapping[str, Any] | None = None,
+    cache: RenderCache | None = None,
 ) -> dict[str, str]:
-    render = renderer(spec, lock)
+    render = renderer(spec, lock, cache)
     return {planned.path: render(planned) for planned in files}
 
 
-def renderer(spec: m.Spec, lock: Mapping[str, Any] | None = None) -> Callable[[PlannedFile], str]:
+class _Current:
+    """The spec the environment's filters see: the whole spec, or the slice being rendered."""
+
+    def __init__(self, spec: m.Spec) -> None:
+        self.spec = spec
+
+
+def renderer(
+    spec: m.Spec, lock: Mapping[str, Any] | None = None, cache: RenderCache | None = None
+) -> Callable[[PlannedFile], str]:
     """Renders one planned file at a time, keeping one environment (so each template compiles
-    once): mutation analysis renders the same few files again for every mutant."""
-    env = _environment(spec)
+    once): mutation analysis renders the same few files again for every mutant.
+
+    A file of one aggregate is rendered from that aggregate's slice of the spec (see slices.py);
+    with `cache`, its text is reused when the slice, the file's own context and eventforge
+    (code, templates) are what they were last time."""
+    current = _Current(spec)
+    env = _environment(current, bytecode_cache(cache.tool) if cache is not None else None)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     view_imports = _event_imports(spec)
+    slices: dict[str, Slice] = {}
+
+    def slice_of(aggregate: m.Aggregate) -> Slice:
+        part = slices.get(aggregate.name)
+        if part is None:
+            cut = aggregate_slice(spec, aggregate)
+            context = {
+                "spec": cut,
+                "types_import": _types_import(cut),
+                "records_in_order": _records_in_order(cut),
+            }
+            part = slices[aggregate.name] = Slice(cut, context, slice_digest(cut))
+        return part
 
     def render(planned: PlannedFile) -> str:
-        template = env.get_template(planned.template)
-        context = {**shared, **planned.context, "origin": planned.origin}
-        if "read_model" in planned.context or "automation" in planned.context:
-            context["view_imports"] = view_imports
-        if "aggregate" in planned.context:
-            context.update(_aggregate_context(spec, planned.context["aggregate"], planned.context))
-        return template.render(context)
+        aggregate = planned.context.get("aggregate")
+        if aggregate is None:
+            context = {**shared, **planned.context, "origin": planned.origin}
+            if "read_model" in planned.context or "automation" in planned.context:
+                context["view_imports"] = view_imports
+            return env.get_template(planned.template).render(context)
+        part = slice_of(aggregate)
+        key = ""
+        if cache is not None:
+            own = [
+                f"{name}={place_in(aggregate, value)}"
+                for name, value in sorted(planned.context.items())
+                if name != "aggregate"
+            ]
+            key = cache.key(planned.template, planned.origin, part.digest, *own)
+            known = cache.lookup(planned.path, key)
+            if known is not None:
+                return known
+        context = {**part.shared, **planned.context, "origin": planned.origin}
+        context.update(_aggregate_context(part.spec, aggregate, planned.context))
+        current.spec = part.spec
+        try:
+            text = env.get_template(planned.template).render(context)
+        finally:
+            current.spec = spec
+        if cache is not None:
+            cache.remember(planned.path, key, text)
+        return text
 
     return render
 
 
-def _environment(spec: m.Spec) -> jinja2.Environment:
+def _environment(
+    current: _Current, bytecode: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     env = jinja2.Environment(
+        bytecode_cache=bytecode,
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -77,13 +135,13 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         md=markdown,
         prose=words,
         state_default=lambda field: dataclass_default(
-            field.default_code if field.default_code is not None else zero(field.type, spec)
+            field.default_code if field.default_code is not None else zero(field.type, current.spec)
         ),
         dataclass_default=dataclass_default,
-        custom_path=lambda command: custom_path(spec, command),
-        custom_automation_path=lambda automation: custom_automation_path(spec, automation),
-        upcast_path=lambda event: upcast_path(spec, event),
-        read_model_custom_path=lambda read_model: read_model_custom_path(spec, read_model),
+        custom_path=lambda command: custom_path(current.spec, command),
+        custom_automation_path=lambda automation: custom_automation_path(current.spec, automation),
+        upcast_path=lambda event: upcast_path(current.spec, event),
+        read_model_custom_path=lambda read_model: read_model_custom_path(current.spec, read_model),
         emitted_union=lambda command: " | ".join(command.emitted) or "object",
         emitted_names=lambda command: ", ".join(command.emitted),
         recorded_union=lambda command: " | ".join(
@@ -95,18 +153,21 @@ def _environment(spec: m.Spec) -> jinja2.Environment:
         ),
         state_schema=state_schema,
     )
-    env.globals["class_body"] = lambda *groups: ClassBody(spec, [f for g in groups for f in g])
+    env.globals["class_body"] = lambda *groups: ClassBody(
+        current.spec, [f for g in groups for f in g]
+    )
     return env
 
 
-def _shared_context(spec: m.Spec) -> dict[str, Any]:
-    types_import = ""
+def _types_import(spec: m.Spec) -> str:
     names = [e.name for e in spec.enums] + [r.name for r in spec.records]
-    if names:
-        types_import = f"from {spec.package}.types import {', '.join(sorted(names))}"
+    return f"from {spec.package}.types import {', '.join(sorted(names))}" if names else ""
+
+
+def _shared_context(spec: m.Spec) -> dict[str, Any]:
     return {
         "spec": spec,
-        "types_import": types_import,
+        "types_import": _types_import(spec),
         "records_in_order": _records_in_order(spec),
         "event_samples": [
             _event_sample(spec, a, e, i) for i, (a, e) in enumerate(_all_events(spec), start=1)

@@ -1,0 +1,99 @@
+"""What a file of one aggregate may read, and how the render cache keys it (see render.py).
+
+Also the compiled-template cache that makes a small generate start fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.spec import model as m
+
+
+@dataclass(frozen=True)
+class Slice:
+    """What a file of one aggregate may read: the spec cut down to that aggregate (name,
+    package, description, spec file, value types, the aggregate itself; no other aggregate,
+    read model, automation, timeline or external event) and the shared values made from it.
+    Such a file is always rendered from its slice, cached or not, so a template that reads
+    more than its slice fails (StrictUndefined) or renders differently, rather than reusing
+    output whose inputs changed: the slice's content is exactly the file's key."""
+
+    spec: m.Spec
+    shared: dict[str, Any]
+    digest: str  # a hash of the slice's content (see slice_digest)
+
+
+def aggregate_slice(spec: m.Spec, aggregate: m.Aggregate) -> m.Spec:
+    return dataclasses.replace(
+        spec,
+        aggregates=(aggregate,),
+        read_models=(),
+        automations=(),
+        timelines=(),
+        external_events=(),
+        rejected_commands=(),
+    )
+
+
+def slice_digest(part: object) -> str:
+    """A content hash of frozen model values: their repr spells every field, recursively."""
+    return hashlib.sha256(repr(part).encode("utf-8")).hexdigest()
+
+
+def bytecode_cache(tool: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept between generates in the user's cache folder (not the output
+    folder: what is loaded from there is run, and an output folder may come from anywhere),
+    in a folder of its own per eventforge build (`tool`). Compiling the templates is most of a
+    small generate. None (compile them) when there is no usable folder."""
+    if os.environ.get("EVENTFORGE_NO_TEMPLATE_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "eventforge" / f"templates-{tool[:20]}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
+            return None
+    except (OSError, AttributeError):
+        return None
+    return _Bytecode(str(folder))
+
+
+class _Bytecode(jinja2.FileSystemBytecodeCache):
+    """A cache entry that cannot be read (cut short, from another build) means compiling."""
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
+
+
+def place_in(aggregate: m.Aggregate, value: object) -> str:
+    """A file's own context value in its key: where in the aggregate it is, when it is one of
+    the aggregate's commands, events or scenarios (or a tuple of them), whose content the slice
+    digest covers already; else its full repr."""
+    if isinstance(value, tuple):
+        return "(" + ",".join(place_in(aggregate, item) for item in value) + ")"
+    for kind, items in (
+        ("command", aggregate.commands),
+        ("event", aggregate.events),
+        ("scenario", aggregate.scenarios),
+    ):
+        for index, item in enumerate(items):
+            if item is value:
+                return f"{kind}[{index}]"
+    return repr(value)
