@@ -150,6 +150,14 @@ for view in (composite, single):
     assert catch_up(app, view, batch=5000) == len(more)
     same(view, by_key(view.fold(events)), "catch-up of 1,102 stored keys")
 assert len(rows(app, single)) == 1102
+# The read models' decoding (no Recorded, no time) gives the events the full path gives.
+stored = app.recorder.select_notifications(start=1, limit=len(events) + 1)
+assert len(stored) == len(events)
+for notification in stored:
+    event = app.mapper.to_event(notification)
+    assert event == app.mapper.to_domain_event(notification).event
+    assert encode(event) == encode(app.mapper.to_domain_event(notification).event)
+    assert type(event.account_id) is UUID and type(getattr(event, "amount", Decimal(0))) is Decimal
 print("ok")
 """
 
