@@ -461,7 +461,7 @@ class DomainMapper(Mapper[Any]):
         # The payload of an event as JSON: the library's transcoder calls a hook per JSON
         # object for types it encodes itself, which this mapper never leaves to it.
         self.loads: Callable[[bytes], Any] = (
-            json.loads if isinstance(transcoder, JSONTranscoder) else transcoder.decode
+            _loads if isinstance(transcoder, JSONTranscoder) else transcoder.decode
         )
         self.event_builders = {
             topic: (cls, self.id_fields[cls], _fields_of(cls, self.id_fields[cls]))
@@ -578,6 +578,14 @@ class DomainMapper(Mapper[Any]):
         # `decode` takes only the class's fields: the recorded time (`timestamp`, or
         # `_timestamp` beside a field of that name) is left out without being parsed.
         return decode(plain, data, **{self.id_fields[plain]: stored_event.originator_id})
+
+
+_JSON = json.JSONDecoder()
+
+
+def _loads(stored: bytes) -> Any:
+    """JSON from UTF-8 bytes (as the library stores it), without guessing their encoding."""
+    return _JSON.decode(stored.decode("utf-8"))
 
 
 def _plain_init(cls: type) -> bool:
