@@ -80,12 +80,14 @@ def test_the_report_has_its_markers() -> None:
 
 def test_the_rebuild_benchmark_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POSTGRES_HOST", raising=False)  # SQLite only: the smoke test stays short
-    data = rebuild.run(events=120, rounds=1, log=lambda line: None)
-    assert {(row["store"], row["implementation"].split()[0]) for row in data["results"]} == {
-        ("sqlite", "tables"),
-        ("sqlite", "JSON"),
-    }
-    assert "events/s" in rebuild.table(data)
+    data = rebuild.run(sizes=[120], rounds=1, before="HEAD", log=lambda line: None)
+    assert [(row["store"], row["run"]) for row in data["results"]] == [
+        ("sqlite", "floor"),
+        ("sqlite", "after"),
+        ("sqlite", "before"),
+    ]
+    assert all(row["max_rss_mb"] > 1 for row in data["results"])
+    assert "vs floor" in rebuild.table(data)
 
 
 def test_the_contention_benchmark_runs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -146,11 +146,11 @@ elif sys.argv[1] == "crash":
     from bank import tables
     real = tables.Table.write
     calls = []
-    def dying(self, c, changed):
-        calls.append(changed)
+    def dying(self, c, *rows):
+        calls.append(rows)
         if len(calls) == 4:
             raise SystemExit(3)  # the process dies inside the fourth batch's transaction
-        real(self, c, changed)
+        real(self, c, *rows)
     tables.Table.write = dying
     projections.catch_up(app, read_model, batch=1)
 else:

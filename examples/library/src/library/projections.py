@@ -16,15 +16,18 @@ import dataclasses
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import localcontext
 from typing import Any, Generic, Protocol, TypeVar
 
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from library.runtime import (
+    ARITHMETIC,
     REJECTION_TOPIC,
     AutomationRejected,
     DomainApplication,
     DomainError,
+    DomainMapper,
     Recorded,
     StreamNotFoundError,
     decode,
@@ -37,7 +40,13 @@ from library.tables import Table, store_of
 R = TypeVar("R")
 S = TypeVar("S")
 
-BATCH = 500
+BATCH = 500  # events an automation reads at a time
+# Events a read model folds in one transaction: the rows they touch are read in one query and
+# written in bulk, so a larger batch reads and writes fewer rows per event; memory grows with it.
+READ_MODEL_BATCH = 20_000
+# Rows a catch-up keeps in memory from one batch to the next (the rows of keys the next batch
+# updates need no reading then); past this many they are let go.
+HELD_ROWS = 20_000
 
 
 def _deletes_none(event: Any) -> Mapping[str, Any] | None:
@@ -164,7 +173,7 @@ def catch_up(
     app: DomainApplication,
     read_model: ReadModel[Any],
     *,
-    batch: int = BATCH,
+    batch: int = READ_MODEL_BATCH,
     stop: Callable[[], bool] | None = None,
 ) -> int:
     """Apply every event not yet applied to the read model's table; returns how many were applied.
@@ -173,7 +182,8 @@ def catch_up(
     batch was read after is still the tracked one, applies the events, reading and writing rows
     in that transaction, and stores the new position, so processes calling this at once advance
     the read model one at a time and apply every event once. A table built with another shape
-    is dropped and rebuilt first. `stop` is asked between batches."""
+    is dropped and rebuilt first. `stop` is asked between batches. A batch is folded in memory
+    (see `_apply`): memory grows with `batch`, never with the log."""
     store = store_of(app)
     table = store.table(read_model)
     end = app.recorder.max_notification_id()
@@ -182,16 +192,22 @@ def catch_up(
         if end is None or position >= end:
             return 0  # nothing new: no lock taken
     topics = _topics(app, read_model.handles)
+    mapper = typing.cast(DomainMapper, app.mapper)
     applied = 0
+    # The rows of the last batch, as written: valid while the position is still the one this
+    # call stored (every change to the table moves or resets the position, under the lock).
+    held: dict[tuple[Any, ...], Any] = {}
+    held_at = -1
     while True:
-        # Read ahead without the lock (a writer holding it would block readers of an in-memory
-        # database), then take the lock and go on only if nobody moved the position meanwhile.
+        # Read and decode ahead without the lock (a writer holding it would block readers of an
+        # in-memory database), then take the lock and go on only if nobody moved the position.
         position = app.recorder.max_tracking_id(read_model.tracking_name) or 0
         notifications: Sequence[Any] = ()
         if end is not None and position < end:
             notifications = app.recorder.select_notifications(
                 start=position + 1, limit=batch, stop=end, topics=topics
             )
+        events = [mapper.to_event(n) for n in notifications]
         with store.locked(read_model.tracking_name) as c:
             table.prepare(c)
             store.ready.add(read_model.name)
@@ -199,33 +215,68 @@ def catch_up(
                 continue  # another process applied a batch (or the table was rebuilt): read again
             if end is None or position >= end:
                 return applied
-            events = [typing.cast(Any, app.mapper.to_domain_event(n)).event for n in notifications]
-            _apply(c, table, read_model, events)
+            if position != held_at:
+                held.clear()
+            _apply(c, table, read_model, events, held)
             # With no events left up to `end`, the position moves to `end`: the log up to it is done.
-            store.track(
-                c,
-                Tracking(read_model.tracking_name, notifications[-1].id if notifications else end),
-            )
+            held_at = notifications[-1].id if notifications else end
+            store.track(c, Tracking(read_model.tracking_name, held_at))
+        if len(held) > HELD_ROWS:
+            held.clear()
         applied += len(notifications)
         if stop is not None and stop():
             return applied
 
 
-def _apply(c: Any, table: Table, read_model: ReadModel[Any], events: Sequence[Any]) -> None:
-    changed: dict[tuple[Any, ...], Any] = {}
-    for event in events:
-        where = read_model.delete_where(event)
-        if where is not None:
-            table.write(c, changed)
-            changed.clear()
-            table.delete_where(c, where)
-            continue
-        key = read_model.key_of(event)
-        if key is None:
-            continue
-        current = changed[key] if key in changed else table.get(c, key)
-        changed[key] = read_model.update(current, event)
-    table.write(c, changed)
+def _apply(
+    c: Any,
+    table: Table,
+    read_model: ReadModel[Any],
+    events: Sequence[Any],
+    held: dict[tuple[Any, ...], Any],
+) -> None:
+    """Fold a batch of events into the table, in memory: the rows of the keys the batch updates
+    that `held` lacks are read in one query (several only beyond the database's limit of
+    parameters), each event updates its row in memory (under the package's decimal arithmetic),
+    and the rows at the end of the batch are written in bulk and left in `held` (the table's
+    rows of those keys, None for none). A `delete_where` deletes the matching rows in memory at
+    once, and those in the table before the rows are written back, so the table ends as if each
+    event had been applied to it in turn; `held` is emptied after such a batch."""
+    key_of = read_model.key_of
+    steps: list[tuple[tuple[Any, ...], Any]] = []  # (key, event), or ((), where) for delete_where
+    if read_model.delete_where is _deletes_none:
+        steps = [(key, event) for event in events if (key := key_of(event)) is not None]
+    else:
+        for event in events:
+            where = read_model.delete_where(event)
+            if where is not None:
+                steps.append(((), where))
+            elif (key := key_of(event)) is not None:
+                steps.append((key, event))
+    keys = {key for key, _ in steps if key}
+    rows, _ = table.get_many(c, [key for key in keys if key not in held])
+    rows.update((key, held[key]) for key in keys if key in held)
+    stored = {key for key, row in rows.items() if row is not None}
+    # The update as written (ReadModel wraps it in `exactly`): the whole batch runs under
+    # ARITHMETIC once, not once per event.
+    update = getattr(read_model.update, "__wrapped__", read_model.update)
+    deleted: list[Mapping[str, Any]] = []
+    with localcontext(ARITHMETIC):
+        for key, event in steps:
+            if key:
+                rows[key] = update(rows[key], event)
+                continue
+            deleted.append(event)
+            for other, row in rows.items():
+                if row is not None and all(getattr(row, f) == v for f, v in event.items()):
+                    rows[other] = None
+    for where in deleted:
+        table.delete_where(c, where)
+    table.write(c, rows, stored)
+    if deleted:
+        held.clear()  # rows held from earlier batches may have matched in the table
+    else:
+        held.update(rows)
 
 
 # -- queries -----------------------------------------------------------------------------------
@@ -341,7 +392,9 @@ class StoreReader:
         return [self.state(aggregate, initial, key) for key in keys]
 
 
-def rebuild(app: DomainApplication, read_model: ReadModel[Any]) -> int:
+def rebuild(
+    app: DomainApplication, read_model: ReadModel[Any], *, batch: int = READ_MODEL_BATCH
+) -> int:
     """Drop the read model's table and position, then apply every event again."""
     store = store_of(app)
     with store.locked(read_model.tracking_name) as c:
@@ -350,7 +403,7 @@ def rebuild(app: DomainApplication, read_model: ReadModel[Any]) -> int:
             f"DELETE FROM {store.tracking} WHERE application_name = {store.placeholder}",
             (read_model.tracking_name,),
         )
-    return catch_up(app, read_model)
+    return catch_up(app, read_model, batch=batch)
 
 
 @dataclasses.dataclass(frozen=True)

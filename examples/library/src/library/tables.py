@@ -28,7 +28,7 @@ import time
 import types
 import typing
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,6 +52,9 @@ if typing.TYPE_CHECKING:
 
 SHAPE_VERSION = 1  # bumped when the way rows are stored changes: every table is rebuilt
 META = "eventforge_read_models"
+# Values one statement binds at most: SQLite before 3.32 takes no more than 999.
+SQLITE_PARAMETERS = 999
+POSTGRES_PARAMETERS = 10_000
 LOCK_WAIT = 120.0  # seconds a SQLite writer waits for another process's batch before giving up
 
 Convert = Callable[[Any], Any]
@@ -84,6 +87,8 @@ class Column:
 
 
 def _optional(convert: Convert) -> Convert:
+    if convert is _same:
+        return _same  # None stays None: no wrapper to call per value
     return lambda value: None if value is None else convert(value)
 
 
@@ -186,6 +191,7 @@ class Table:
         self.columns = columns_of(read_model, postgres=store.postgres)
         self.by_attribute = {c.attribute: c for c in self.columns}
         self.by_name = {c.name: c for c in self.columns}
+        self.to_sql = [(c.attribute, c.to_sql) for c in self.columns]
         self.key = tuple(self.by_attribute[a] for a in read_model.key)
         self.index = tuple(self.by_attribute[a] for a in read_model.index)
         self.name = table_name(read_model.name)
@@ -248,7 +254,7 @@ class Table:
         )
 
     def sql_values(self, row: Any) -> tuple[Any, ...]:
-        return tuple(c.to_sql(getattr(row, c.attribute)) for c in self.columns)
+        return tuple([f(getattr(row, a)) for a, f in self.to_sql])
 
     def key_values(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(c.to_sql(v) for c, v in zip(self.key, key, strict=True))
@@ -301,10 +307,49 @@ class Table:
         found = c.fetchone()
         return None if found is None else self.row(found)
 
-    def write(self, c: Any, changed: Mapping[tuple[Any, ...], Any]) -> None:
-        """Store the changed rows (None: the row of that key is deleted)."""
-        upserts = [self.sql_values(row) for row in changed.values() if row is not None]
-        deletes = [self.key_values(key) for key, row in changed.items() if row is None]
+    def get_many(
+        self, c: Any, keys: Collection[tuple[Any, ...]]
+    ) -> tuple[dict[tuple[Any, ...], Any], set[tuple[Any, ...]]]:
+        """The rows of these keys (None for a key without one) and the keys that have one, read
+        in one query, or in several of at most `Store.max_parameters` values each."""
+        rows: dict[tuple[Any, ...], Any] = dict.fromkeys(keys)
+        wanted = [value for key in rows for value in self.key_values(key)]
+        size = len(self.key) * max(1, self.store.max_parameters // len(self.key))
+        row_key = self.read_model.row_key
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            c.execute(self.select + self._among(len(chunk) // len(self.key)), chunk)
+            for found in c.fetchall():
+                row = self.row(found)
+                rows[row_key(row)] = row
+        return rows, {key for key, row in rows.items() if row is not None}
+
+    def _among(self, count: int) -> str:
+        """WHERE the key is one of `count` keys (as row values for a key of several fields)."""
+        if len(self.key) == 1:
+            (column,) = self.key
+            return f" WHERE {quote(column.name)} IN ({', '.join([self._value(column)] * count)})"
+        names = ", ".join(quote(c.name) for c in self.key)
+        one = "(" + ", ".join(self._value(c) for c in self.key) + ")"
+        return f" WHERE ({names}) IN (VALUES {', '.join([one] * count)})"
+
+    def _value(self, column: Column) -> str:
+        return self.store.placeholder + ("::jsonb" if column.sql_type == "JSONB" else "")
+
+    def write(
+        self, c: Any, rows: Mapping[tuple[Any, ...], Any], stored: Collection[tuple[Any, ...]]
+    ) -> None:
+        """Store these rows in bulk: each row is inserted or replaced, and the row of a key
+        mapped to None is deleted if `stored` holds its key (a key without a row needs nothing)."""
+        to_sql = self.to_sql
+        upserts = [
+            tuple([f(getattr(row, a)) for a, f in to_sql])
+            for row in rows.values()
+            if row is not None
+        ]
+        deletes = [
+            self.key_values(key) for key, row in rows.items() if row is None and key in stored
+        ]
         if upserts:
             c.executemany(self.upsert, upserts)
         if deletes:
@@ -326,11 +371,13 @@ class Store:
         if module.endswith(".postgres"):
             self.postgres = True
             self.placeholder = "%s"
+            self.max_parameters = POSTGRES_PARAMETERS
             self.schema = self.datastore.schema
             self.tracking = self.qualified(self.recorder.tracking_table_name)
         elif module.endswith(".sqlite"):
             self.postgres = False
             self.placeholder = "?"
+            self.max_parameters = SQLITE_PARAMETERS
             self.schema = ""
             self.tracking = "tracking"
         else:
