@@ -64,21 +64,7 @@ class FormatCache:
     @classmethod
     def open(cls, out: Path, key: str, targets: SafeTargets | None = None) -> FormatCache:
         """The cache in `out`; an empty one when there is none or it cannot be used."""
-        entries: dict[str, list[str]] = {}
-        try:
-            data = json.loads(safe_target(out, CACHE_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnsafePathError):
-            data = None
-        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("key") == key:
-            files = data.get("files")
-            if isinstance(files, dict):
-                entries = {
-                    path: entry
-                    for path, entry in files.items()
-                    if isinstance(entry, list)
-                    and len(entry) in (2, 3)
-                    and all(isinstance(part, str) for part in entry)
-                }
+        entries = _read_files(out, CACHE_FILE, ("key", key), lengths=(2, 3))
         return cls(out, key, entries, targets)
 
     def lookup(self, path: str, rendered: str) -> str | None:
@@ -127,6 +113,30 @@ class FormatCache:
         except (OSError, UnsafePathError):
             return None
         return None if text == "\0unreadable" else text
+
+
+def _read_files(
+    out: Path, name: str, owner: tuple[str, str], *, lengths: tuple[int, ...]
+) -> dict[str, list[str]]:
+    """The `files` of a cache file in `out` (path -> a list of texts), when it is of this format
+    and its `owner` field has the value given; else none (a missing or broken cache is empty)."""
+    try:
+        data = json.loads(safe_target(out, name).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnsafePathError):
+        return {}
+    field, value = owner
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get(field) != value:
+        return {}
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        path: entry
+        for path, entry in files.items()
+        if isinstance(entry, list)
+        and len(entry) in lengths
+        and all(isinstance(part, str) for part in entry)
+    }
 
 
 def _fingerprint(stat: os.stat_result) -> list[int]:
@@ -334,22 +344,7 @@ class RenderCache:
 
     @classmethod
     def open(cls, out: Path, tool: str) -> RenderCache:
-        entries: dict[str, list[str]] = {}
-        try:
-            data = json.loads(safe_target(out, RENDER_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnsafePathError):
-            data = None
-        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("tool") == tool:
-            files = data.get("files")
-            if isinstance(files, dict):
-                entries = {
-                    path: entry
-                    for path, entry in files.items()
-                    if isinstance(entry, list)
-                    and len(entry) == 2
-                    and all(isinstance(part, str) for part in entry)
-                }
-        return cls(out, tool, entries)
+        return cls(out, tool, _read_files(out, RENDER_FILE, ("tool", tool), lengths=(2,)))
 
     def key(self, *parts: str) -> str:
         return memo_key("eventforge render 1", self.tool, *parts)

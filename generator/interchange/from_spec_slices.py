@@ -179,11 +179,7 @@ def _view_element(run: _Export, name: str, view: Data) -> Data:
 
 
 def _command_spec(run: _Export, scenario: Data, command: str, body: Data) -> Data:
-    given = [
-        _step(run, "SPEC_EVENT", run.events[name], values, n)
-        for n, (name, values) in enumerate(_record(i) for i in scenario.get("given") or [])
-        if name in run.events
-    ]
+    given = _given_events(run, scenario)
     when_values = scenario["when"][command] or {}
     when = [_step(run, "SPEC_COMMAND", run.commands[command], when_values, 0)]
     then_data = scenario.get("then")
@@ -202,34 +198,40 @@ def _command_spec(run: _Export, scenario: Data, command: str, body: Data) -> Dat
             name, values = _record(item)
             if name in run.events:
                 then.append(_step(run, "SPEC_EVENT", run.events[name], values, n))
+    return _specification(run, scenario, (given, when, then), run.commands[command])
+
+
+def _specification(
+    run: _Export, scenario: Data, steps: tuple[list[Data], list[Data], list[Data]], linked: Data
+) -> Data:
+    """A board specification: the scenario's given, when and then steps, linked to `linked`."""
+    given, when, then = steps
     return {
         "id": run.id("scenario", str(scenario["name"])),
         "title": f"spec: {scenario['name']}",
         "given": given,
         "when": when,
         "then": then,
-        "linkedId": run.commands[command]["id"],
+        "linkedId": linked["id"],
     }
 
 
-def _view_spec(run: _Export, scenario: Data, element: Data) -> Data:
-    given = [
+def _given_events(run: _Export, scenario: Data) -> list[Data]:
+    """The scenario's given events the board knows, as SPEC_EVENT steps."""
+    return [
         _step(run, "SPEC_EVENT", run.events[name], values, n)
         for n, (name, values) in enumerate(_record(i) for i in scenario.get("given") or [])
         if name in run.events
     ]
+
+
+def _view_spec(run: _Export, scenario: Data, element: Data) -> Data:
+    given = _given_events(run, scenario)
     rows = scenario.get("then") or []
     then = [_step(run, "SPEC_READMODEL", element, row, n) for n, row in enumerate(rows)]
     if not rows:
         then = [{**_step(run, "SPEC_READMODEL", element, {}, 0), "expectEmptyList": True}]
-    return {
-        "id": run.id("scenario", str(scenario["name"])),
-        "title": f"spec: {scenario['name']}",
-        "given": given,
-        "when": [],
-        "then": then,
-        "linkedId": element["id"],
-    }
+    return _specification(run, scenario, (given, [], then), element)
 
 
 def _automation(run: _Export, name: str, automation: Data) -> None:
@@ -251,23 +253,10 @@ def _automation(run: _Export, name: str, automation: Data) -> None:
                 piece["commands"].append(copy.deepcopy(run.commands[command]))
     piece["processors"].append(element)
     for scenario in automation.get("scenarios") or []:
-        given = [
-            _step(run, "SPEC_EVENT", run.events[e], values, n)
-            for n, (e, values) in enumerate(_record(i) for i in scenario.get("given") or [])
-            if e in run.events
-        ]
+        given = _given_events(run, scenario)
         then = [
             _step(run, "SPEC_COMMAND", run.commands[c], values, n)
             for n, (c, values) in enumerate(_record(i) for i in scenario.get("then") or [])
             if c in run.commands
         ]
-        piece["specifications"].append(
-            {
-                "id": run.id("scenario", str(scenario["name"])),
-                "title": f"spec: {scenario['name']}",
-                "given": given,
-                "when": [],
-                "then": then,
-                "linkedId": element["id"],
-            }
-        )
+        piece["specifications"].append(_specification(run, scenario, (given, [], then), element))
