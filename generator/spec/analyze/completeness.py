@@ -36,12 +36,11 @@ def _fed(ctx: Context, read_model: m.ReadModel) -> None:
     for field in read_model.fields:
         if field.name in set_by:
             continue
-        ctx.error(
+        _warn(
+            ctx,
             "W440",
             f"no event sets {read_model.name}.{field.name}: every row keeps its default",
             ("read_models", read_model.name, "fields", field.name),
-            key=True,
-            level=Level.WARNING,
         )
 
 
@@ -52,13 +51,12 @@ def _used(ctx: Context, aggregate: m.Aggregate, command: m.Command) -> None:
     for field in command.fields:
         if field.name in read:
             continue
-        ctx.error(
+        _warn(
+            ctx,
             "W441",
             f"nothing uses {command.name}.{field.name}: no event field, guard, condition or "
             "read reads it",
             ("aggregates", aggregate.name, "commands", command.name, "fields", field.name),
-            key=True,
-            level=Level.WARNING,
         )
 
 
@@ -71,13 +69,17 @@ def _emitted(ctx: Context, aggregate: m.Aggregate) -> None:
     for event in aggregate.events:
         if event.name in emitted:
             continue
-        ctx.error(
+        _warn(
+            ctx,
             "W442",
             f"no command emits {event.name}, so no {aggregate.name} stream can ever hold it",
             ("aggregates", aggregate.name, "events", event.name),
-            key=True,
-            level=Level.WARNING,
         )
+
+
+def _warn(ctx: Context, code: str, message: str, path: tuple[str, ...]) -> None:
+    """A completeness warning at the key `path` names."""
+    ctx.error(code, message, path, key=True, level=Level.WARNING)
 
 
 def _codes(command: m.Command) -> Iterator[str]:
