@@ -35,20 +35,18 @@ def _clean_env(**settings: str) -> dict[str, str]:
 
 
 def bank(src: Path, cwd: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bank", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=_clean_env(PYTHONPATH=str(src), **settings),
-        timeout=120,
-        check=False,
-    )
+    return _run(src, cwd, ["-m", "bank", *args], settings)
 
 
 def python(src: Path, cwd: Path, script: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    return _run(src, cwd, ["-c", script], settings)
+
+
+def _run(
+    src: Path, cwd: Path, argv: list[str], settings: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, *argv],
         cwd=cwd,
         capture_output=True,
         text=True,
