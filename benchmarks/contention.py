@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from benchmarks.rebuild import run_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "examples" / "bank" / "src"
 POLICIES = {
@@ -111,19 +113,10 @@ def _stores(tmp: Path) -> list[tuple[str, Callable[[str], dict[str, str]]]]:
         ("sqlite", lambda name: {**base, "SQLITE_DBNAME": str(tmp / f"{name}.sqlite")})
     ]
     if os.environ.get("POSTGRES_HOST"):
-        import psycopg
 
         def postgres(name: str) -> dict[str, str]:
             schema = f"contention_{uuid4().hex[:10]}"
-            with psycopg.connect(
-                host=os.environ["POSTGRES_HOST"],
-                port=os.environ.get("POSTGRES_PORT", "5432"),
-                user=os.environ.get("POSTGRES_USER", "postgres"),
-                password=os.environ.get("POSTGRES_PASSWORD", ""),
-                dbname=os.environ.get("POSTGRES_DBNAME", "postgres"),
-                autocommit=True,
-            ) as connection:
-                connection.execute(f'CREATE SCHEMA "{schema}"')
+            run_postgres(f'CREATE SCHEMA "{schema}"')
             return {
                 **base,
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",

@@ -175,7 +175,7 @@ def _stores(tmp: Path, size: int) -> Iterator[list[tuple[str, dict[str, str]]]]:
     ]
     schema = f"bench_{uuid4().hex[:10]}"
     if os.environ.get("POSTGRES_HOST"):
-        _postgres(f'CREATE SCHEMA "{schema}"')
+        run_postgres(f'CREATE SCHEMA "{schema}"')
         stores.append(
             (
                 "postgres",
@@ -186,11 +186,12 @@ def _stores(tmp: Path, size: int) -> Iterator[list[tuple[str, dict[str, str]]]]:
         yield stores
     finally:
         if os.environ.get("POSTGRES_HOST"):
-            _postgres(f'DROP SCHEMA "{schema}" CASCADE')
+            run_postgres(f'DROP SCHEMA "{schema}" CASCADE')
         (tmp / f"bank-{size}.sqlite").unlink(missing_ok=True)
 
 
-def _postgres(statement: str) -> None:
+def run_postgres(statement: str) -> None:
+    """Run one statement on the PostgreSQL server the POSTGRES_* variables name (autocommit)."""
     import psycopg
 
     with psycopg.connect(
