@@ -35,6 +35,7 @@ from generator.support.resources import schema_path, templates_dir
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 if TYPE_CHECKING:
+    from generator.build.load_cache import LoadCache
     from generator.spec.load import LoadedSpec
     from generator.spec.model import Spec
 
@@ -61,6 +62,7 @@ class Output:
     format_cache: FormatCache | None = None  # saved with the files by write()
     memo: Memo | None = None  # likewise
     render_cache: RenderCache | None = None  # likewise
+    load_cache: LoadCache | None = None  # likewise
     # Recalled from the memo with every file on disk as the last generate left it: `files` is
     # empty (nothing was read), there is nothing to compare and nothing to write.
     untouched: bool = False
@@ -116,12 +118,23 @@ def _produce(
     # Imported here, not at the top: a generate recalled from its memo needs none of them, and
     # Jinja2, jsonschema and the model take a good part of the time such a generate takes.
     from generator.build.format import format_sources
+    from generator.build.load_cache import LoadCache
     from generator.build.plan import plan
     from generator.build.render import render_all
-    from generator.spec.load import load_bytes, load_file
+    from generator.spec.load import load_file, spec_text
+    from generator.spec.pieces import load_in_pieces
     from generator.spec.validate import validate_loaded
 
-    loaded = load_bytes(raw, str(spec_path)) if raw is not None else load_file(spec_path)
+    pieces = LoadCache.open(cache_in, _tool_key()) if cache_in is not None else None
+    if raw is None:
+        loaded = load_file(spec_path)  # reports why it cannot be read
+    elif pieces is None:
+        loaded, _ = load_in_pieces(spec_text(raw, str(spec_path)), str(spec_path), {})
+    else:
+        loaded, parsed = load_in_pieces(
+            spec_text(raw, str(spec_path)), str(spec_path), pieces.known
+        )
+        pieces.remember(parsed)
     spec, diagnostics = validate_loaded(loaded)
     if spec is None or has_errors(diagnostics):
         raise SpecError(diagnostics)
@@ -151,7 +164,18 @@ def _produce(
             key = _memo_key(spec_path, raw, text.encode("utf-8"), allow_breaking)
             memo = Memo(store, key, checked + following if current != text else following)
     return Output(
-        spec, formatted, owners, signatures, diagnostics, path, text, current, cache, memo, renders
+        spec,
+        formatted,
+        owners,
+        signatures,
+        diagnostics,
+        path,
+        text,
+        current,
+        cache,
+        memo,
+        renders,
+        load_cache=pieces,
     )
 
 
@@ -239,6 +263,8 @@ def write(
         )
     if output.render_cache is not None and output.render_cache.out == out:
         output.render_cache.save()
+    if output.load_cache is not None and output.load_cache.out == out:
+        output.load_cache.save()
     if output.memo is not None and output.memo.store.out == out:
         output.memo.store.remember(
             output.memo.key,

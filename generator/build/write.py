@@ -237,14 +237,15 @@ def _write_all(pending: list[tuple[Path, str]]) -> None:
         _replace(target, text, durable=False)
 
 
-def atomic_write(target: Path, text: str) -> None:
+def atomic_write(target: Path, text: str | bytes, *, durable: bool = True) -> None:
     """Write `text` to `target` through a temporary file in the same folder, fsync and
-    `os.replace`: readers see the old file or the new one, and the new one survives a crash."""
+    `os.replace`: readers see the old file or the new one, and the new one survives a crash
+    (without `durable`, no fsync: for caches, which may be lost)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    _replace(target, text, durable=True)
+    _replace(target, text, durable=durable)
 
 
-def _replace(target: Path, text: str, *, durable: bool) -> None:
+def _replace(target: Path, text: str | bytes, *, durable: bool) -> None:
     """The new file gets the mode of the one it replaces, or the usual one for a new file (what
     the umask leaves of rw-rw-rw-), not mkstemp's owner-only mode."""
     try:
@@ -262,7 +263,7 @@ def _replace(target: Path, text: str, *, durable: bool) -> None:
         try:
             if mode is not None:
                 os.chmod(temp, mode)
-            data = text.encode("utf-8")
+            data = text.encode("utf-8") if isinstance(text, str) else text
             while data:
                 data = data[os.write(fd, data) :]
             if durable:

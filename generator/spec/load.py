@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,8 +54,8 @@ class LoadedSpec:
 
     file: str
     data: dict[str, Any]
-    positions: dict[PathKey, tuple[int, int]] = field(repr=False)
-    key_positions: dict[PathKey, tuple[int, int]] = field(repr=False)
+    positions: Mapping[PathKey, tuple[int, int]] = field(repr=False)
+    key_positions: Mapping[PathKey, tuple[int, int]] = field(repr=False)
     text: str = field(repr=False, default="")
 
     def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
@@ -95,6 +95,11 @@ def load_file(path: Path) -> LoadedSpec:
 
 
 def load_bytes(raw: bytes, file: str) -> LoadedSpec:
+    return load_text(spec_text(raw, file), file)
+
+
+def spec_text(raw: bytes, file: str) -> str:
+    """The text of a spec file's bytes (UTF-8, without a byte order mark), or SpecError."""
     if len(raw) > MAX_BYTES:
         message = f"the spec is {len(raw):,} bytes; the limit is {MAX_BYTES:,}"
         raise SpecError([_diag("E107", message, file, 1, 1)])
@@ -105,9 +110,7 @@ def load_bytes(raw: bytes, file: str) -> LoadedSpec:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"the spec is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
         raise SpecError([_diag("E101", message, file, line, column)]) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return load_text(text, file)
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def load_text(text: str, file: str) -> LoadedSpec:
@@ -128,6 +131,31 @@ def load_text(text: str, file: str) -> LoadedSpec:
     return LoadedSpec(file, data, builder.positions, builder.key_positions, text)
 
 
+def parse_piece(text: str, depth: int) -> LoadedSpec | None:
+    """`text` loaded on its own as load_text would, or None if it is not plain: anything the
+    loader would report, nesting past `depth`, or aliases (see pieces.py, its only user)."""
+    loader = _PIECE_LOADERS.get(depth)
+    if loader is None:
+        loader = _PIECE_LOADERS[depth] = type("_PieceLoader", (_GuardedLoader,), {"_limit": depth})
+    try:
+        documents = list(yaml.compose_all(text, Loader=loader))
+    except (_TooDeep, yaml.YAMLError):
+        return None
+    if len(documents) != 1 or documents[0] is None:
+        return None
+    builder = _Builder("", aliases=False)
+    try:
+        data = builder.build(documents[0], ())
+    except _Abort:
+        return None
+    if builder.errors:
+        return None
+    return LoadedSpec("", data, builder.positions, builder.key_positions)
+
+
+_PIECE_LOADERS: dict[int, type] = {}
+
+
 class _TooDeep(Exception):
     pass
 
@@ -137,10 +165,11 @@ class _DepthGuard:
     it past MAX_DEPTH: libyaml's composer recurses, so it must not go deep."""
 
     _depth = 0
+    _limit = MAX_DEPTH
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         self._depth += 1
-        if self._depth > MAX_DEPTH:
+        if self._depth > self._limit:
             raise _TooDeep
 
     def ascend_resolver(self) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -354,7 +354,7 @@ def _without_items(data: Any, path: PathKey, indexes: set[int]) -> Any:
 
 
 def _renumber(
-    table: dict[PathKey, tuple[int, int]], container: PathKey, indexes: set[int]
+    table: Mapping[PathKey, tuple[int, int]], container: PathKey, indexes: set[int]
 ) -> dict[PathKey, tuple[int, int]]:
     """Positions with the items of the list at `container` numbered as in the pruned copy."""
     depth = len(container)

@@ -1,0 +1,122 @@
+"""The load cache (`.eventforge/cache/load.bin`): the pieces of the last generate's spec, parsed,
+so that the next generate parses only the entries whose text changed (see spec/pieces.py).
+
+A piece is keyed by a digest of its text; its data and positions are what parsing that text
+alone gives, so a piece found here is exactly what parsing would return. Stored with `marshal`
+(plain data only: it builds no objects but dicts, lists, tuples, strings and numbers, and runs
+nothing), which reads ten times faster than JSON would and keeps the tuples positions are keyed
+by; the positions of each piece stay marshalled until an error or warning asks for one. Like the
+other caches (cache.py): optional, ignored when missing, broken or written by another eventforge
+build, never read by `check`, and never the reason a generate fails. It holds what the spec
+says, like the spec itself and render.json beside it.
+"""
+
+from __future__ import annotations
+
+import marshal
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git
+from generator.build.write import UnsafePathError, atomic_write, safe_target
+from generator.spec.load import PathKey
+from generator.spec.pieces import Piece
+
+LOAD_FILE = f"{CACHE_DIR}/load.bin"
+
+Stored = tuple[dict[str, Any], bytes, bytes]  # a piece's data, positions, key positions
+
+
+class LoadCache:
+    """Parsed pieces by the digest of their text, for one output directory."""
+
+    def __init__(self, out: Path, tool: str, stored: Mapping[str, Stored] | None = None):
+        self.out = out
+        self.tool = tool
+        self._stored = dict(stored or {})
+        self.known: dict[str, Piece] = {
+            digest: Piece(data, _Marshalled(positions), _Marshalled(keys))
+            for digest, (data, positions, keys) in self._stored.items()
+        }
+        self._current: dict[str, Stored] = {}
+
+    @classmethod
+    def open(cls, out: Path, tool: str) -> LoadCache:
+        try:
+            target = safe_target(out, LOAD_FILE)
+            document = marshal.loads(target.read_bytes())
+        except (OSError, UnsafePathError, ValueError, EOFError, TypeError):
+            return cls(out, tool)
+        if not _well_formed(document) or document["tool"] != tool:
+            return cls(out, tool)
+        return cls(out, tool, document["pieces"])
+
+    def remember(self, pieces: Mapping[str, Piece]) -> None:
+        """This generate's pieces: the ones to keep (only them)."""
+        for digest, piece in pieces.items():
+            stored = self._stored.get(digest)
+            if stored is None:
+                try:
+                    stored = (
+                        piece.data,
+                        marshal.dumps(dict(piece.positions)),
+                        marshal.dumps(dict(piece.key_positions)),
+                    )
+                    marshal.dumps(piece.data)
+                except ValueError:
+                    continue  # a value marshal cannot keep (a date): parsed again next time
+            self._current[digest] = stored
+
+    def save(self) -> None:
+        """Record this run's pieces; never fails a generate."""
+        if not self._current or self._current.keys() == self._stored.keys():
+            return
+        document = {"format": FORMAT, "tool": self.tool, "pieces": self._current}
+        try:
+            target = safe_target(self.out, LOAD_FILE)
+            _ignored_by_git(self.out)
+            atomic_write(target, marshal.dumps(document), durable=False)
+        except (OSError, UnsafePathError, ValueError):
+            return
+
+
+def _well_formed(document: object) -> bool:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return False
+    pieces = document.get("pieces")
+    if not isinstance(pieces, dict) or not isinstance(document.get("tool"), str):
+        return False
+    return all(
+        isinstance(digest, str)
+        and isinstance(stored, tuple)
+        and len(stored) == 3
+        and isinstance(stored[0], dict)
+        and len(stored[0]) == 1
+        and isinstance(stored[1], bytes)
+        and isinstance(stored[2], bytes)
+        for digest, stored in pieces.items()
+    )
+
+
+class _Marshalled(Mapping[PathKey, tuple[int, int]]):
+    """A piece's positions, unmarshalled the first time one is asked for."""
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob = blob
+        self._table: dict[PathKey, tuple[int, int]] | None = None
+
+    def _loaded(self) -> dict[PathKey, tuple[int, int]]:
+        if self._table is None:
+            table = marshal.loads(self._blob)
+            self._table = table if isinstance(table, dict) else {}
+        return self._table
+
+    def __getitem__(self, path: PathKey) -> tuple[int, int]:
+        return self._loaded()[path]
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())

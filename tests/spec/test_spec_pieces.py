@@ -1,0 +1,181 @@
+"""Loading a spec in pieces (generator/spec/pieces.py) gives exactly what loading it whole gives:
+the same data, positions and key positions in the same order, the same errors; with pieces
+taken from the load of an earlier text too (the load cache, generator/build/load_cache.py)."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.build.load_cache import LOAD_FILE, LoadCache
+from generator.spec.diagnostics import SpecError
+from generator.spec.load import MAX_DEPTH, load_text
+from generator.spec.pieces import Piece, load_in_pieces
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*/eventforge.yaml"))
+
+
+def _whole(text: str) -> Any:
+    try:
+        loaded = load_text(text, "spec.yaml")
+    except SpecError as exc:
+        return exc.diagnostics
+    return loaded.data, list(loaded.positions.items()), list(loaded.key_positions.items())
+
+
+def _pieced(text: str, known: dict[str, Piece] | None = None) -> tuple[Any, dict[str, Piece]]:
+    try:
+        loaded, pieces = load_in_pieces(text, "spec.yaml", known or {})
+    except SpecError as exc:
+        return exc.diagnostics, {}
+    found = (loaded.data, list(loaded.positions.items()), list(loaded.key_positions.items()))
+    return found, pieces
+
+
+def _same(text: str, known: dict[str, Piece] | None = None) -> dict[str, Piece]:
+    found, pieces = _pieced(text, known)
+    assert found == _whole(text)
+    return pieces
+
+
+@pytest.mark.parametrize("spec", EXAMPLES, ids=lambda p: p.parent.name)
+def test_every_example_loads_the_same_in_pieces(spec: Path) -> None:
+    text = spec.read_text(encoding="utf-8")
+    pieces = _same(text)
+    assert len(pieces) >= 2  # it was cut (the examples are plain block YAML)
+    # Again from the pieces alone, and after an edit that moves every later piece down.
+    assert _same(text, pieces) == pieces
+    first = text.index("\naggregates:\n") + len("\naggregates:\n")
+    _same(text[:first] + "  # a comment\n\n" + text[first:], pieces)
+
+
+BASE = """\
+eventforge: 1
+domain: Shop
+types:
+  Money: {fields: {amount: decimal}}
+aggregates:
+  Cart:
+    id: cart_id
+    state: {items: {type: int, default: 0}}
+    events:
+      ItemAdded: {fields: {sku: str}}
+  Order:
+    id: order_id
+    events:
+      OrderPlaced:
+        fields: {total: decimal}
+read_models:
+  Carts:
+    key: cart_id
+    fields: {items: int}
+"""
+
+# Lines that make cutting wrong if it were done naively: each is put somewhere in BASE.
+TRICKY = [
+    "  Extra:\n    id: extra_id\n",
+    "# a comment at the top level\n",
+    "    # an indented comment\n",
+    "\n",
+    "  Cart:\n    id: again\n",  # a repeated entry: E103 in a whole load
+    '  Quoted: "a string\n  Inside: that goes on"\n',
+    "  Flow: {id: flow_id,\n  Next: 1}\n",
+    "  Anchored: &a {id: x}\n  Aliased: *a\n",
+    "  Text:\n    description: |+\n      kept\n\n\n",
+    "  'Quoted key':\n    id: q\n",
+    "  Inline: {id: inline_id}\n",
+    "---\n",
+    "  Tab:\n\tid: t\n",
+    "   Odd:\n    id: odd\n",
+    " Less:\n",
+    "  Bad: [unclosed\n",
+    "  Tagged: !!python/object {id: x}\n",
+    "  When: 2024-01-01\n",
+    '  Breaks:\n    description: "a\u2028b\x85c"\n',  # line breaks to YAML, not to split("\n")
+    "  Crlf:\r\n    id: crlf_id\r\n",
+    "  - item\n",
+    "  ? complex\n  : value\n",
+    "  Plain: a\n  b\n",
+    "automations: {}\n",
+    "read_models:\n  Again: {key: x}\n",
+    "aggregates: # a comment after the key\n  Late:\n    id: late_id\n",
+]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))  # fmt: skip
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(TRICKY)), max_size=4))
+def test_tricky_texts_load_the_same_in_pieces(inserts: list[tuple[int, str]]) -> None:
+    lines = BASE.splitlines(keepends=True)
+    for at, fragment in inserts:
+        lines.insert(at % (len(lines) + 1), fragment)
+    text = "".join(lines)
+    pieces = _same(text)
+    # From pieces of the base text (some still current, some stale), too.
+    _same(text, _pieced(BASE)[1] | pieces)
+
+
+def test_aliases_inside_one_entry_are_bounded_as_in_a_whole_load() -> None:
+    """Pieces are built without the alias bookkeeping: a text with aliases is loaded whole, so
+    that a "billion laughs" inside one entry is refused (E104) as the whole load refuses it."""
+    laughs = ["    l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    laughs += [f"    l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, 6)]
+    text = BASE.replace("  Order:\n", "  Laughs:\n" + "\n".join(laughs) + "\n  Order:\n")
+    assert [d.code for d in _pieced(text)[0]] == ["E104"]
+    _same(text)
+
+
+def test_a_piece_nesting_near_the_limit_is_loaded_whole() -> None:
+    """The whole load refuses nesting past MAX_DEPTH (E107); a piece sits two levels down, so it
+    must not be parsed alone past MAX_DEPTH - 2 (or it would accept what the whole load refuses)."""
+    for depth in (MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH):
+        nested = "[" * depth + "]" * depth
+        text = BASE.replace("  Order:\n", f"  Deep:\n    x: {nested}\n  Order:\n")
+        _same(text)
+
+
+def test_the_pieces_are_cut_where_entries_start() -> None:
+    _, pieces = _pieced(BASE)
+    names = sorted(name for piece in pieces.values() for name in piece.data)
+    assert names == ["Cart", "Carts", "Order"]
+    # Positions inside a piece are counted from its first line: moved to the spec's lines.
+    loaded, _ = load_in_pieces(BASE, "spec.yaml", pieces)
+    assert loaded.where(("aggregates", "Order", "events", "OrderPlaced")) == (15, 9)
+    assert loaded.where(("aggregates", "Order", "events", "OrderPlaced"), key=True) == (14, 7)
+    assert loaded.where(("read_models", "Carts"), key=True) == (17, 3)
+
+
+def test_the_load_cache_keeps_the_pieces_between_generates(tmp_path: Path) -> None:
+    cache = LoadCache.open(tmp_path, "tool-1")
+    assert cache.known == {}
+    _, pieces = _pieced(BASE)
+    cache.remember(pieces)
+    cache.save()
+    again = LoadCache.open(tmp_path, "tool-1")
+    assert set(again.known) == set(pieces)
+    # Taken from the cache, the pieces give what parsing gives, positions included.
+    edited = BASE.replace("aggregates:\n", "aggregates:\n  # moved down a line\n")
+    _same(edited, again.known)
+    # Another eventforge build, or a broken file: nothing is taken from it.
+    assert LoadCache.open(tmp_path, "tool-2").known == {}
+    (tmp_path / LOAD_FILE).write_bytes(b"\x00broken")
+    assert LoadCache.open(tmp_path, "tool-1").known == {}
+    (tmp_path / LOAD_FILE).write_bytes(marshal.dumps({"format": 1, "tool": "tool-1", "pieces": 3}))
+    assert LoadCache.open(tmp_path, "tool-1").known == {}
+
+
+def test_a_piece_holding_a_date_is_not_kept(tmp_path: Path) -> None:
+    text = BASE.replace("    id: order_id\n", "    id: order_id\n    since: 2024-01-01\n")
+    _, pieces = _pieced(text)
+    cache = LoadCache.open(tmp_path, "tool")
+    cache.remember(pieces)
+    cache.save()
+    kept = LoadCache.open(tmp_path, "tool").known
+    assert len(kept) == len(pieces) - 1
+    assert all("Order" not in piece.data for piece in kept.values())
