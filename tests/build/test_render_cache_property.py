@@ -1,5 +1,5 @@
-"""Property: after random edits of a spec, a generate that reuses its caches (render, format,
-memo) writes byte for byte what a clean generate of the same spec and lock writes: every generated
+"""Property: after random edits of a spec, a generate that reuses its caches (load, render,
+format, memo) writes byte for byte what a clean generate of the same spec and lock writes: every generated
 file, the manifest and the lock.
 
 Specs come from tests/spec_strategies/; each edit changes a description, drops an entry or
