@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import keyword
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from generator.spec import model as m
 from generator.spec.analyze.context import Context
@@ -102,15 +103,21 @@ def _attributes_of(name: str, codes: Iterable[str]) -> set[str]:
     field `from`: Python spells a keyword field with a trailing underscore)."""
     found: set[str] = set()
     for code in codes:
-        for node in ast.walk(ast.parse(code, mode="eval")):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == name
-            ):
-                attr = node.attr
+        for owner, attr in _attribute_reads(code):
+            if owner == name:
                 spec_name = (
                     attr[:-1] if attr.endswith("_") and keyword.iskeyword(attr[:-1]) else attr
                 )
                 found.add(spec_name)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _attribute_reads(code: str) -> frozenset[tuple[str, str]]:
+    """Each `name.attribute` in the code. Remembered: the same guard or rule is compiled to the
+    same code in many commands (parsing it again for each was a fifth of a large spec's analysis)."""
+    return frozenset(
+        (node.value.id, node.attr)
+        for node in ast.walk(ast.parse(code, mode="eval"))
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+    )
