@@ -5,7 +5,8 @@ A piece is keyed by a digest of its text; its data and positions are what parsin
 alone gives, so a piece found here is exactly what parsing would return. Stored with `marshal`
 (plain data only: it builds no objects but dicts, lists, tuples, strings and numbers, and runs
 nothing), which reads ten times faster than JSON would and keeps the tuples positions are keyed
-by; the positions of each piece stay marshalled until an error or warning asks for one. Like the
+by; the positions of each piece stay marshalled until an error or warning asks for one. Only
+pieces of a spec that passed validation are kept, so the shape check skips them (schema.py). Like the
 other caches (cache.py): optional, ignored when missing, broken or written by another eventforge
 build, never read by `check`, and never the reason a generate fails. It holds what the spec
 says, like the spec itself and render.json beside it.
@@ -36,7 +37,7 @@ class LoadCache:
         self.tool = tool
         self._stored = dict(stored or {})
         self.known: dict[str, Piece] = {
-            digest: Piece(data, _Marshalled(positions), _Marshalled(keys))
+            digest: Piece(data, _Marshalled(positions), _Marshalled(keys), checked=True)
             for digest, (data, positions, keys) in self._stored.items()
         }
         self._current: dict[str, Stored] = {}
@@ -53,7 +54,8 @@ class LoadCache:
         return cls(out, tool, document["pieces"])
 
     def remember(self, pieces: Mapping[str, Piece]) -> None:
-        """This generate's pieces: the ones to keep (only them)."""
+        """This generate's pieces: the ones to keep (only them). Only for a spec that passed
+        validation: pieces read back from the cache count as shape-checked."""
         for digest, piece in pieces.items():
             stored = self._stored.get(digest)
             if stored is None:

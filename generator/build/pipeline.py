@@ -134,10 +134,11 @@ def _produce(
         loaded, parsed = load_in_pieces(
             spec_text(raw, str(spec_path)), str(spec_path), pieces.known
         )
-        pieces.remember(parsed)
     spec, diagnostics = validate_loaded(loaded)
     if spec is None or has_errors(diagnostics):
         raise SpecError(diagnostics)
+    if pieces is not None:
+        pieces.remember(parsed)  # valid: the load cache keeps only pieces of valid specs
     checked = diagnostics
     on_disk = read_lock(path)
     baseline: Lock | None = read_lock_at(spec_path, against) if against else on_disk

@@ -57,6 +57,9 @@ class LoadedSpec:
     positions: Mapping[PathKey, tuple[int, int]] = field(repr=False)
     key_positions: Mapping[PathKey, tuple[int, int]] = field(repr=False)
     text: str = field(repr=False, default="")
+    # Entries known to have the right shape: pieces from the load cache, which holds only pieces
+    # of specs that passed validation (pieces.py). The shape check skips them (schema.py).
+    checked: frozenset[PathKey] = field(repr=False, default=frozenset())
 
     def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the node at `path` (or of its key), else of its nearest parent."""

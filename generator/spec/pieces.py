@@ -47,6 +47,7 @@ class Piece:
     data: dict[str, Any]
     positions: Mapping[PathKey, tuple[int, int]]
     key_positions: Mapping[PathKey, tuple[int, int]]
+    checked: bool = False  # part of a spec that passed validation (see LoadedSpec.checked)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def _joined(
         _Placed(rest.positions, blocks, entries, keys=False),
         _Placed(rest.key_positions, blocks, entries, keys=True),
         text,
+        frozenset(path for path, (piece, _) in entries.items() if piece.checked),
     )
 
 

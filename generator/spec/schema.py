@@ -64,7 +64,7 @@ def shape_problems(spec: LoadedSpec) -> tuple[list[Diagnostic], list[PathKey]]:
         )
         places.append(())  # a spec of another format: its meaning cannot be checked
     fast = _fast_check()
-    if fast is not None and fast(spec.data):
+    if fast is not None and fast(_unchecked(spec)):
         # The shape is right: jsonschema would find nothing (fastcheck.py).
         return diagnostics, places
     for error in _validator().iter_errors(spec.data):
@@ -73,6 +73,42 @@ def shape_problems(spec: LoadedSpec) -> tuple[list[Diagnostic], list[PathKey]]:
         diagnostics.extend(_convert(spec, error))
         places.extend(_places(error))
     return diagnostics, places
+
+
+def _unchecked(spec: LoadedSpec) -> dict[str, Any]:
+    """The data with the entries known to have the right shape left out (LoadedSpec.checked),
+    where that cannot change the answer: blocks whose schema checks each entry on its own
+    (`additionalProperties`), with a count that leaving entries out could break kept whole
+    enough (one entry stays when all are checked). Otherwise, the data."""
+    if not spec.checked:
+        return spec.data
+    data = dict(spec.data)
+    for block in {str(path[0]) for path in spec.checked}:
+        entries = data.get(block)
+        if not isinstance(entries, dict) or not _per_entry(block):
+            continue
+        kept = {n: e for n, e in entries.items() if (block, n) not in spec.checked}
+        if not kept and entries:
+            first = next(iter(entries))
+            kept = {first: entries[first]}
+        data[block] = kept
+    return data
+
+
+@lru_cache(maxsize=8)
+def _per_entry(block: str) -> bool:
+    """Whether the schema checks each entry of the top-level `block` on its own: nothing about
+    the block but its type, its entries' schema and at least one entry."""
+    found = _schema().get("properties", {}).get(block)
+    if not isinstance(found, dict):
+        return False
+    allowed = {"type", "description", "additionalProperties", "minProperties"}
+    return (
+        found.keys() <= allowed
+        and found.get("type") == "object"
+        and found.get("minProperties", 0) <= 1
+        and isinstance(found.get("additionalProperties"), dict)
+    )
 
 
 def _places(error: ValidationError) -> list[PathKey]:
