@@ -9,8 +9,9 @@ same order); anything this module is not sure of falls back to `load_text` on th
   at the indentation of the block's first entry, inside a top-level block written `aggregates:`
   alone on its line (blank and comment lines go with the piece before them). A cut inside a
   quoted string or a flow collection leaves the piece before it unterminated, and a line that
-  is not an entry does not parse on its own, so either falls back; a second block of the same
-  name leaves two keys in the skeleton, which the skeleton's load refuses, so that falls back.
+  is not an entry does not parse on its own, so either falls back. The skeleton's load must
+  then find each block as a key of the document on the line the cut read it at, with nothing
+  under it (a line `aggregates:` inside a string that spans lines is not a block).
 - Texts with anchors or aliases (pieces are built without the bookkeeping that bounds alias
   expansion), or with line breaks other than `\\n` (YAML counts lines by them), are loaded whole.
 - A piece that does not parse on its own, holds anything the builder reports (duplicate keys,
@@ -53,7 +54,8 @@ class Piece:
 @dataclass(frozen=True)
 class _Cut:
     block: str
-    start: int  # first line of the piece (0-based)
+    head: int  # the line of the block's key (0-based)
+    start: int  # first line of the piece
     stop: int  # the line after its last
     text: str
 
@@ -89,6 +91,14 @@ def load_in_pieces(
         rest = load_text(skeleton, file)
     except SpecError:
         return load_text(text, file), {}
+    # Each block must be where YAML sees it: a key of the document, at the line the cut read it
+    # at, with nothing left under it (not, say, a line inside a string that spans lines).
+    heads = {(cut.block, cut.head) for cut in cuts}
+    if any(
+        rest.key_positions.get((block,)) != (head + 1, 1) or rest.data.get(block) is not None
+        for block, head in heads
+    ):
+        return load_text(text, file), {}
     return _joined(rest, cuts, pieces, text), pieces
 
 
@@ -100,14 +110,14 @@ def _cuts(text: str, lines: list[str]) -> list[_Cut]:
         return []
     cuts: list[_Cut] = []
     block = ""
-    indent = 0
+    head = indent = 0
     starts: list[int] = []
 
     def close(end: int) -> None:
         for n, start in enumerate(starts):
             stop = starts[n + 1] if n + 1 < len(starts) else end
             piece = "\n".join(lines[start:stop]) + ("\n" if stop < len(lines) else "")
-            cuts.append(_Cut(block, start, stop, piece))
+            cuts.append(_Cut(block, head, start, stop, piece))
         starts.clear()
 
     for number, line in enumerate(lines):
@@ -120,6 +130,7 @@ def _cuts(text: str, lines: list[str]) -> list[_Cut]:
                 close(number)
             found = _BLOCK.fullmatch(line)
             block = found.group(1) if found and found.group(1) in PIECED else ""
+            head = number
             indent = 0
             continue
         if not block:

@@ -109,6 +109,7 @@ TRICKY = [
     "automations: {}\n",
     "read_models:\n  Again: {key: x}\n",
     "aggregates: # a comment after the key\n  Late:\n    id: late_id\n",
+    'description: "a string\naggregates:\n  Fake: entry\n"\n',  # a block inside a string
 ]
 
 
@@ -123,6 +124,16 @@ def test_tricky_texts_load_the_same_in_pieces(inserts: list[tuple[int, str]]) ->
     pieces = _same(text)
     # From pieces of the base text (some still current, some stale), too.
     _same(text, _pieced(BASE)[1] | pieces)
+
+
+def test_a_block_key_inside_a_string_is_not_a_block() -> None:
+    """A double-quoted string may go on over lines at the left margin: `aggregates:` on one of
+    them is text, not a block (the whole load reads the description "x aggregates: Fake: bar ")."""
+    text = BASE.replace(
+        "domain: Shop\n", 'domain: Shop\ndescription: "x\naggregates:\n  Fake: bar\n"\n'
+    )
+    assert _whole(text)[0]["description"] == "x aggregates: Fake: bar "
+    _same(text)
 
 
 def test_aliases_inside_one_entry_are_bounded_as_in_a_whole_load() -> None:
