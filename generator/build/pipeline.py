@@ -121,7 +121,7 @@ def _produce(
     from generator.build.load_cache import LoadCache
     from generator.build.plan import plan
     from generator.build.render import render_all
-    from generator.spec.load import load_file, spec_text
+    from generator.spec.load import load_bytes, load_file, spec_text
     from generator.spec.pieces import load_in_pieces
     from generator.spec.validate import validate_loaded
 
@@ -129,7 +129,7 @@ def _produce(
     if raw is None:
         loaded = load_file(spec_path)  # reports why it cannot be read
     elif pieces is None:
-        loaded, _ = load_in_pieces(spec_text(raw, str(spec_path)), str(spec_path), {})
+        loaded = load_bytes(raw, str(spec_path))  # `check` and --dry-run: no cache, whole
     else:
         loaded, parsed = load_in_pieces(
             spec_text(raw, str(spec_path)), str(spec_path), pieces.known
