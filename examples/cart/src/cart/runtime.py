@@ -583,7 +583,7 @@ class DomainMapper(Mapper[Any]):
             build = builders.get(stored.topic)
             if build is not None:
                 cls, id_field, fields = build
-                event = new(cls)
+                event: Any = new(cls)
                 values = event.__dict__
                 try:
                     for key, name, convert in fields:

@@ -311,10 +311,11 @@ def _apply_keyed(
     are grouped by key first and each row then folds its own events in order. An event changes
     no other row, so this ends as applying them in log order does, with one dictionary lookup
     per event (a key's hash is a Python function for a UUID) instead of three."""
-    by_key: defaultdict[tuple[Any, ...] | None, list[Any]] = defaultdict(list)
+    grouped: defaultdict[tuple[Any, ...] | None, list[Any]] = defaultdict(list)
     for event in events:
-        by_key[key_of(event)].append(event)
-    by_key.pop(None, None)  # events that update no row
+        grouped[key_of(event)].append(event)
+    # The key None: events that update no row.
+    by_key = {key: group for key, group in grouped.items() if key is not None}
     rows, stored = _rows(c, table, by_key.keys(), held)
     with localcontext(ARITHMETIC):
         for key, group in by_key.items():
