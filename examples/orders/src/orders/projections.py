@@ -62,7 +62,9 @@ class ReadModel(Generic[R]):
 
     `key` names the row fields that make a row's key (one or several), `index` the fields rows
     are also looked up by. `key_of(event)` is the key of the row an event updates, as a tuple in
-    the order of `key`, or None for an event that deletes by `delete_where` instead."""
+    the order of `key`, or None for an event that deletes by `delete_where` instead.
+    `update(row, event)` depends on nothing but the row and the event: a batch may be folded
+    key by key (the events of each key in the order of the log)."""
 
     name: str
     row_type: type[R]
