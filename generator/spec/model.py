@@ -344,6 +344,14 @@ class ReadModel:
     def deletes_where(self) -> bool:
         return any(u.delete_where for u in self.updates)
 
+    def row_after(self, update: RowUpdate) -> tuple[tuple[str, str], ...]:
+        """Each row field's attribute and its value after `update`, in field order: the code it
+        sets, or the field of the row before (`row.<attribute>`)."""
+        sets = {a.attribute: a.code for a in update.sets}
+        return tuple(
+            (f.attribute, sets.get(f.attribute, f"row.{f.attribute}")) for f in self.row_fields
+        )
+
 
 @dataclass(frozen=True, kw_only=True)
 class Send:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import assert_never
 
 from orders import projections
@@ -30,14 +30,19 @@ def update(
     row: ProductDemandRow | None, event: ProductListed | StockReserved | ProductDiscontinued
 ) -> ProductDemandRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
+    # A rebuild calls this for every event: rows are built by their constructor, every field
+    # named (`dataclasses.replace` costs about twice as much).
     match event:
         case ProductListed():
             row = row if row is not None else ProductDemandRow(sku=event.sku)
-            return replace(row, name=event.name, units_reserved=0, orders=0)
+            return ProductDemandRow(sku=row.sku, name=event.name, units_reserved=0, orders=0)
         case StockReserved():
             row = row if row is not None else ProductDemandRow(sku=event.sku)
-            return replace(
-                row, units_reserved=row.units_reserved + event.quantity, orders=row.orders + 1
+            return ProductDemandRow(
+                sku=row.sku,
+                name=row.name,
+                units_reserved=row.units_reserved + event.quantity,
+                orders=row.orders + 1,
             )
         case ProductDiscontinued():
             return None

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import assert_never
 from uuid import UUID
 
@@ -30,11 +30,13 @@ def update(
     row: CartItemsRow | None, event: AddedItemToCart | RemovedItemFromCart | ClearedCart
 ) -> CartItemsRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
+    # A rebuild calls this for every event: rows are built by their constructor, every field
+    # named (`dataclasses.replace` costs about twice as much).
     match event:
         case AddedItemToCart():
             row = row if row is not None else CartItemsRow(cart_id=event.cart_id)
-            return replace(
-                row,
+            return CartItemsRow(
+                cart_id=row.cart_id,
                 items=(
                     *row.items,
                     CartItem(
@@ -47,8 +49,8 @@ def update(
             )
         case RemovedItemFromCart():
             row = row if row is not None else CartItemsRow(cart_id=event.cart_id)
-            return replace(
-                row,
+            return CartItemsRow(
+                cart_id=row.cart_id,
                 items=row.items[: tuple(i.product_id for i in row.items).index(event.product_id)]
                 + row.items[tuple(i.product_id for i in row.items).index(event.product_id) + 1 :]
                 if event.product_id in tuple(i.product_id for i in row.items)
@@ -56,7 +58,7 @@ def update(
             )
         case ClearedCart():
             row = row if row is not None else CartItemsRow(cart_id=event.cart_id)
-            return replace(row, items=())
+            return CartItemsRow(cart_id=row.cart_id, items=())
         case _:
             assert_never(event)
 
