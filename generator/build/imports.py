@@ -41,8 +41,10 @@ def tidy_imports(text: str, first_party: frozenset[str]) -> str:
     if block is None:
         return text
     stop = start + block.length  # where the code resumes
-    if text.startswith((" ", "\t", "#"), stop):
-        return text  # the block runs into something indented or a comment: not ours to judge
+    if text.startswith((" ", "\t"), stop) or (text.startswith("#", stop) and not block.gap):
+        # The block runs into something indented, or a comment that may belong to its last
+        # line: not ours to judge. (A comment after a blank line belongs to the code after it.)
+        return text
     used = block.bound.intersection(_WORD.findall(text, 0, start))
     used.update(block.bound.intersection(_WORD.findall(text, stop)))
     return text[:start] + block.tidied(used) + text[stop:]
