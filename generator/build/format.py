@@ -147,8 +147,33 @@ def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
 # Modules of Python 3.11's standard library that later versions dropped (PEP 594): ruff still
 # counts them as standard for target-version py311, whatever Python runs eventforge.
 _DROPPED_STDLIB = frozenset(
-    "aifc asynchat asyncore audioop cgi cgitb chunk crypt distutils imghdr imp mailcap msilib "
-    "nis nntplib ossaudiodev pipes smtpd sndhdr spwd sunau telnetlib uu xdrlib lib2to3".split()
+    [
+        "aifc",
+        "asynchat",
+        "asyncore",
+        "audioop",
+        "cgi",
+        "cgitb",
+        "chunk",
+        "crypt",
+        "distutils",
+        "imghdr",
+        "imp",
+        "mailcap",
+        "msilib",
+        "nis",
+        "nntplib",
+        "ossaudiodev",
+        "pipes",
+        "smtpd",
+        "sndhdr",
+        "spwd",
+        "sunau",
+        "telnetlib",
+        "uu",
+        "xdrlib",
+        "lib2to3",
+    ]
 )
 
 
