@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 from generator import __version__
 from generator.build.cache import FormatCache
 from generator.build.imports import tidy_imports
+from generator.build.produced import Produced
 from generator.spec.diagnostics import Diagnostic, SpecError
 
 RUFF_CONFIG = """\
@@ -71,25 +73,33 @@ def format_key() -> str:
 
 def format_sources(
     files: dict[str, str], package: str, cache: FormatCache | None = None
-) -> dict[str, str]:
+) -> Mapping[str, str]:
     """Formatted copies of the Python files in `files`; other files are returned unchanged.
 
     Files whose rendered text the cache knows are taken from it; ruff runs only over the rest.
+    A file the disk holds already, formatted, is not even read (see produced.py).
     """
     python = {path: text for path, text in files.items() if path.endswith(".py")}
     done: dict[str, str] = {}
+    on_disk: dict[str, tuple[str, list[int]]] = {}
     if cache is not None:
         for path, text in python.items():
+            if cache.settled(path, text):
+                on_disk[path] = cache.on_disk[path]
+                continue
             known = cache.lookup(path, text)
             if known is not None:
                 done[path] = known
-    todo = {path: text for path, text in python.items() if path not in done}
+    todo = {path: text for path, text in python.items() if path not in done and path not in on_disk}
     if todo:
         done.update(_ruff(python, todo))
         if cache is not None:
             for path, text in todo.items():
                 cache.remember(path, text, done[path])
-    return {path: done.get(path, text) for path, text in files.items()}
+    texts = {path: done.get(path, text) for path, text in files.items() if path not in on_disk}
+    if cache is None or not on_disk:
+        return texts
+    return Produced(files, texts, on_disk, cache.targets.read)
 
 
 def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:

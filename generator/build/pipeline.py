@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -51,7 +52,7 @@ class Memo:
 @dataclass(frozen=True)
 class Output:
     spec: Spec | None  # None when recalled from the generate memo: nothing was validated
-    files: dict[str, str]
+    files: Mapping[str, str]  # a settled file is read only if asked for (produced.py)
     owners: dict[str, Owner]
     signatures: dict[str, str]  # what each user file must provide
     diagnostics: list[Diagnostic]  # warnings (and breaking changes, when allowed)
@@ -137,7 +138,11 @@ def _produce(
     planned = plan(spec, lock)
     renders = RenderCache.open(cache_in, _tool_key()) if cache_in is not None else None
     rendered = render_all(spec, planned, lock, renders)
-    cache = FormatCache.open(cache_in, format_key()) if cache_in is not None else None
+    cache = None
+    if cache_in is not None:
+        # What the last generate left on disk untouched, known by fingerprint (produced.py).
+        settled = store.on_disk() if store is not None else None
+        cache = FormatCache.open(cache_in, format_key(), on_disk=settled)
     formatted = format_sources(rendered, spec.package, cache)
     text = render_lock(lock)
     current = path.read_text(encoding="utf-8") if on_disk is not None else None
@@ -252,12 +257,12 @@ def write(
 
 def _settled(state: FileState, force: bool) -> bool:
     """Whether a file is, after this write, exactly what was produced (or a user file, with
-    nothing to say about it), and listed so in the manifest."""
+    nothing to say about it), and listed so in the manifest; or removed, and out of it."""
     if state.verdict is Verdict.CONFLICT:
         return force
     if state.verdict is Verdict.KEEP:
         return not state.reason
-    return state.verdict in (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
+    return state.verdict in (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL, Verdict.REMOVE)
 
 
 def lock_is_current(output: Output) -> bool:
