@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
@@ -25,6 +24,7 @@ from generator import __version__
 from generator.build.cache import FormatCache
 from generator.build.imports import tidy_imports
 from generator.build.produced import Produced
+from generator.build.toolkey import library_versions
 from generator.spec.diagnostics import Diagnostic, SpecError
 
 RUFF_CONFIG = """\
@@ -63,11 +63,7 @@ _REDO = _FIXABLE | {"F811"}
 
 def format_key() -> str:
     """What formatted text depends on besides the rendered text: the key of the format cache."""
-    try:
-        ruff = version("ruff")
-    except PackageNotFoundError:  # pragma: no cover - ruff is a dependency
-        ruff = "unknown"
-    material = "\0".join([__version__, ruff, RUFF_CONFIG, _FIX])
+    material = "\0".join([__version__, library_versions()["ruff"], RUFF_CONFIG, _FIX])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
