@@ -225,7 +225,9 @@ def _section(module: str, first_party: frozenset[str]) -> int:
 
 
 def _natural(text: str) -> tuple[str | int, ...]:
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(text)))
+    parts: list[str | int] = list(_DIGITS.split(text))  # text, digits, text, ...
+    parts[1::2] = [int(part) for part in parts[1::2]]
+    return tuple(parts)
 
 
 @lru_cache(maxsize=4096)
