@@ -14,10 +14,11 @@ reads none of them, so a tampered cache cannot hide a difference from the CI gat
   generated text (user-owned stubs). A generate formats only the files whose text changed.
 - `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
   with nothing changed skips validating, rendering and formatting altogether.
-- `RenderCache` (render.json): the rendered text of each file of one aggregate, keyed by exactly
-  what its template can read (that aggregate's slice of the spec, see slices.py), so that a
-  generate after an edit renders again only the files of the aggregates the edit touched (and the
-  files that read the whole spec).
+- `RenderCache` (render.json): the hash of the rendered text of each file of one aggregate, keyed
+  by exactly what its template can read (that aggregate's slice of the spec, see slices.py), so
+  that a generate after an edit renders again only the files of the aggregates the edit touched
+  (and the files that read the whole spec): the format cache knows the formatted text of the
+  others by that hash.
 """
 
 from __future__ import annotations
@@ -78,24 +79,25 @@ class FormatCache:
         entries = _read_files(out, CACHE_FILE, ("key", key), lengths=(2, 3))
         return cls(out, key, entries, targets, on_disk)
 
-    def settled(self, path: str, rendered: str) -> bool:
-        """Whether the file at `path` is the formatted text of `rendered` already, known without
-        reading it: this cache knows `rendered`, and the disk holds a file of the formatted
-        text's hash that nobody touched since the last generate (see produced.py)."""
+    def settled(self, path: str, rendered_hash: str) -> bool:
+        """Whether the file at `path` is the formatted text of the rendered text whose hash is
+        given, known without reading it: this cache knows that text, and the disk holds a file
+        of the formatted text's hash that nobody touched since the last generate (see
+        produced.py)."""
         entry = self._entries.get(path)
         known = self.on_disk.get(path)
         if entry is None or known is None or known[0] != entry[1]:
             return False
-        rendered_hash = sha256(rendered)
         if entry[0] != rendered_hash:
             return False
         self._current[path] = (rendered_hash, entry[1])
         return True
 
-    def lookup(self, path: str, rendered: str) -> str | None:
-        """The formatted text of `rendered` at `path`, when this cache knows it; else None."""
+    def lookup(self, path: str, rendered: str, rendered_hash: str | None = None) -> str | None:
+        """The formatted text of `rendered` at `path` (or of the rendered text whose hash is
+        given), when this cache knows it; else None."""
         entry = self._entries.get(path)
-        rendered_hash = sha256(rendered)
+        rendered_hash = rendered_hash or sha256(rendered)
         if entry is None or entry[0] != rendered_hash:
             return None
         if len(entry) == 3:
@@ -396,7 +398,9 @@ RENDER_FILE = f"{CACHE_DIR}/render.json"
 
 
 class RenderCache:
-    """Rendered text by what its template read, for one output directory (render.json).
+    """The hash of rendered text by what its template read, for one output directory
+    (render.json). A file found here is rendered only if its formatted text is not known
+    (produced.Rendered): the format cache knows formatted text by the hash of rendered text.
 
     Only the files of one aggregate are cached (see slices.py): each is rendered from
     its aggregate's slice of the spec, so the slice's content, the file's own context (its
@@ -409,16 +413,17 @@ class RenderCache:
         self.out = out
         self.tool = tool
         self._entries = dict(entries or {})
-        self._current: dict[str, list[str]] = {}  # this run's files: path -> [key, text]
+        self._current: dict[str, list[str]] = {}  # this run's files: path -> [key, hash]
 
     @classmethod
     def open(cls, out: Path, tool: str) -> RenderCache:
         return cls(out, tool, _read_files(out, RENDER_FILE, ("tool", tool), lengths=(2,)))
 
     def key(self, *parts: str) -> str:
-        return memo_key("eventforge render 1", self.tool, *parts)
+        return memo_key("eventforge render 2", self.tool, *parts)
 
     def lookup(self, path: str, key: str) -> str | None:
+        """The hash of the text rendered last time with this key, if any."""
         entry = self._entries.get(path)
         if entry is None or entry[0] != key:
             return None
@@ -426,7 +431,7 @@ class RenderCache:
         return entry[1]
 
     def remember(self, path: str, key: str, text: str) -> None:
-        self._current[path] = [key, text]
+        self._current[path] = [key, sha256(text)]
 
     def save(self) -> None:
         """Record this run's files (only them); never fails a generate."""

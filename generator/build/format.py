@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
@@ -23,7 +23,7 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 from generator import __version__
 from generator.build.cache import FormatCache
 from generator.build.imports import tidy_imports
-from generator.build.produced import Produced
+from generator.build.produced import Produced, rendered_digest
 from generator.build.toolkey import library_versions
 from generator.spec.diagnostics import Diagnostic, SpecError
 
@@ -68,37 +68,41 @@ def format_key() -> str:
 
 
 def format_sources(
-    files: dict[str, str], package: str, cache: FormatCache | None = None
+    files: Mapping[str, str], package: str, cache: FormatCache | None = None
 ) -> Mapping[str, str]:
     """Formatted copies of the Python files in `files`; other files are returned unchanged.
 
     Files whose rendered text the cache knows are taken from it; ruff runs only over the rest.
-    A file the disk holds already, formatted, is not even read (see produced.py).
+    A file the disk holds already, formatted, is not even read (see produced.py), and a file the
+    render cache knew is not even rendered (produced.Rendered) unless ruff must format it.
     """
-    python = {path: text for path, text in files.items() if path.endswith(".py")}
+    python = [path for path in files if path.endswith(".py")]
     done: dict[str, str] = {}
     on_disk: dict[str, tuple[str, list[int]]] = {}
     if cache is not None:
-        for path, text in python.items():
-            if cache.settled(path, text):
+        for path in python:
+            rendered = rendered_digest(files, path)
+            if cache.settled(path, rendered):
                 on_disk[path] = cache.on_disk[path]
                 continue
-            known = cache.lookup(path, text)
+            known = cache.lookup(path, "", rendered)
             if known is not None:
                 done[path] = known
-    todo = {path: text for path, text in python.items() if path not in done and path not in on_disk}
+    todo = {path: files[path] for path in python if path not in done and path not in on_disk}
     if todo:
-        done.update(_ruff(python, todo))
+        done.update(_ruff(set(python), todo))
         if cache is not None:
             for path, text in todo.items():
                 cache.remember(path, text, done[path])
-    texts = {path: done.get(path, text) for path, text in files.items() if path not in on_disk}
+    texts = {
+        path: done[path] if path in done else files[path] for path in files if path not in on_disk
+    }
     if cache is None or not on_disk:
         return texts
     return Produced(files, texts, on_disk, cache.targets.read)
 
 
-def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
+def _ruff(python: Collection[str], todo: dict[str, str]) -> dict[str, str]:
     """Prune and sort imports, format and lint the files in `todo` in a temporary tree.
 
     Only `todo` is written out and named to ruff, so that a change to one command costs a few
@@ -184,7 +188,7 @@ _DROPPED_STDLIB = frozenset(
 
 
 def _scaffold(
-    python: dict[str, str], todo: dict[str, str], first_party: frozenset[str]
+    python: Collection[str], todo: dict[str, str], first_party: frozenset[str]
 ) -> tuple[str, list[str]]:
     """The ruff configuration of the scratch tree, and the empty files it needs besides `todo`.
 

@@ -77,3 +77,43 @@ def digest(files: Mapping[str, str], path: str) -> str:
 def settled(files: Mapping[str, str]) -> Mapping[str, tuple[str, list[int]]]:
     """The settled files of `files` (none for a plain dict)."""
     return files.settled if isinstance(files, Produced) else {}
+
+
+class Rendered(Mapping[str, str]):
+    """Rendered text by path, in the order planned; a file the render cache knows is rendered
+    only when its text is asked for (its hash is known: the format cache may know the rest)."""
+
+    def __init__(
+        self,
+        order: Iterable[str],
+        texts: dict[str, str],
+        deferred: dict[str, tuple[str, Callable[[], str]]],
+    ) -> None:
+        self._order = list(order)
+        self._texts = texts
+        self._deferred = deferred  # path -> (sha256 of the text, how to render it)
+
+    def __getitem__(self, path: str) -> str:
+        text = self._texts.get(path)
+        if text is None:
+            text = self._texts[path] = self._deferred[path][1]()
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._texts or path in self._deferred
+
+    def digest(self, path: str) -> str:
+        if path not in self._texts and path in self._deferred:
+            return self._deferred[path][0]
+        return sha256(self[path])
+
+
+def rendered_digest(files: Mapping[str, str], path: str) -> str:
+    """The sha256 of a rendered file's text, without rendering a file the render cache knows."""
+    return files.digest(path) if isinstance(files, Rendered) else sha256(files[path])
