@@ -90,6 +90,10 @@ class FormatCache:
             return False
         if entry[0] != rendered_hash:
             return False
+        try:
+            self.targets(path)  # a folder turned into a link out of `out` is refused, as before
+        except (OSError, UnsafePathError):
+            return False
         self._current[path] = (rendered_hash, entry[1])
         return True
 

@@ -148,3 +148,20 @@ def test_a_generate_that_removed_files_leaves_them_settled(
     monkeypatch.setattr(write_step, "plan_writes", refuse)
     monkeypatch.setattr(pipeline_step, "plan_writes", refuse)
     assert cli("generate", spec).exit_code == 0  # recalled, every file known by fingerprint
+
+
+def test_a_folder_moved_out_and_linked_back_is_refused_as_before(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The files keep their inodes and times (a rename), so their fingerprints still match; the
+    # link leads out of the output folder, which generate refuses to read or write through.
+    spec = _settled_bank(tmp_path)
+    monkeypatch.setattr(cache_step, "_TICK_NS", -(10**18))  # no file counts as racy
+    outside = tmp_path / "outside"
+    folder = spec.parent / "src/bank/read_models"  # the edit changes none of its files
+    folder.rename(outside)
+    folder.symlink_to(outside, target_is_directory=True)
+    _add_command(spec)
+    result = cli("generate", spec)
+    assert result.exit_code == 2
+    assert "outside the output directory" in result.stderr
