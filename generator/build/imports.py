@@ -232,7 +232,14 @@ def _natural(text: str) -> tuple[str | int, ...]:
 
 @lru_cache(maxsize=4096)
 def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
-    return _natural(module.lower()), _natural(module)
+    return _both(module)
+
+
+def _both(text: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
+    """The natural keys of `text` lower-cased and as written (computed once when they agree)."""
+    lowered = text.lower()
+    lower = _natural(lowered)
+    return lower, lower if lowered == text else _natural(text)
 
 
 @lru_cache(maxsize=4096)
@@ -244,4 +251,4 @@ def _member_key(member: Member) -> tuple[int, tuple[str | int, ...], tuple[str |
         kind = 1  # Class
     else:
         kind = 2  # everything else
-    return kind, _natural(name.lower()), _natural(name), alias
+    return kind, *_both(name), alias
