@@ -91,7 +91,7 @@ class FormatCache:
         if entry[0] != rendered_hash:
             return False
         try:
-            self.targets(path)  # a folder turned into a link out of `out` is refused, as before
+            self.targets.check_folder(path)  # a folder linked out of `out` is refused, as before
         except (OSError, UnsafePathError):
             return False
         self._current[path] = (rendered_hash, entry[1])

@@ -88,6 +88,13 @@ class SafeTargets:
             self._texts[relative] = _read(self(relative))
         return self._texts[relative]
 
+    def check_folder(self, relative: str) -> None:
+        """Raise UnsafePathError when the folder of `relative` leads out of the output directory
+        (a file known by its fingerprint is itself no link: a link has a fingerprint of its own)."""
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            self._folders[folder] = safe_target(self.out, folder or ".")
+
     def __call__(self, relative: str) -> Path:
         folder, _, name = relative.rpartition("/")
         if name in ("", ".", ".."):
