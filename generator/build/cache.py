@@ -14,10 +14,11 @@ reads none of them, so a tampered cache cannot hide a difference from the CI gat
   generated text (user-owned stubs). A generate formats only the files whose text changed.
 - `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
   with nothing changed skips validating, rendering and formatting altogether.
-- `RenderCache` (render.json): the rendered text of each file of one aggregate, keyed by exactly
-  what its template can read (that aggregate's slice of the spec, see slices.py), so that a
-  generate after an edit renders again only the files of the aggregates the edit touched (and the
-  files that read the whole spec).
+- `RenderCache` (render.json): the hash of the rendered text of each file of one aggregate, keyed
+  by exactly what its template can read (that aggregate's slice of the spec, see slices.py), so
+  that a generate after an edit renders again only the files of the aggregates the edit touched
+  (and the files that read the whole spec): the format cache knows the formatted text of the
+  others by that hash.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.build import produced
 from generator.build.write import MANIFEST, SafeTargets, UnsafePathError, atomic_write, safe_target
 from generator.spec.diagnostics import Diagnostic, Level
 
@@ -54,23 +56,52 @@ class FormatCache:
         key: str,
         entries: Mapping[str, list[str]] | None = None,
         targets: SafeTargets | None = None,
+        on_disk: Mapping[str, tuple[str, list[int]]] | None = None,
     ):
         self.out = out
         self.key = key
         self._entries = dict(entries or {})
         self._current: dict[str, tuple[str, str]] = {}  # this run: path -> (rendered, formatted)
         self.targets = targets if targets is not None else SafeTargets(out)
+        # Generated files as the last generate left them, known by fingerprint (see
+        # GenerateMemo.on_disk): path -> (sha256, fingerprint).
+        self.on_disk = dict(on_disk or {})
 
     @classmethod
-    def open(cls, out: Path, key: str, targets: SafeTargets | None = None) -> FormatCache:
+    def open(
+        cls,
+        out: Path,
+        key: str,
+        targets: SafeTargets | None = None,
+        on_disk: Mapping[str, tuple[str, list[int]]] | None = None,
+    ) -> FormatCache:
         """The cache in `out`; an empty one when there is none or it cannot be used."""
         entries = _read_files(out, CACHE_FILE, ("key", key), lengths=(2, 3))
-        return cls(out, key, entries, targets)
+        return cls(out, key, entries, targets, on_disk)
 
-    def lookup(self, path: str, rendered: str) -> str | None:
-        """The formatted text of `rendered` at `path`, when this cache knows it; else None."""
+    def settled(self, path: str, rendered_hash: str) -> bool:
+        """Whether the file at `path` is the formatted text of the rendered text whose hash is
+        given, known without reading it: this cache knows that text, and the disk holds a file
+        of the formatted text's hash that nobody touched since the last generate (see
+        produced.py)."""
         entry = self._entries.get(path)
-        rendered_hash = sha256(rendered)
+        known = self.on_disk.get(path)
+        if entry is None or known is None or known[0] != entry[1]:
+            return False
+        if entry[0] != rendered_hash:
+            return False
+        try:
+            self.targets.check_folder(path)  # a folder linked out of `out` is refused, as before
+        except (OSError, UnsafePathError):
+            return False
+        self._current[path] = (rendered_hash, entry[1])
+        return True
+
+    def lookup(self, path: str, rendered: str, rendered_hash: str | None = None) -> str | None:
+        """The formatted text of `rendered` at `path` (or of the rendered text whose hash is
+        given), when this cache knows it; else None."""
+        entry = self._entries.get(path)
+        rendered_hash = rendered_hash or sha256(rendered)
         if entry is None or entry[0] != rendered_hash:
             return None
         if len(entry) == 3:
@@ -193,12 +224,20 @@ class GenerateMemo:
 
     def __init__(self, out: Path) -> None:
         self.out = out
+        self._data: Any = None
+
+    def _document(self) -> Any:
+        """The memo file as read the first time it is asked for (None when unreadable)."""
+        if self._data is None:
+            try:
+                text = safe_target(self.out, MEMO_FILE).read_text(encoding="utf-8")
+                self._data = json.loads(text)
+            except (OSError, ValueError, UnsafePathError):
+                self._data = False
+        return self._data or None
 
     def recall(self, key: str) -> Recalled | None:
-        try:
-            data = json.loads(safe_target(self.out, MEMO_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnsafePathError):
-            return None
+        data = self._document()
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
         try:
@@ -258,6 +297,36 @@ class GenerateMemo:
                     return False
         return True
 
+    def on_disk(self) -> dict[str, tuple[str, list[int]]]:
+        """The generated files that are still as the last generate left them, whatever its key:
+        path -> (sha256, fingerprint), known the way _untouched knows them (by fingerprint,
+        never for a file whose times are too close to the memo's own). Empty when the last
+        generate did not settle every file (see remember)."""
+        data = self._document()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return {}
+        known: dict[str, tuple[str, list[int]]] = {}
+        try:
+            stat = data["stat"]
+            racy_from = stat["written_ns"] - _TICK_NS
+            recorded = stat["files"]
+            for path, entry in data["files"].items():
+                fingerprint = recorded.get(path)
+                if entry[0] != "generated" or not isinstance(fingerprint, list):
+                    continue
+                try:
+                    now = os.lstat(self.out / path)  # a link is not the file it was
+                except OSError:
+                    continue
+                if _fingerprint(now) != fingerprint:
+                    continue
+                if max(now.st_mtime_ns, now.st_ctime_ns) >= racy_from:
+                    continue
+                known[path] = (str(entry[1]), fingerprint)
+        except (TypeError, KeyError, IndexError, AttributeError):
+            return {}
+        return known
+
     def remember(
         self,
         key: str,
@@ -277,11 +346,12 @@ class GenerateMemo:
         entries = {
             path: [
                 str(owners[path]),
-                sha256(text),
+                produced.digest(files, path),
                 signatures.get(path, ""),
-                text if str(owners[path]) != "generated" else None,  # user files are the user's
+                # User files are the user's: their text is kept (a settled file is generated).
+                files[path] if str(owners[path]) != "generated" else None,
             ]
-            for path, text in sorted(files.items())
+            for path in sorted(files)
         }
         document = {
             "format": FORMAT,
@@ -306,6 +376,9 @@ class GenerateMemo:
     def _fingerprints(
         self, files: Mapping[str, str], owners: Mapping[str, str], written_ns: int
     ) -> dict[str, Any] | None:
+        # A settled file keeps the fingerprint it was known by: had it changed since, the
+        # next generate reads it instead of trusting it.
+        kept = produced.settled(files)
         try:
             manifest = (self.out / MANIFEST).read_text(encoding="utf-8")
             return {
@@ -315,6 +388,8 @@ class GenerateMemo:
                 "files": {
                     path: None
                     if str(owners[path]) != "generated"
+                    else kept[path][1]
+                    if path in kept
                     else _fingerprint(os.stat(self.out / path))
                     for path in sorted(files)
                 },
@@ -327,7 +402,9 @@ RENDER_FILE = f"{CACHE_DIR}/render.json"
 
 
 class RenderCache:
-    """Rendered text by what its template read, for one output directory (render.json).
+    """The hash of rendered text by what its template read, for one output directory
+    (render.json). A file found here is rendered only if its formatted text is not known
+    (produced.Rendered): the format cache knows formatted text by the hash of rendered text.
 
     Only the files of one aggregate are cached (see slices.py): each is rendered from
     its aggregate's slice of the spec, so the slice's content, the file's own context (its
@@ -340,16 +417,17 @@ class RenderCache:
         self.out = out
         self.tool = tool
         self._entries = dict(entries or {})
-        self._current: dict[str, list[str]] = {}  # this run's files: path -> [key, text]
+        self._current: dict[str, list[str]] = {}  # this run's files: path -> [key, hash]
 
     @classmethod
     def open(cls, out: Path, tool: str) -> RenderCache:
         return cls(out, tool, _read_files(out, RENDER_FILE, ("tool", tool), lengths=(2,)))
 
     def key(self, *parts: str) -> str:
-        return memo_key("eventforge render 1", self.tool, *parts)
+        return memo_key("eventforge render 2", self.tool, *parts)
 
     def lookup(self, path: str, key: str) -> str | None:
+        """The hash of the text rendered last time with this key, if any."""
         entry = self._entries.get(path)
         if entry is None or entry[0] != key:
             return None
@@ -357,7 +435,7 @@ class RenderCache:
         return entry[1]
 
     def remember(self, path: str, key: str, text: str) -> None:
-        self._current[path] = [key, text]
+        self._current[path] = [key, sha256(text)]
 
     def save(self) -> None:
         """Record this run's files (only them); never fails a generate."""

@@ -10,10 +10,12 @@ reaches the output directory.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
+import sys
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
@@ -21,6 +23,8 @@ from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 from generator import __version__
 from generator.build.cache import FormatCache
 from generator.build.imports import tidy_imports
+from generator.build.produced import Produced, rendered_digest
+from generator.build.toolkey import library_versions
 from generator.spec.diagnostics import Diagnostic, SpecError
 
 RUFF_CONFIG = """\
@@ -59,48 +63,56 @@ _REDO = _FIXABLE | {"F811"}
 
 def format_key() -> str:
     """What formatted text depends on besides the rendered text: the key of the format cache."""
-    try:
-        ruff = version("ruff")
-    except PackageNotFoundError:  # pragma: no cover - ruff is a dependency
-        ruff = "unknown"
-    material = "\0".join([__version__, ruff, RUFF_CONFIG, _FIX])
+    material = "\0".join([__version__, library_versions()["ruff"], RUFF_CONFIG, _FIX])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def format_sources(
-    files: dict[str, str], package: str, cache: FormatCache | None = None
-) -> dict[str, str]:
+    files: Mapping[str, str], package: str, cache: FormatCache | None = None
+) -> Mapping[str, str]:
     """Formatted copies of the Python files in `files`; other files are returned unchanged.
 
     Files whose rendered text the cache knows are taken from it; ruff runs only over the rest.
+    A file the disk holds already, formatted, is not even read (see produced.py), and a file the
+    render cache knew is not even rendered (produced.Rendered) unless ruff must format it.
     """
-    python = {path: text for path, text in files.items() if path.endswith(".py")}
+    python = [path for path in files if path.endswith(".py")]
     done: dict[str, str] = {}
+    on_disk: dict[str, tuple[str, list[int]]] = {}
     if cache is not None:
-        for path, text in python.items():
-            known = cache.lookup(path, text)
+        for path in python:
+            rendered = rendered_digest(files, path)
+            if cache.settled(path, rendered):
+                on_disk[path] = cache.on_disk[path]
+                continue
+            known = cache.lookup(path, "", rendered)
             if known is not None:
                 done[path] = known
-    todo = {path: text for path, text in python.items() if path not in done}
+    todo = {path: files[path] for path in python if path not in done and path not in on_disk}
     if todo:
-        done.update(_ruff(python, todo))
+        done.update(_ruff(set(python), todo))
         if cache is not None:
             for path, text in todo.items():
                 cache.remember(path, text, done[path])
-    return {path: done.get(path, text) for path, text in files.items()}
+    texts = {
+        path: done[path] if path in done else files[path] for path in files if path not in on_disk
+    }
+    if cache is None or not on_disk:
+        return texts
+    return Produced(files, texts, on_disk, cache.targets.read)
 
 
-def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
+def _ruff(python: Collection[str], todo: dict[str, str]) -> dict[str, str]:
     """Prune and sort imports, format and lint the files in `todo` in a temporary tree.
 
-    The tree has every module of `python`, so that ruff sorts imports the same way whichever
-    subset it works on (what is first-party depends on which modules exist under `src` and
-    `tests`); but only `todo` is written out (the rest are empty) and named to it, so that a
-    change to one command costs a few files, not thousands. Imports are tidied
-    in Python first (imports.py); a file ruff still flags for imports (F401, I001) is done again
-    from its rendered text with ruff's own fixer, so the result never depends on that shortcut.
+    Only `todo` is written out and named to ruff, so that a change to one command costs a few
+    files, not thousands. Beside them the tree holds what ruff looks at to sort imports (see
+    _scaffold), so that it sorts them the same way whichever subset it works on. Imports are
+    tidied in Python first (imports.py); a file ruff still flags for imports (F401, I001) is done
+    again from its rendered text with ruff's own fixer, so the result never depends on that
+    shortcut.
     """
-    size = sum(len(text) for text in python.values())
+    size = sum(len(text) for text in todo.values())
     first_party = frozenset(
         path.split("/")[1].removesuffix(".py")
         for path in python
@@ -108,14 +120,14 @@ def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
     )
     with tempfile.TemporaryDirectory(prefix="eventforge-", dir=_scratch_parent(size)) as tmp:
         root = Path(tmp)
-        (root / "ruff.toml").write_text(RUFF_CONFIG, encoding="utf-8")
-        for folder in sorted({(root / path).parent for path in python}):
-            folder.mkdir(parents=True, exist_ok=True)
+        config_text, empty = _scaffold(python, todo, first_party)
+        (root / "ruff.toml").write_text(config_text, encoding="utf-8")
+        for folder in sorted({path.rpartition("/")[0] for path in (*todo, *empty)} - {""}):
+            (root / folder).mkdir(parents=True, exist_ok=True)
         for path, text in todo.items():
             (root / path).write_text(tidy_imports(text, first_party), encoding="utf-8")
-        for path in python:
-            if path not in todo:
-                (root / path).touch()
+        for path in empty:
+            (root / path).touch()
         ruff = find_ruff_bin()
         config = ["--config", str(root / "ruff.toml"), "--quiet", "--no-cache"]
         targets = ["."] if len(todo) == len(python) else sorted(todo)
@@ -140,6 +152,62 @@ def _ruff(python: dict[str, str], todo: dict[str, str]) -> dict[str, str]:
         if found:
             raise SpecError([_lint_problem(line) for line in found][:20])
         return {path: (root / path).read_text(encoding="utf-8") for path in todo}
+
+
+# Modules of Python 3.11's standard library that later versions dropped (PEP 594): ruff still
+# counts them as standard for target-version py311, whatever Python runs eventforge.
+_DROPPED_STDLIB = frozenset(
+    [
+        "aifc",
+        "asynchat",
+        "asyncore",
+        "audioop",
+        "cgi",
+        "cgitb",
+        "chunk",
+        "crypt",
+        "distutils",
+        "imghdr",
+        "imp",
+        "mailcap",
+        "msilib",
+        "nis",
+        "nntplib",
+        "ossaudiodev",
+        "pipes",
+        "smtpd",
+        "sndhdr",
+        "spwd",
+        "sunau",
+        "telnetlib",
+        "uu",
+        "xdrlib",
+        "lib2to3",
+    ]
+)
+
+
+def _scaffold(
+    python: Collection[str], todo: dict[str, str], first_party: frozenset[str]
+) -> tuple[str, list[str]]:
+    """The ruff configuration of the scratch tree, and the empty files it needs besides `todo`.
+
+    ruff sorts an import by its section, and calls a module first-party (`src = ["src",
+    "tests"]`) when its whole path exists under `src/` or `tests/` (`a.b.c` as `a/b/c.py` or a
+    folder), after the standard library and before the rest. Written into a tree of every
+    module, the todo files would be sorted as in the whole package; so the top-level names of
+    those modules are named to ruff as first-party instead (`known-first-party`), and none of
+    the thousands of empty files is needed. Every module a generated file imports from them
+    is one of `python`, so both ways give the same sections, except for a name that the
+    standard library has too (known-first-party would win over it, the folder does not): then
+    the tree of every module is made, as before.
+    """
+    if first_party & (sys.stdlib_module_names | _DROPPED_STDLIB):
+        return RUFF_CONFIG, sorted(path for path in python if path not in todo)
+    known = ", ".join(json.dumps(name) for name in sorted(first_party))
+    config = RUFF_CONFIG.replace("[lint.isort]\n", f"[lint.isort]\nknown-first-party = [{known}]\n")
+    assert config != RUFF_CONFIG
+    return config, []
 
 
 def _lint(

@@ -41,8 +41,10 @@ def tidy_imports(text: str, first_party: frozenset[str]) -> str:
     if block is None:
         return text
     stop = start + block.length  # where the code resumes
-    if text.startswith((" ", "\t", "#"), stop):
-        return text  # the block runs into something indented or a comment: not ours to judge
+    if text.startswith((" ", "\t"), stop) or (text.startswith("#", stop) and not block.gap):
+        # The block runs into something indented, or a comment that may belong to its last
+        # line: not ours to judge. (A comment after a blank line belongs to the code after it.)
+        return text
     used = block.bound.intersection(_WORD.findall(text, 0, start))
     used.update(block.bound.intersection(_WORD.findall(text, stop)))
     return text[:start] + block.tidied(used) + text[stop:]
@@ -223,12 +225,21 @@ def _section(module: str, first_party: frozenset[str]) -> int:
 
 
 def _natural(text: str) -> tuple[str | int, ...]:
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(_DIGITS.split(text)))
+    parts: list[str | int] = list(_DIGITS.split(text))  # text, digits, text, ...
+    parts[1::2] = [int(part) for part in parts[1::2]]
+    return tuple(parts)
 
 
 @lru_cache(maxsize=4096)
 def _module_key(module: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
-    return _natural(module.lower()), _natural(module)
+    return _both(module)
+
+
+def _both(text: str) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
+    """The natural keys of `text` lower-cased and as written (computed once when they agree)."""
+    lowered = text.lower()
+    lower = _natural(lowered)
+    return lower, lower if lowered == text else _natural(text)
 
 
 @lru_cache(maxsize=4096)
@@ -240,4 +251,4 @@ def _member_key(member: Member) -> tuple[int, tuple[str | int, ...], tuple[str |
         kind = 1  # Class
     else:
         kind = 2  # everything else
-    return kind, _natural(name.lower()), _natural(name), alias
+    return kind, *_both(name), alias

@@ -6,9 +6,10 @@ The CLI (and tests) call these; each step lives in its own module.
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from generator import __version__
 from generator.build.cache import FormatCache, GenerateMemo, RenderCache, memo_key
 from generator.build.format import format_key
 from generator.build.plan import Owner
+from generator.build.toolkey import library_versions, remembered, stamp
 from generator.build.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
 from generator.evolution.lock import (
     Lock,
@@ -52,7 +54,7 @@ class Memo:
 @dataclass(frozen=True)
 class Output:
     spec: Spec | None  # None when recalled from the generate memo: nothing was validated
-    files: dict[str, str]
+    files: Mapping[str, str]  # a settled file is read only if asked for (produced.py)
     owners: dict[str, Owner]
     signatures: dict[str, str]  # what each user file must provide
     diagnostics: list[Diagnostic]  # warnings (and breaking changes, when allowed)
@@ -151,7 +153,11 @@ def _produce(
     planned = plan(spec, lock)
     renders = RenderCache.open(cache_in, _tool_key()) if cache_in is not None else None
     rendered = render_all(spec, planned, lock, renders)
-    cache = FormatCache.open(cache_in, format_key()) if cache_in is not None else None
+    cache = None
+    if cache_in is not None:
+        # What the last generate left on disk untouched, known by fingerprint (produced.py).
+        settled = store.on_disk() if store is not None else None
+        cache = FormatCache.open(cache_in, format_key(), on_disk=settled)
     formatted = format_sources(rendered, spec.package, cache)
     text = render_lock(lock)
     current = path.read_text(encoding="utf-8") if on_disk is not None else None
@@ -202,15 +208,25 @@ def _tool_key() -> str:
     """eventforge itself as an input of a generate: its code, templates and schema, and the
     versions of Python and of the libraries whose output it keeps (computed once a process)."""
     if not _TOOL:
-        parts: list[bytes | str] = [__version__, sys.version, format_key()]
-        parts += [version(name) for name in ("Jinja2", "PyYAML", "jsonschema")]
         sources = [(_PACKAGE, path) for path in sorted(_PACKAGE.rglob("*.py"))]
         sources += [(templates_dir(), path) for path in sorted(templates_dir().rglob("*"))]
         sources.append((schema_path().parent, schema_path()))
-        for root, source in sources:
-            if source.is_file():
-                parts += [source.relative_to(root).as_posix(), source.read_bytes()]
-        _TOOL.append(memo_key(*parts))
+        versions = library_versions()
+
+        def compute() -> dict[str, str]:
+            parts: list[bytes | str] = [__version__, sys.version, format_key()]
+            parts += [versions[name] for name in ("Jinja2", "PyYAML", "jsonschema")]
+            for root, source in sources:
+                if source.is_file():
+                    parts += [source.relative_to(root).as_posix(), source.read_bytes()]
+            return {"key": memo_key(*parts)}
+
+        # Remembered between processes by the sources' fingerprints (see toolkey.py).
+        named = [
+            (f"{root.name}/{path.relative_to(root).as_posix()}", path) for root, path in sources
+        ]
+        material = [__version__, sys.version, json.dumps(versions, sort_keys=True), format_key()]
+        _TOOL.append(remembered("tool", stamp(*material, files=named), compute)["key"])
     return _TOOL[0]
 
 
@@ -279,12 +295,12 @@ def write(
 
 def _settled(state: FileState, force: bool) -> bool:
     """Whether a file is, after this write, exactly what was produced (or a user file, with
-    nothing to say about it), and listed so in the manifest."""
+    nothing to say about it), and listed so in the manifest; or removed, and out of it."""
     if state.verdict is Verdict.CONFLICT:
         return force
     if state.verdict is Verdict.KEEP:
         return not state.reason
-    return state.verdict in (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL)
+    return state.verdict in (Verdict.CREATE, Verdict.UPDATE, Verdict.IDENTICAL, Verdict.REMOVE)
 
 
 def lock_is_current(output: Output) -> bool:

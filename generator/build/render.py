@@ -8,6 +8,7 @@ is a helper registered here. Spec text reaches Python source only through `py` (
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import re
@@ -24,6 +25,7 @@ from generator.build.plan import (
     read_model_custom_path,
     upcast_path,
 )
+from generator.build.produced import Rendered
 from generator.build.shadow import Spelling
 from generator.build.slices import Slice, aggregate_slice, bytecode_cache, place_in, slice_digest
 from generator.evolution.upcast_cases import upcast_cases
@@ -41,9 +43,22 @@ def render_all(
     files: list[PlannedFile],
     lock: Mapping[str, Any] | None = None,
     cache: RenderCache | None = None,
-) -> dict[str, str]:
-    render = renderer(spec, lock, cache)
-    return {planned.path: render(planned) for planned in files}
+) -> Mapping[str, str]:
+    """Every planned file's text; with `cache`, a file whose key the render cache knows is
+    rendered only if its text is asked for (see produced.Rendered)."""
+    render, key_of = _renderers(spec, lock, cache)
+    if cache is None:
+        return {planned.path: render(planned) for planned in files}
+    texts: dict[str, str] = {}
+    deferred: dict[str, tuple[str, Callable[[], str]]] = {}
+    for planned in files:
+        key = key_of(planned)
+        digest = cache.lookup(planned.path, key) if key else None
+        if digest is None:
+            texts[planned.path] = render(planned)
+        else:
+            deferred[planned.path] = (digest, functools.partial(render, planned))
+    return Rendered([planned.path for planned in files], texts, deferred)
 
 
 class _Current:
@@ -60,8 +75,15 @@ def renderer(
     once): mutation analysis renders the same few files again for every mutant.
 
     A file of one aggregate is rendered from that aggregate's slice of the spec (see slices.py);
-    with `cache`, its text is reused when the slice, the file's own context and eventforge
-    (code, templates) are what they were last time."""
+    with `cache`, what it renders is recorded under a key of the slice, the file's own context
+    and eventforge (code, templates), so that the next generate knows it (render_all)."""
+    return _renderers(spec, lock, cache)[0]
+
+
+def _renderers(
+    spec: m.Spec, lock: Mapping[str, Any] | None = None, cache: RenderCache | None = None
+) -> tuple[Callable[[PlannedFile], str], Callable[[PlannedFile], str]]:
+    """renderer's function, and one that gives a file's render-cache key ("" if none)."""
     current = _Current(spec)
     env = _environment(current, bytecode_cache(cache.tool) if cache is not None else None)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
@@ -80,6 +102,17 @@ def renderer(
             part = slices[aggregate.name] = Slice(cut, context, slice_digest(cut))
         return part
 
+    def key_of(planned: PlannedFile) -> str:
+        aggregate = planned.context.get("aggregate")
+        if aggregate is None or cache is None:
+            return ""
+        own = [
+            f"{name}={place_in(aggregate, value)}"
+            for name, value in sorted(planned.context.items())
+            if name != "aggregate"
+        ]
+        return cache.key(planned.template, planned.origin, slice_of(aggregate).digest, *own)
+
     def render(planned: PlannedFile) -> str:
         aggregate = planned.context.get("aggregate")
         if aggregate is None:
@@ -88,17 +121,7 @@ def renderer(
                 context["view_imports"] = view_imports
             return env.get_template(planned.template).render(context)
         part = slice_of(aggregate)
-        key = ""
-        if cache is not None:
-            own = [
-                f"{name}={place_in(aggregate, value)}"
-                for name, value in sorted(planned.context.items())
-                if name != "aggregate"
-            ]
-            key = cache.key(planned.template, planned.origin, part.digest, *own)
-            known = cache.lookup(planned.path, key)
-            if known is not None:
-                return known
+        key = key_of(planned)
         context = {**part.shared, **planned.context, "origin": planned.origin}
         context.update(_aggregate_context(part.spec, aggregate, planned.context))
         current.spec = part.spec
@@ -110,7 +133,7 @@ def renderer(
             cache.remember(planned.path, key, text)
         return text
 
-    return render
+    return render, key_of
 
 
 def _environment(

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from generator.build.toolkey import user_cache
 from generator.spec import model as m
 
 
@@ -53,17 +52,8 @@ def bytecode_cache(tool: str) -> jinja2.BytecodeCache | None:
     folder: what is loaded from there is run, and an output folder may come from anywhere),
     in a folder of its own per eventforge build (`tool`). Compiling the templates is most of a
     small generate. None (compile them) when there is no usable folder."""
-    if os.environ.get("EVENTFORGE_NO_TEMPLATE_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "eventforge" / f"templates-{tool[:20]}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return None
-    except (OSError, AttributeError):
-        return None
-    return _Bytecode(str(folder))
+    folder = user_cache(f"templates-{tool[:20]}")
+    return _Bytecode(str(folder)) if folder is not None else None
 
 
 class _Bytecode(jinja2.FileSystemBytecodeCache):

@@ -13,12 +13,13 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from generator.build.plan import Owner
+from generator.build.produced import digest, settled
 from generator.support.jsontext import indented
 
 MANIFEST = ".eventforge/manifest.json"
@@ -87,6 +88,13 @@ class SafeTargets:
             self._texts[relative] = _read(self(relative))
         return self._texts[relative]
 
+    def check_folder(self, relative: str) -> None:
+        """Raise UnsafePathError when the folder of `relative` leads out of the output directory
+        (a file known by its fingerprint is itself no link: a link has a fingerprint of its own)."""
+        folder = relative.rpartition("/")[0]
+        if folder not in self._folders:
+            self._folders[folder] = safe_target(self.out, folder or ".")
+
     def __call__(self, relative: str) -> Path:
         folder, _, name = relative.rpartition("/")
         if name in ("", ".", ".."):
@@ -101,7 +109,7 @@ class SafeTargets:
 
 def plan_writes(
     out: Path,
-    files: dict[str, str],
+    files: Mapping[str, str],
     owners: dict[str, Owner],
     signatures: dict[str, str] | None = None,
     targets: SafeTargets | None = None,
@@ -111,8 +119,13 @@ def plan_writes(
     signatures = signatures or {}
     states: list[FileState] = []
     targets = targets if targets is not None and targets.out == out else SafeTargets(out)
+    known = settled(files)
     for path in sorted(files):
         owner = owners[path]
+        if owner is Owner.GENERATED and path in known:
+            # On disk as the last generate left it, and that is the text produced now.
+            states.append(FileState(path, owner, Verdict.IDENTICAL))
+            continue
         current = targets.read(path)
         if current is None:
             states.append(FileState(path, owner, Verdict.CREATE))
@@ -177,7 +190,7 @@ def _rename_hints(states: list[FileState]) -> list[FileState]:
 
 def apply_writes(
     out: Path,
-    files: dict[str, str],
+    files: Mapping[str, str],
     states: list[FileState],
     *,
     force: bool,
@@ -190,17 +203,17 @@ def apply_writes(
     targets = SafeTargets(out)
     pending: list[tuple[Path, str]] = []
     for state in states:
-        target = targets(state.path)
         if state.verdict in (Verdict.CREATE, Verdict.UPDATE) or (
             state.verdict is Verdict.CONFLICT and force
         ):
-            pending.append((target, files[state.path]))
+            pending.append((targets(state.path), files[state.path]))
         elif state.verdict is Verdict.REMOVE:
+            target = targets(state.path)
             target.unlink(missing_ok=True)
             _remove_empty_parents(target.parent, out)
             manifest.pop(state.path, None)
         if state.path in files and (state.verdict is not Verdict.CONFLICT or force):
-            entry = {"owner": str(state.owner), "sha256": sha256(files[state.path])}
+            entry = {"owner": str(state.owner), "sha256": digest(files, state.path)}
             if state.owner is Owner.USER:
                 # The hash of the stub as first written; the file itself is the user's.
                 entry = {

@@ -143,3 +143,30 @@ def test_a_name_it_keeps_wrongly_is_removed_by_the_fallback() -> None:
     assert "import Decimal" in tidy_imports(text, frozenset())
     formatted = format_step.format_sources({"src/pkg/note.py": text}, "pkg")
     assert formatted["src/pkg/note.py"] == 'NOTE = "Decimal is not used here"\n'
+
+
+def test_a_module_named_like_the_standard_library_is_sorted_as_in_the_whole_tree() -> None:
+    # format.py names the package's top-level modules to ruff as first-party instead of
+    # writing every module out; ruff puts a known first-party name before the standard library
+    # but a folder under tests/ after it, so a clash (tests/calendar/ beside `import calendar`)
+    # must be formatted in the whole tree, or the sections would differ.
+    python = {
+        "src/pkg/__init__.py": "",
+        "src/pkg/shared.py": "X = 1\n",
+        "src/pkg/cal.py": "from pkg.shared import X\nimport calendar\n\nY = calendar, X\n",
+        "tests/calendar/__init__.py": "",
+        "tests/calendar/test_cal.py": "from pkg.cal import Y\n\n\ndef test_y() -> None:\n"
+        "    assert Y\n",
+    }
+    whole = format_step._ruff(python, python)
+    assert whole["src/pkg/cal.py"].startswith("import calendar\n\nfrom pkg.shared import X\n")
+    for path in ("src/pkg/cal.py", "tests/calendar/test_cal.py"):
+        assert format_step._ruff(python, {path: python[path]}) == {path: whole[path]}
+
+
+def test_a_comment_after_the_block_and_a_blank_line_belongs_to_the_code() -> None:
+    # The application module's block is followed by a comment; it must not go to ruff's fixer.
+    text = "import sys\nimport os\n\n# About the code.\nX = os.sep\n"
+    assert tidy_imports(text, frozenset()) == "import os\n\n# About the code.\nX = os.sep\n"
+    attached = "import sys\nimport os\n# about os\nX = os.sep\n"
+    assert tidy_imports(attached, frozenset()) == attached

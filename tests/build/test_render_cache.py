@@ -3,13 +3,14 @@ ignored when broken or foreign, never read by `check`, and reused for what did n
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from conftest import cli, copy_example, write_stubs
 
 from generator.build import cache as cache_step
-from generator.build.cache import RENDER_FILE
+from generator.build.cache import CACHE_FILE, RENDER_FILE
 
 
 def _generated(project: Path) -> dict[str, bytes]:
@@ -26,13 +27,20 @@ def _edit(spec: Path) -> None:
 
 
 def _tamper(project: Path, *, tool: str | None = None) -> str:
-    """Every cached text of the Account aggregate's state.py replaced; returns the path."""
+    """The Account aggregate's state.py made to render as `TAMPERED = True` as far as the caches
+    can tell: the render cache gives that text's hash, and the format cache its formatted text
+    (kept in the cache, as for a user file). Returns the path."""
+    tampered = "TAMPERED = True\n"
+    digest = hashlib.sha256(tampered.encode("utf-8")).hexdigest()
     data = json.loads((project / RENDER_FILE).read_text(encoding="utf-8"))
     path = next(p for p in data["files"] if p.endswith("/account/state.py"))
-    data["files"][path][1] = "TAMPERED = True\n"
+    data["files"][path][1] = digest
     if tool is not None:
         data["tool"] = tool
     (project / RENDER_FILE).write_text(json.dumps(data), encoding="utf-8")
+    formats = json.loads((project / CACHE_FILE).read_text(encoding="utf-8"))
+    formats["files"][path] = [digest, digest, tampered]
+    (project / CACHE_FILE).write_text(json.dumps(formats), encoding="utf-8")
     return path
 
 
@@ -109,3 +117,50 @@ def test_compiled_templates_are_kept_per_user_and_a_broken_one_is_compiled_again
     assert cli("check", spec).exit_code == 0
     monkeypatch.setenv("EVENTFORGE_NO_TEMPLATE_CACHE", "1")
     assert bytecode_cache("x" * 64) is None
+
+
+def test_the_tampering_is_what_a_cache_that_is_read_would_write(tmp_path: Path) -> None:
+    """The tests above are not vacuous: with the render cache's own tool, the tampered text is
+    what generate writes (a forged cache may fool generate; never check)."""
+    project = tmp_path / "p"
+    spec = copy_example("bank", project)
+    assert cli("generate", spec).exit_code == 0
+    path = _tamper(project)
+    (project / path).unlink()
+    (project / ".eventforge" / "cache" / "generate.json").unlink()
+    assert cli("generate", spec).exit_code == 0
+    assert (project / path).read_text(encoding="utf-8") == "TAMPERED = True\n"
+    assert cli("check", spec).exit_code == 1
+
+
+def test_a_file_whose_formatted_text_is_known_is_not_rendered(tmp_path: Path, monkeypatch) -> None:
+    """render.json holds hashes: a file it knows is rendered only when the format cache does not
+    know its formatted text."""
+    from generator.build import render as render_step
+
+    spec = copy_example("orders", tmp_path / "p")
+    assert cli("generate", spec).exit_code == 0
+    rendered: list[str] = []
+    real = render_step._renderers
+
+    def spying(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        render, key_of = real(*args, **kwargs)  # type: ignore[arg-type]
+
+        def spy(planned):  # type: ignore[no-untyped-def]
+            rendered.append(planned.path)
+            return render(planned)
+
+        return spy, key_of
+
+    monkeypatch.setattr(render_step, "_renderers", spying)
+    text = spec.read_text(encoding="utf-8")
+    old = "The parcels that carry one order to its customer."
+    spec.write_text(text.replace(old, "The parcels of one order."), "utf-8")
+    assert cli("generate", spec).exit_code == 0
+    assert rendered and not any("/order/" in path for path in rendered), rendered
+    formats = json.loads((tmp_path / "p" / CACHE_FILE).read_text(encoding="utf-8"))
+    (tmp_path / "p" / CACHE_FILE).write_text(json.dumps({**formats, "files": {}}), encoding="utf-8")
+    rendered.clear()
+    spec.write_text(text, "utf-8")  # the format cache no longer knows: render to format
+    assert cli("generate", spec).exit_code == 0
+    assert any("/order/" in path for path in rendered), rendered

@@ -1,0 +1,167 @@
+"""A generate after an edit need not read the files the last generate left untouched.
+
+generator/build/produced.py: a generated file whose fingerprint is the one the generate memo
+recorded, and whose formatted text has the recorded hash, is identical on disk without being read.
+What must hold: a hand edit is still found (refused, never overwritten), a file whose times are
+too close to the memo's own is read, and the output is what a clean generate writes
+(tests/build/test_format_cache.py, tests/build/test_render_cache_property.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import cli, copy_example, tree, write_stubs
+
+from generator.build import cache as cache_step
+from generator.build import pipeline as pipeline_step
+from generator.build import write as write_step
+from generator.build.cache import MEMO_FILE
+
+NEW_COMMAND = """\
+      ChargeFee:
+        fields: {amount: decimal}
+        rejects:
+          - if: state.closed
+            error: AccountIsClosed
+        emits:
+          - MoneyWithdrawn: {amount: "= command.amount"}
+"""
+UNRELATED = "src/bank/account/deposit_money.py"  # rendered the same with or without ChargeFee
+
+
+def _add_command(spec: Path) -> None:
+    text = spec.read_text()
+    anchor = "      CloseAccount:\n"
+    assert anchor in text
+    spec.write_text(text.replace(anchor, NEW_COMMAND + anchor, 1))
+
+
+def _settled_bank(tmp_path: Path) -> Path:
+    spec = copy_example("bank", tmp_path / "bank")
+    assert cli("generate", spec).exit_code == 0
+    memo = json.loads((spec.parent / MEMO_FILE).read_text())
+    assert memo["stat"] is not None  # every file as generated: fingerprints recorded
+    return spec
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    read: list[str] = []
+    real = write_step.SafeTargets.read
+
+    def counting(self: write_step.SafeTargets, relative: str) -> str | None:
+        read.append(relative)
+        return real(self, relative)
+
+    monkeypatch.setattr(write_step.SafeTargets, "read", counting)
+    return read
+
+
+def test_a_one_command_generate_reads_only_the_files_that_changed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spec = _settled_bank(tmp_path)
+    monkeypatch.setattr(cache_step, "_TICK_NS", 0)  # no file counts as racy
+    read = _count_reads(monkeypatch)
+    _add_command(spec)
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.stderr
+    python = [path for path in tree(spec.parent) if path.endswith(".py")]
+    assert UNRELATED not in read
+    assert len(read) < len(python) / 3, (len(read), len(python))
+    write_stubs(spec.parent)
+    assert cli("check", spec).exit_code == 0
+
+
+@pytest.mark.parametrize("racy", [False, True])
+def test_a_hand_edit_is_found_by_a_one_command_generate(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, racy: bool
+) -> None:
+    spec = _settled_bank(tmp_path)
+    target = spec.parent / UNRELATED
+    text = target.read_text()
+    edited = text.replace("Deposit", "Depos1t", 1)
+    assert len(edited) == len(text)
+    stat = target.stat()
+    with target.open("r+", encoding="utf-8") as handle:  # in place: the same inode
+        handle.write(edited)
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # size and times as they were
+    if racy:
+        # Forge the recorded fingerprint to match the edit, as an edit within the same clock
+        # tick as the memo would: only reading the file can tell, and a racy file is read.
+        monkeypatch.setattr(cache_step, "_TICK_NS", 10**18)
+        memo_path = spec.parent / MEMO_FILE
+        memo = json.loads(memo_path.read_text())
+        now = target.stat()
+        memo["stat"]["files"][UNRELATED] = [
+            now.st_size,
+            now.st_mtime_ns,
+            now.st_ctime_ns,
+            now.st_dev,
+            now.st_ino,
+        ]
+        memo_path.write_text(json.dumps(memo))
+    else:
+        # No file counts as racy, whatever its times: the fingerprint (the change time) alone
+        # must tell.
+        monkeypatch.setattr(cache_step, "_TICK_NS", -(10**18))
+    _add_command(spec)
+    result = cli("generate", spec)
+    assert result.exit_code == 1, result.stderr
+    assert f"conflict  {UNRELATED}  (edited by hand)" in result.stdout
+    assert target.read_text() == edited  # refused, not overwritten
+
+
+def test_a_settled_file_changed_during_the_generate_is_not_trusted(tmp_path: Path) -> None:
+    spec = _settled_bank(tmp_path)
+    from generator.build.produced import ChangedWhileGeneratingError, Produced
+
+    target = spec.parent / UNRELATED
+    digest = write_step.sha256(target.read_text())
+    files = Produced(
+        [UNRELATED], {}, {UNRELATED: (digest, [])}, write_step.SafeTargets(spec.parent).read
+    )
+    target.write_text(target.read_text() + "# edited\n")
+    with pytest.raises(ChangedWhileGeneratingError):
+        files[UNRELATED]
+
+
+def test_a_generate_that_removed_files_leaves_them_settled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spec = _settled_bank(tmp_path)
+    original, lock = spec.read_text(), (spec.parent / "eventforge.lock").read_text()
+    _add_command(spec)
+    assert cli("generate", spec).exit_code == 0
+    spec.write_text(original)
+    (spec.parent / "eventforge.lock").write_text(lock)
+    removed = cli("generate", spec)
+    assert removed.exit_code == 0 and "remove" in removed.stdout
+    monkeypatch.setattr(cache_step, "_TICK_NS", 0)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compared the files again")
+
+    monkeypatch.setattr(write_step, "plan_writes", refuse)
+    monkeypatch.setattr(pipeline_step, "plan_writes", refuse)
+    assert cli("generate", spec).exit_code == 0  # recalled, every file known by fingerprint
+
+
+def test_a_folder_moved_out_and_linked_back_is_refused_as_before(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The files keep their inodes and times (a rename), so their fingerprints still match; the
+    # link leads out of the output folder, which generate refuses to read or write through.
+    spec = _settled_bank(tmp_path)
+    monkeypatch.setattr(cache_step, "_TICK_NS", -(10**18))  # no file counts as racy
+    outside = tmp_path / "outside"
+    folder = spec.parent / "src/bank/read_models"  # the edit changes none of its files
+    folder.rename(outside)
+    folder.symlink_to(outside, target_is_directory=True)
+    _add_command(spec)
+    result = cli("generate", spec)
+    assert result.exit_code == 2
+    assert "outside the output directory" in result.stderr
