@@ -105,9 +105,12 @@ def _floor(project: Path, scratch: Path) -> float:
     return time.perf_counter() - start
 
 
-def one_round(commands: int, seed: int, work: Path, old: Path | None = None) -> dict[str, float]:
+def one_round(
+    commands: int, seed: int, work: Path, old: Path | None = None, *, old_first: bool = False
+) -> dict[str, float]:
     """Every step once, side by side, for one spec size; with `old` (a checkout), its generates
-    too, in a folder of their own."""
+    too, in a folder of their own, before this checkout's when `old_first` (rounds alternate, so
+    that neither always runs right after the last round's trees were deleted)."""
     work.mkdir(parents=True)
     project = work / "project"
     spec = write_spec(project / "eventforge.yaml", commands, seed)
@@ -128,21 +131,27 @@ def one_round(commands: int, seed: int, work: Path, old: Path | None = None) -> 
         assert model is not None, diagnostics[:3]
 
     times["validate"] = _timed(validate)
-    times["full"] = _cli("generate", "eventforge.yaml", cwd=project)
-    times["no_change"] = _cli("generate", "eventforge.yaml", cwd=project)
-    shutil.copy(changed, spec)
-    times["one_command"] = _cli("generate", "eventforge.yaml", cwd=project)
-    times["check"] = _cli("check", "eventforge.yaml", cwd=project)
+    if old is not None and old_first:
+        times |= _generates(work / "old", commands, seed, changed, "old_", old)
+    times |= _generates(project, commands, seed, changed, "", None)
     times["floor"] = _floor(project, work / "floor")
-    if old is not None:
-        before = work / "old"
-        spec = write_spec(before / "eventforge.yaml", commands, seed)
-        times["old_full"] = _cli("generate", "eventforge.yaml", cwd=before, root=old)
-        times["old_no_change"] = _cli("generate", "eventforge.yaml", cwd=before, root=old)
-        shutil.copy(changed, spec)
-        times["old_one_command"] = _cli("generate", "eventforge.yaml", cwd=before, root=old)
-        times["old_check"] = _cli("check", "eventforge.yaml", cwd=before, root=old)
+    if old is not None and not old_first:
+        times |= _generates(work / "old", commands, seed, changed, "old_", old)
     shutil.rmtree(work)
+    return times
+
+
+def _generates(
+    folder: Path, commands: int, seed: int, changed: Path, prefix: str, root: Path | None
+) -> dict[str, float]:
+    """Full, no-change and one-command generates, then check, in `folder` (eventforge at
+    `root`, or this checkout)."""
+    spec = write_spec(folder / "eventforge.yaml", commands, seed)
+    times = {f"{prefix}full": _cli("generate", "eventforge.yaml", cwd=folder, root=root)}
+    times[f"{prefix}no_change"] = _cli("generate", "eventforge.yaml", cwd=folder, root=root)
+    shutil.copy(changed, spec)
+    times[f"{prefix}one_command"] = _cli("generate", "eventforge.yaml", cwd=folder, root=root)
+    times[f"{prefix}check"] = _cli("check", "eventforge.yaml", cwd=folder, root=root)
     return times
 
 
@@ -184,7 +193,9 @@ def run(
                 if round_ >= count:
                     continue
                 with tempfile.TemporaryDirectory(prefix="eventforge-bench-") as tmp:
-                    times = one_round(commands, seed, Path(tmp) / "work", before)
+                    times = one_round(
+                        commands, seed, Path(tmp) / "work", before, old_first=round_ % 2 == 1
+                    )
                 samples[commands].append(times)
                 shown = ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
                 log(f"{commands} commands, round {round_ + 1}/{count}: {shown}")
