@@ -20,7 +20,8 @@ speed drifts slows all sizes of a round alike and growth exponents compare like 
 Reported: the median of each over the rounds (the floor: the minimum of its rounds), the median of
 the per-round ratios (to the floor, to the full generate, to the C loader), and how each grows
 with the number of commands. With `--old REV`, the generator at git revision REV runs the same
-generates in the same rounds, beside this checkout ("before" and "after" from one run).
+generates in the same rounds, beside this checkout ("before" and "after" from one run); rounds
+alternate which of the two goes first, since the first pays for the last round's deleted trees.
 """
 
 from __future__ import annotations
