@@ -44,6 +44,23 @@ def write_spec(directory: Path, text: str) -> Path:
     return spec
 
 
+def add_bank_command(spec: Path) -> None:
+    """Add a command (ChargeFee) to a copy of the bank example's spec, before CloseAccount."""
+    text = spec.read_text()
+    anchor = "      CloseAccount:\n"
+    assert anchor in text
+    new = (
+        "      ChargeFee:\n"
+        "        fields: {amount: decimal}\n"
+        "        rejects:\n"
+        "          - if: state.closed\n"
+        "            error: AccountIsClosed\n"
+        "        emits:\n"
+        '          - MoneyWithdrawn: {amount: "= command.amount"}\n'
+    )
+    spec.write_text(text.replace(anchor, new + anchor, 1))
+
+
 def copy_example(name: str, target: Path) -> Path:
     """The example's spec alone, copied into `target` (no generated files)."""
     target.mkdir(parents=True, exist_ok=True)

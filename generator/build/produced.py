@@ -24,7 +24,19 @@ class ChangedWhileGeneratingError(OSError):
     changed while eventforge ran."""
 
 
-class Produced(Mapping[str, str]):
+class _InOrder(Mapping[str, str]):
+    """Text by path, iterated in the order the files were planned."""
+
+    _order: list[str]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+class Produced(_InOrder):
     """Text by path, in the order produced; a settled file is read from disk on first use."""
 
     def __init__(
@@ -53,12 +65,6 @@ class Produced(Mapping[str, str]):
         self._texts[path] = text
         return text
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._order)
-
-    def __len__(self) -> int:
-        return len(self._order)
-
     def __contains__(self, path: object) -> bool:
         return path in self._texts or path in self.settled
 
@@ -79,7 +85,7 @@ def settled(files: Mapping[str, str]) -> Mapping[str, tuple[str, list[int]]]:
     return files.settled if isinstance(files, Produced) else {}
 
 
-class Rendered(Mapping[str, str]):
+class Rendered(_InOrder):
     """Rendered text by path, in the order planned; a file the render cache knows is rendered
     only when its text is asked for (its hash is known: the format cache may know the rest)."""
 
@@ -98,12 +104,6 @@ class Rendered(Mapping[str, str]):
         if text is None:
             text = self._texts[path] = self._deferred[path][1]()
         return text
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._order)
-
-    def __len__(self) -> int:
-        return len(self._order)
 
     def __contains__(self, path: object) -> bool:
         return path in self._texts or path in self._deferred

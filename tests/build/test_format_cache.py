@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT, cli, copy_example, tree, write_stubs
+from conftest import EXAMPLES, ROOT, add_bank_command, cli, copy_example, tree, write_stubs
 
 from generator.build import cache as cache_step
 from generator.build import format as format_step
@@ -35,23 +35,6 @@ from generator.spec import validate as validate_step
 from generator.spec.diagnostics import SpecError
 from generator.spec.validate import validate_loaded
 
-NEW_COMMAND = """\
-      ChargeFee:
-        fields: {amount: decimal}
-        rejects:
-          - if: state.closed
-            error: AccountIsClosed
-        emits:
-          - MoneyWithdrawn: {amount: "= command.amount"}
-"""
-
-
-def _add_command(spec: Path) -> None:
-    text = spec.read_text()
-    anchor = "      CloseAccount:\n"
-    assert anchor in text
-    spec.write_text(text.replace(anchor, NEW_COMMAND + anchor, 1))
-
 
 def _without_cache(files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: data for path, data in files.items() if not path.startswith(".eventforge/cache")}
@@ -62,10 +45,10 @@ def test_a_cached_generate_writes_what_a_fresh_one_writes(tmp_path: Path) -> Non
     assert cli("generate", cached).exit_code == 0
     assert (cached.parent / CACHE_FILE).is_file()
     assert (cached.parent / ".eventforge/cache/.gitignore").read_text().endswith("*\n")
-    _add_command(cached)
+    add_bank_command(cached)
     assert cli("generate", cached).exit_code == 0
     fresh = copy_example("bank", tmp_path / "fresh")
-    _add_command(fresh)
+    add_bank_command(fresh)
     assert cli("generate", fresh).exit_code == 0
     assert _without_cache(tree(cached.parent)) == _without_cache(tree(fresh.parent))
     write_stubs(cached.parent)
@@ -87,7 +70,7 @@ def test_no_change_formats_nothing_and_one_command_formats_a_few_files(
     monkeypatch.setattr(format_step, "_ruff", counting)
     assert cli("generate", spec).exit_code == 0
     assert formatted == []
-    _add_command(spec)
+    add_bank_command(spec)
     assert cli("generate", spec).exit_code == 0
     python_files = sum(1 for path in tree(spec.parent) if path.endswith(".py"))
     assert formatted and formatted[0] < python_files / 3, (formatted, python_files)

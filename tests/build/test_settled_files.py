@@ -14,30 +14,14 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import cli, copy_example, tree, write_stubs
+from conftest import add_bank_command, cli, copy_example, tree, write_stubs
 
 from generator.build import cache as cache_step
 from generator.build import pipeline as pipeline_step
 from generator.build import write as write_step
 from generator.build.cache import MEMO_FILE
 
-NEW_COMMAND = """\
-      ChargeFee:
-        fields: {amount: decimal}
-        rejects:
-          - if: state.closed
-            error: AccountIsClosed
-        emits:
-          - MoneyWithdrawn: {amount: "= command.amount"}
-"""
 UNRELATED = "src/bank/account/deposit_money.py"  # rendered the same with or without ChargeFee
-
-
-def _add_command(spec: Path) -> None:
-    text = spec.read_text()
-    anchor = "      CloseAccount:\n"
-    assert anchor in text
-    spec.write_text(text.replace(anchor, NEW_COMMAND + anchor, 1))
 
 
 def _settled_bank(tmp_path: Path) -> Path:
@@ -66,7 +50,7 @@ def test_a_one_command_generate_reads_only_the_files_that_changed(
     spec = _settled_bank(tmp_path)
     monkeypatch.setattr(cache_step, "_TICK_NS", 0)  # no file counts as racy
     read = _count_reads(monkeypatch)
-    _add_command(spec)
+    add_bank_command(spec)
     result = cli("generate", spec)
     assert result.exit_code == 0, result.stderr
     python = [path for path in tree(spec.parent) if path.endswith(".py")]
@@ -108,7 +92,7 @@ def test_a_hand_edit_is_found_by_a_one_command_generate(
         # No file counts as racy, whatever its times: the fingerprint (the change time) alone
         # must tell.
         monkeypatch.setattr(cache_step, "_TICK_NS", -(10**18))
-    _add_command(spec)
+    add_bank_command(spec)
     result = cli("generate", spec)
     assert result.exit_code == 1, result.stderr
     assert f"conflict  {UNRELATED}  (edited by hand)" in result.stdout
@@ -134,7 +118,7 @@ def test_a_generate_that_removed_files_leaves_them_settled(
 ) -> None:
     spec = _settled_bank(tmp_path)
     original, lock = spec.read_text(), (spec.parent / "eventforge.lock").read_text()
-    _add_command(spec)
+    add_bank_command(spec)
     assert cli("generate", spec).exit_code == 0
     spec.write_text(original)
     (spec.parent / "eventforge.lock").write_text(lock)
@@ -161,7 +145,7 @@ def test_a_folder_moved_out_and_linked_back_is_refused_as_before(
     folder = spec.parent / "src/bank/read_models"  # the edit changes none of its files
     folder.rename(outside)
     folder.symlink_to(outside, target_is_directory=True)
-    _add_command(spec)
+    add_bank_command(spec)
     result = cli("generate", spec)
     assert result.exit_code == 2
     assert "outside the output directory" in result.stderr
