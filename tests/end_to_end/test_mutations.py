@@ -156,8 +156,8 @@ MUTATIONS = [
         "runtime-drops-a-write-on-a-conflict",
         BANK,
         "src/bank/runtime.py",
-        "                continue\n",
-        "                return []\n",
+        "                    self.sleep(self.retry_delay(attempt))\n                continue\n",
+        "                    self.sleep(self.retry_delay(attempt))\n                return []\n",
         "tests/test_store.py::test_account_writers_racing_lose_nothing[sqlite]",
     ),
     Mutation(

@@ -34,8 +34,8 @@ def update(
     row: MemberLoansRow | None, event: MemberJoined | LoanOpened | LoanReturned
 ) -> MemberLoansRow | None:
     """The row after `event`; None means there is no row. A missing row starts from defaults."""
-    # A rebuild calls this for every event: rows are built by their constructor, every field
-    # named (`dataclasses.replace` costs about twice as much).
+    # A rebuild calls this for every event: each row is built by its constructor with every
+    # value named (copying a row with a replace call costs about twice as much).
     match event:
         case MemberJoined():
             row = row if row is not None else MemberLoansRow(card_number=event.card_number)
