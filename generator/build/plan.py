@@ -90,9 +90,14 @@ def plan(spec: Spec, lock: Lock | None = None) -> list[PlannedFile]:
         PlannedFile(f"{src}/clock.py", "package/clock.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/testing.py", "package/testing.py.jinja", Owner.GENERATED),
         PlannedFile(f"{src}/application.py", "package/application.py.jinja", Owner.GENERATED),
-        PlannedFile("tests/test_store.py", "tests/test_store.py.jinja", Owner.GENERATED),
         PlannedFile("tests/test_bad_input.py", "tests/test_bad_input.py.jinja", Owner.GENERATED),
     ]
+    if any(r.scenarios for r in spec.read_models) or any(a.scenarios for a in spec.automations):
+        # Each aggregate's store tests are its own file (_aggregate_files): this one holds
+        # those of the read models and automations.
+        files.append(
+            PlannedFile("tests/test_store.py", "tests/test_store.py.jinja", Owner.GENERATED)
+        )
     if spec.timelines:
         files.append(
             PlannedFile(
@@ -335,6 +340,16 @@ def _aggregate_files(spec: Spec, aggregate: Aggregate) -> list[PlannedFile]:
                 f"{aggregate.name}.{event.name}",
                 {**context, "event": event},
                 functions,
+            )
+        )
+    if aggregate.events:
+        files.append(
+            PlannedFile(
+                f"tests/{aggregate.module}/test_{aggregate.module}_store.py",
+                "tests/test_aggregate_store.py.jinja",
+                Owner.GENERATED,
+                f"{origin} on real stores",
+                {**context, "store": True},
             )
         )
     for command in aggregate.commands:

@@ -192,10 +192,6 @@ def _shared_context(spec: m.Spec) -> dict[str, Any]:
         "spec": spec,
         "types_import": _types_import(spec),
         "records_in_order": _records_in_order(spec),
-        "event_samples": [
-            _event_sample(spec, a, e, i) for i, (a, e) in enumerate(_all_events(spec), start=1)
-        ],
-        "store_runs": [(a, _store_runs(a)) for a in spec.aggregates if _store_runs(a)],
     }
 
 
@@ -212,11 +208,17 @@ def _aggregate_context(
         value = 'UUID("00000000-0000-4000-8000-000000000001")'
     else:
         value = py(f"{snake(aggregate.name)}-1")
-    return {
+    found: dict[str, Any] = {
         "stream_constant": constant,
         "stream_value": value,
         "id_field": aggregate.id_field.attribute,
     }
+    if context.get("store"):  # its store tests (test_aggregate_store.py.jinja)
+        found["event_samples"] = [
+            _event_sample(spec, aggregate, e, i) for i, e in enumerate(aggregate.events, start=1)
+        ]
+        found["store_runs"] = _store_runs(aggregate)
+    return found
 
 
 # -- quoting -----------------------------------------------------------------------------------
@@ -424,10 +426,6 @@ def state_schema(aggregate: m.Aggregate) -> str:
     for event in aggregate.events:
         parts.append(f"{event.name}:" + ";".join(f"{u.target}={u.code}" for u in event.updates))
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
-def _all_events(spec: m.Spec) -> list[tuple[m.Aggregate, m.Event]]:
-    return [(a, e) for a in spec.aggregates for e in a.events]
 
 
 def _stream_value(aggregate: m.Aggregate, n: int) -> str:

@@ -30,7 +30,8 @@ from generator.mutants.mutant import Mutant, Unit
 from generator.spec import model as m
 
 _RUNS = itertools.count(1)  # test modules' names: never imported by name, never reused
-# Files the scenario tests do not import: the store tests need a database, the rest an app
+# Files the scenario tests do not import: the store tests (test_store.py and each aggregate's
+# test_<aggregate>_store.py) need a database, the rest an app
 # (timelines run on the application, which is not rendered here; the bad-input tests on the
 # command line, which is not either).
 _SKIPPED = (
@@ -141,7 +142,9 @@ def harness(spec: m.Spec, project: Path | None = None) -> Iterator[Harness]:
     planned = {
         p.path: p
         for p in everything
-        if p.path.startswith(("src/", "tests/")) and p.path.rsplit("/", 1)[-1] not in _SKIPPED
+        if p.path.startswith(("src/", "tests/"))
+        and p.path.rsplit("/", 1)[-1] not in _SKIPPED
+        and p.template != "tests/test_aggregate_store.py.jinja"
     }
     known = {p.path for p in everything}
     sources, stubs = _sources(render, planned, known, project, spec.package)

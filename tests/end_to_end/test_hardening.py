@@ -342,6 +342,6 @@ def test_a_symlink_that_stays_inside_the_tree_is_followed(project: Path) -> None
     os.rmdir(project / "tests")
     (project / "tests").symlink_to(project / "tests-real", target_is_directory=True)
     assert cli("generate", project / "eventforge.yaml").exit_code == 0
-    assert (project / "tests-real/test_store.py").is_file()
+    assert (project / "tests-real/test_bad_input.py").is_file()
     write_stubs(project)
     assert cli("check", project / "eventforge.yaml").exit_code == 0

@@ -158,7 +158,7 @@ MUTATIONS = [
         "src/bank/runtime.py",
         "                    self.sleep(self.retry_delay(attempt))\n                continue\n",
         "                    self.sleep(self.retry_delay(attempt))\n                return []\n",
-        "tests/test_store.py::test_account_writers_racing_lose_nothing[sqlite]",
+        "tests/account/test_account_store.py::test_account_writers_racing_lose_nothing[sqlite]",
     ),
     Mutation(
         "automation-drops-an-accepted-command",

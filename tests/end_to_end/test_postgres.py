@@ -31,7 +31,7 @@ def postgres() -> None:
 )
 def test_example_passes_its_store_tests_on_postgres(postgres: None, example: str) -> None:
     result = run_pytest(
-        EXAMPLES / example, "tests/test_store.py", "-k", "postgres", "-rs", postgres=True
+        EXAMPLES / example, "tests", "-k", "postgres", "-rs", postgres=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
     passed = re.search(r"(\d+) passed", result.stdout)

@@ -371,7 +371,7 @@ aggregates:
 
 def test_the_implicit_id_written_in_another_field_generates(tmp_path: Path) -> None:
     """`member-1`, the scenario's implicit id, in a field other than the stream id: it was
-    written as MEMBER_ID, which tests/test_store.py does not define (ruff F821 stopped generate)."""
+    written as MEMBER_ID, which the store tests did not define (ruff F821 stopped generate)."""
     spec = write_spec(tmp_path / "club", IMPLICIT_ID_IN_ANOTHER_FIELD)
     generated = cli("generate", spec)
     assert generated.exit_code == 0, generated.stderr

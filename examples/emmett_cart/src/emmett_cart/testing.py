@@ -18,10 +18,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import os
+import pathlib
 import threading
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -265,6 +267,55 @@ def same(a: object, b: object) -> bool:
     if dataclasses.is_dataclass(a) and not isinstance(a, type):
         return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     return a == b
+
+
+POSTGRES_HINT = (
+    "PostgreSQL tests skipped: set POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD "
+    "and POSTGRES_DBNAME to run them against a server"
+)
+
+App = TypeVar("App", bound=DomainApplication)
+
+
+@contextlib.contextmanager
+def real_store(
+    app_class: Callable[..., App], kind: str, folder: pathlib.Path
+) -> Iterator[Callable[[], App] | None]:
+    """Makes applications on a real store of `kind` ("sqlite": a file in `folder`; "postgres": a
+    schema of its own on the server POSTGRES_* name, dropped afterwards), snapshotting every
+    event; None for "postgres" when POSTGRES_HOST is not set (the store tests skip then)."""
+    if kind == "sqlite":
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(folder / "events.sqlite"),
+        }
+        yield lambda: app_class(env={**env, "SNAPSHOT_INTERVAL": "1"})
+        return
+    if not os.environ.get("POSTGRES_HOST"):
+        yield None
+        return
+    import psycopg  # only needed, and installed, where PostgreSQL is used
+
+    schema = f"test_{uuid4().hex[:12]}"
+    connect = psycopg.conninfo.make_conninfo(
+        host=os.environ["POSTGRES_HOST"],
+        port=os.environ.get("POSTGRES_PORT", "5432"),
+        user=os.environ.get("POSTGRES_USER", "postgres"),
+        password=os.environ.get("POSTGRES_PASSWORD", ""),
+        dbname=os.environ.get("POSTGRES_DBNAME", "postgres"),
+    )
+    with psycopg.connect(connect, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_SCHEMA": schema,
+        "SNAPSHOT_INTERVAL": "1",
+    }
+    try:
+        yield lambda: app_class(env=env)
+    finally:
+        with psycopg.connect(connect, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def assert_round_trip(make_app: Callable[[], DomainApplication], events: Sequence[Any]) -> None:
