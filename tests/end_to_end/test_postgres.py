@@ -30,9 +30,7 @@ def postgres() -> None:
     "example", ["bank", "orders", "library", "cart", "shopvertical", "emmett_cart"]
 )
 def test_example_passes_its_store_tests_on_postgres(postgres: None, example: str) -> None:
-    result = run_pytest(
-        EXAMPLES / example, "tests", "-k", "postgres", "-rs", postgres=True
-    )
+    result = run_pytest(EXAMPLES / example, "tests", "-k", "postgres", "-rs", postgres=True)
     assert result.returncode == 0, result.stdout + result.stderr
     passed = re.search(r"(\d+) passed", result.stdout)
     assert passed and int(passed.group(1)) >= 3, result.stdout
