@@ -51,6 +51,28 @@ from generator.spec.validate import validate_file
 
 SIZES = (10, 100, 1000, 5000)
 STEPS = ("validate", "cload", "cload_paused", "full", "no_change", "one_command", "check", "floor")
+WATCH_STEPS = ("watch_full", "watch_one_command")
+
+# One process that stays running, as `eventforge generate --watch` does: a first generate
+# (elsewhere) warms it up, then a full generate into an empty folder and a one-command one, each
+# the generate --watch runs after a save (cli/watch.py).
+WATCH = """
+import json, shutil, sys, time
+from pathlib import Path
+from generator.cli import main as cli
+from generator.support.gcpause import long_lived
+long_lived()
+warm, spec, changed = (Path(a) for a in sys.argv[1:4])
+def once(path):
+    start = time.perf_counter()
+    code = cli._status(lambda: cli._generate(path, None, False, False, False, None, False, "text"))
+    assert code == 0, code
+    return time.perf_counter() - start
+once(warm)
+full = once(spec)
+shutil.copy(changed, spec)
+print(json.dumps({"watch_full": full, "watch_one_command": once(spec)}), file=sys.stderr)
+"""
 OLD_STEPS = ("old_full", "old_no_change", "old_one_command", "old_check")
 
 
@@ -136,9 +158,29 @@ def one_round(
         times |= _generates(work / "old", commands, seed, changed, "old_", old)
     times |= _generates(project, commands, seed, changed, "", None)
     times["floor"] = _floor(project, work / "floor")
+    times |= _watched(work / "watch", commands, seed, changed)
     if old is not None and not old_first:
         times |= _generates(work / "old", commands, seed, changed, "old_", old)
     shutil.rmtree(work)
+    return times
+
+
+def _watched(folder: Path, commands: int, seed: int, changed: Path) -> dict[str, float]:
+    """The full and one-command generates of one warm process (WATCH)."""
+    warm = write_spec(folder / "warm" / "eventforge.yaml", commands, seed)
+    spec = write_spec(folder / "project" / "eventforge.yaml", commands, seed)
+    result = subprocess.run(
+        [sys.executable, "-c", WATCH, str(warm), str(spec), str(changed)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=checkout_env(),
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"the warm process failed:\n{result.stderr[-2000:]}")
+    times: dict[str, float] = json.loads(result.stderr.strip().splitlines()[-1])
     return times
 
 
@@ -239,6 +281,10 @@ def _summary(commands: int, samples: list[dict[str, float]]) -> dict[str, Any]:
             for step in ("full", "no_change", "one_command", "check")
         },
         "vs_full": {step: ratio(step, "full") for step in ("no_change", "one_command", "check")},
+        "watch": {
+            "seconds": {step: median(step) for step in WATCH_STEPS},
+            "one_command_vs_full": ratio("watch_one_command", "watch_full"),
+        },
         "validate_vs_cload": ratio("validate", "cload"),
         "validate_vs_cload_paused": ratio("validate", "cload_paused"),
         "samples": samples,
@@ -281,6 +327,17 @@ def table(data: dict[str, Any]) -> str:
                 f"{o['old_one_command']:.2f} s ({row['old']['vs_full']['one_command']:.0%}) | "
                 f"{o['old_check']:.2f} s ({o['old_check'] / floor:.1f}x) | |"
             )
+    lines += [
+        "",
+        "| commands | one process (`generate --watch`): full generate | one-command |",
+        "|---:|---:|---:|",
+    ]
+    for row in data["results"]:
+        w = row["watch"]
+        lines.append(
+            f"| {row['commands']:,} | {w['seconds']['watch_full']:.2f} s | "
+            f"{w['seconds']['watch_one_command']:.2f} s ({w['one_command_vs_full']:.0%}) |"
+        )
     if data["growth"]:
         lines += ["", "| growth exponent (1 = linear) | " + " | ".join(STEPS) + " |"]
         lines.append("|---|" + "---:|" * len(STEPS))

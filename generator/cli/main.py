@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,11 @@ def validate(spec: Path, against: str | None, allow_breaking: bool, strict: bool
     is_flag=True,
     help="Generate even when stored events would break (reported as warnings).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Stay running and generate again each time the spec changes (Ctrl-C stops).",
+)
 @_FORMAT
 def generate(
     spec: Path,
@@ -167,6 +173,7 @@ def generate(
     show_diff: bool,
     against: str | None,
     allow_breaking: bool,
+    watch: bool,
     fmt: str,
 ) -> None:
     """Generate the package for SPEC into --out (default: the spec's directory).
@@ -177,7 +184,36 @@ def generate(
     \b
     Example:
       eventforge generate --dry-run --diff   # see what would change first
+      eventforge generate --watch            # again after every save of the spec
     """
+    options = (spec, out, force, dry_run, show_diff, against, allow_breaking, fmt)
+    code = _status(lambda: _generate(*options))
+    if watch:
+        from generator.cli.watch import watch as watching
+
+        watching(spec, lambda: _status(lambda: _generate(*options)))
+        code = 0
+    sys.exit(code)
+
+
+def _status(run: Callable[[], int]) -> int:
+    """The exit status of one generate, whether it returns it or exits with it."""
+    try:
+        return run()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+
+
+def _generate(
+    spec: Path,
+    out: Path | None,
+    force: bool,
+    dry_run: bool,
+    show_diff: bool,
+    against: str | None,
+    allow_breaking: bool,
+    fmt: str,
+) -> int:
     output, target = _produce(
         spec, out, fmt, against=against, allow_breaking=allow_breaking, cached=True
     )
@@ -221,7 +257,7 @@ def generate(
                     "to overwrite it.",
                     err=True,
                 )
-    sys.exit(1 if refused else 0)
+    return 1 if refused else 0
 
 
 @main.command()
