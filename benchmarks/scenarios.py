@@ -71,8 +71,13 @@ def run(
             capture_output=True,
             env=checkout_env(),
         )
-        # The scenarios alone: not the store tests, nor the command line's bad-input tests.
-        scenario_args = ["--ignore=tests/test_store.py", "--ignore=tests/test_bad_input.py"]
+        # The scenarios alone: not the store tests (each aggregate's, and the read models'), nor
+        # the command line's bad-input tests.
+        scenario_args = [
+            "--ignore=tests/test_store.py",
+            "--ignore-glob=tests/*/test_*_store.py",
+            "--ignore=tests/test_bad_input.py",
+        ]
         _pytest(project, *scenario_args)  # warm-up: bytecode and pytest's rewritten asserts
         times, cpus = [], []
         summary = ""

@@ -263,7 +263,7 @@ def test_a_custom_command_s_recording_rule_and_its_helper(tmp_path: Path) -> Non
     assert "def check(command: Open, state: VaultState) -> list[AlarmRaised]:" in module
     assert "def build_vault_opened(command: Open, state: VaultState, *, note: str)" in module
     # The rule that records runs without the hand-written decide(), still the stub here.
-    stub = run_pytest(spec.parent, "tests/vault")
+    stub = run_pytest(spec.parent, "tests/vault/test_open.py")
     assert "1 failed, 1 passed" in stub.stdout, stub.stdout
     handler = spec.parent / "src/vault/vault/custom/open.py"
     handler.write_text(
