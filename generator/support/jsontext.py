@@ -9,12 +9,31 @@ only the layout is done in Python. tests/support/test_jsontext.py checks the out
 from __future__ import annotations
 
 import json
+import math
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
+
+_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 def indented(value: Any, *, ensure_ascii: bool = True) -> str:
     """`json.dumps(value, indent=2, ensure_ascii=ensure_ascii)`, for JSON-compatible values."""
-    encode = json.JSONEncoder(ensure_ascii=ensure_ascii, check_circular=False).encode
+    general = json.JSONEncoder(ensure_ascii=ensure_ascii, check_circular=False).encode
+    string = encode_basestring_ascii if ensure_ascii else encode_basestring
+
+    def encode(value: Any) -> str:
+        # The C string encoder and int/float's own repr, which is what json writes for them:
+        # JSONEncoder.encode builds a new C encoder for every value that is not a string.
+        if isinstance(value, str):
+            return string(value)
+        if value is None or value is True or value is False:
+            return _CONSTANTS[value]
+        if isinstance(value, int):
+            return int.__repr__(value)
+        if isinstance(value, float) and math.isfinite(value):
+            return float.__repr__(value)
+        return general(value)
+
     parts: list[str] = []
     try:
         _write(value, encode, parts, "\n")
