@@ -225,6 +225,10 @@ class GenerateMemo:
     def __init__(self, out: Path) -> None:
         self.out = out
         self._data: Any = None
+        # Before this generate reads or writes any file: a file whose times are not well before
+        # it may have changed after it was compared or written, and its fingerprint, taken when
+        # the generate ends, proves nothing then (see remember).
+        self._started_ns = time.time_ns()
 
     def _document(self) -> Any:
         """The memo file as read the first time it is asked for (None when unreadable)."""
@@ -342,7 +346,9 @@ class GenerateMemo:
         files (nothing orphaned or refused), so that the next generate may know them by their
         fingerprints (see _untouched) instead of reading them.
         """
-        written_ns = time.time_ns()
+        # Not the time now: a file edited after the generate compared or wrote it, but more than
+        # a tick before now, has the fingerprint taken below and would pass for generated.
+        written_ns = self._started_ns
         entries = {
             path: [
                 str(owners[path]),

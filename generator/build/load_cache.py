@@ -1,8 +1,8 @@
 """The load cache (`.eventforge/cache/load.bin`): the pieces of the last generate's spec, parsed,
 so that the next generate parses only the entries whose text changed (see spec/pieces.py).
 
-A piece is keyed by a digest of its text; its data and positions are what parsing that text
-alone gives, so a piece found here is exactly what parsing would return. Stored with `marshal`
+A piece is keyed by a digest of its block and its text; its data and positions are what parsing
+that text alone gives, so a piece found here is exactly what parsing would return. Stored with `marshal`
 (plain data only: it builds no objects but dicts, lists, tuples, strings and numbers, and runs
 nothing), which reads ten times faster than JSON would and keeps the tuples positions are keyed
 by; the positions of each piece stay marshalled until an error or warning asks for one. Only

@@ -187,13 +187,13 @@ def generate(
       eventforge generate --watch            # again after every save of the spec
     """
     options = (spec, out, force, dry_run, show_diff, against, allow_breaking, fmt)
-    code = _status(lambda: _generate(*options))
     if watch:
         from generator.cli.watch import watch as watching
 
+        # It generates first: the spec it watches for changes is the one read before that.
         watching(spec, lambda: _status(lambda: _generate(*options)))
-        code = 0
-    sys.exit(code)
+        sys.exit(0)
+    sys.exit(_status(lambda: _generate(*options)))
 
 
 def _status(run: Callable[[], int]) -> int:

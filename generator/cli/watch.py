@@ -22,22 +22,30 @@ import click
 from generator.support.gcpause import long_lived
 
 POLL_SECONDS = 0.2
+# A file's times come from a clock that ticks every few milliseconds, or in whole seconds on some
+# file systems (two on FAT): a save within the same tick as the last one leaves them as they
+# were. Times this recent prove nothing: the content is read again at the next poll.
+_SETTLED_NS = 3_000_000_000
 
 
 def watch(spec: Path, generate: Callable[[], int], *, poll: float = POLL_SECONDS) -> None:
-    """Call `generate` each time the content of `spec` changes, until Ctrl-C."""
+    """Call `generate` now, then each time the content of `spec` changes, until Ctrl-C."""
     long_lived()  # many generates in one process: collect after each, do not freeze
-    stamp, content = _stamp(spec), _content(spec)
-    click.echo(f"watching {spec} for changes (Ctrl-C to stop)", err=True)
+    # Read before the first generate: a save while it runs is a change, generated next.
+    stamp, content = _settled(_stamp(spec)), _content(spec)
     try:
+        generate()
+        click.echo(f"watching {spec} for changes (Ctrl-C to stop)", err=True)
         while True:
             time.sleep(poll)
             now = _stamp(spec)
             if now is None or now == stamp:
                 continue
-            stamp = now
             text = _content(spec)
-            if text is None or text == content:
+            if text is None:
+                continue
+            stamp = _settled(now)
+            if text == content:
                 continue
             content = text
             click.echo(f"{spec} changed: generating", err=True)
@@ -53,6 +61,14 @@ def _stamp(spec: Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None  # gone for a moment while an editor replaces it
     return found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino
+
+
+def _settled(stamp: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
+    """`stamp` if its times are old enough to tell any later save from it, else None (the
+    content is read again at the next poll)."""
+    if stamp is None or max(stamp[1], stamp[2]) > time.time_ns() - _SETTLED_NS:
+        return None
+    return stamp
 
 
 def _content(spec: Path) -> bytes | None:

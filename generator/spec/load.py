@@ -136,7 +136,8 @@ def load_text(text: str, file: str) -> LoadedSpec:
 
 def parse_piece(text: str, depth: int) -> LoadedSpec | None:
     """`text` loaded on its own as load_text would, or None if it is not plain: anything the
-    loader would report, nesting past `depth`, or aliases (see pieces.py, its only user)."""
+    loader would report, nesting past `depth`, aliases, or a merge key at its root (see pieces.py,
+    its only user)."""
     loader = _PIECE_LOADERS.get(depth)
     if loader is None:
         loader = _PIECE_LOADERS[depth] = type("_PieceLoader", (_GuardedLoader,), {"_limit": depth})
@@ -146,6 +147,9 @@ def parse_piece(text: str, depth: int) -> LoadedSpec | None:
         return None
     if len(documents) != 1 or documents[0] is None:
         return None
+    root = documents[0]
+    if isinstance(root, MappingNode) and any(key.tag == _MERGE_TAG for key, _ in root.value):
+        return None  # merged keys go after the others of the mapping the piece is part of
     builder = _Builder("", aliases=False)
     try:
         data = builder.build(documents[0], ())

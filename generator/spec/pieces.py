@@ -13,9 +13,11 @@ same order); anything this module is not sure of falls back to `load_text` on th
   then find each block as a key of the document on the line the cut read it at, with nothing
   under it (a line `aggregates:` inside a string that spans lines is not a block).
 - Texts with anchors or aliases (pieces are built without the bookkeeping that bounds alias
-  expansion), or with line breaks other than `\\n` (YAML counts lines by them), are loaded whole.
+  expansion), with line breaks other than `\\n` (YAML counts lines by them), or with directives
+  (`%TAG !! ...` changes what a tag in a piece means), are loaded whole.
 - A piece that does not parse on its own, holds anything the builder reports (duplicate keys,
-  tags, bad values), nests near the depth limit, or repeats another piece's name is loaded whole,
+  tags, bad values), nests near the depth limit, is a merge key (`<<`: merged entries come after
+  the block's others), or repeats another piece's name is loaded whole,
   so that every error and its place are the ones a whole load reports.
 - What is left outside the pieces (the other keys) is parsed with the pieces' lines blanked out,
   so that its line numbers stay where they are.
@@ -61,7 +63,10 @@ class _Cut:
 
     @property
     def digest(self) -> str:
-        return hashlib.blake2b(self.text.encode("utf-8"), digest_size=16).hexdigest()
+        # The block too: the same text is an aggregate under one block and a read model under the
+        # other, and a piece from the load cache counts as shape-checked where it was checked.
+        material = f"{self.block}\n{self.text}".encode()
+        return hashlib.blake2b(material, digest_size=16).hexdigest()
 
 
 def load_in_pieces(
@@ -108,6 +113,8 @@ def _cuts(text: str, lines: list[str]) -> list[_Cut]:
         return []
     if any(mark in text for mark in "\r\x85\u2028\u2029"):
         return []
+    if text.startswith("%") or "\n%" in text:
+        return []  # a directive (`%TAG !! ...`) changes what the pieces below it mean
     cuts: list[_Cut] = []
     block = ""
     head = indent = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,10 @@ def test_a_one_command_generate_reads_only_the_files_that_changed(
 ) -> None:
     spec = _settled_bank(tmp_path)
     monkeypatch.setattr(cache_step, "_TICK_NS", 0)  # no file counts as racy
+    # The files a generate wrote are read once by the next one (they may have been edited
+    # while it ran): one generate after the first reads them, and settles them.
+    spec.write_text(spec.read_text() + "# a comment\n")
+    assert cli("generate", spec).exit_code == 0
     read = _count_reads(monkeypatch)
     add_bank_command(spec)
     result = cli("generate", spec)
@@ -149,3 +154,31 @@ def test_a_folder_moved_out_and_linked_back_is_refused_as_before(
     result = cli("generate", spec)
     assert result.exit_code == 2
     assert "outside the output directory" in result.stderr
+
+
+def test_a_file_edited_while_the_generate_ran_is_found_by_the_next(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A generated file edited after the generate wrote (or compared) it, but well before the
+    generate ended, is not as generated: the next generate must find the edit, not trust the
+    fingerprint the memo took of the edited file at the end."""
+    spec = _settled_bank(tmp_path)
+    target = spec.parent / "src/bank/account/charge_fee.py"  # created by the next generate
+    real = pipeline_step._write_lock
+
+    def editing(output: pipeline_step.Output) -> None:  # after the files, before the memo
+        real(output)
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write("# edited by hand while eventforge ran\n")
+        time.sleep(3 * cache_step._TICK_NS / 1e9)  # the rest of a long generate
+
+    monkeypatch.setattr(pipeline_step, "_write_lock", editing)
+    add_bank_command(spec)
+    assert cli("generate", spec).exit_code == 0
+    monkeypatch.setattr(pipeline_step, "_write_lock", real)
+    edited = target.read_text(encoding="utf-8")
+    assert edited.endswith("# edited by hand while eventforge ran\n")
+    result = cli("generate", spec)
+    assert result.exit_code == 1, result.stdout
+    assert "conflict  src/bank/account/charge_fee.py  (edited by hand)" in result.stdout
+    assert target.read_text(encoding="utf-8") == edited

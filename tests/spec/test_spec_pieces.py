@@ -19,6 +19,7 @@ from generator.spec.diagnostics import SpecError
 from generator.spec.load import MAX_DEPTH, load_text
 from generator.spec.pieces import Piece, load_in_pieces
 from generator.spec.schema import shape_problems
+from generator.spec.validate import validate_loaded
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/eventforge.yaml"))
@@ -29,7 +30,9 @@ def _whole(text: str) -> Any:
         loaded = load_text(text, "spec.yaml")
     except SpecError as exc:
         return exc.diagnostics
-    return loaded.data, list(loaded.positions.items()), list(loaded.key_positions.items())
+    # repr: the order of the keys too (the order of the generated code), which == ignores.
+    positions, keys = list(loaded.positions.items()), list(loaded.key_positions.items())
+    return loaded.data, repr(loaded.data), positions, keys
 
 
 def _pieced(text: str, known: dict[str, Piece] | None = None) -> tuple[Any, dict[str, Piece]]:
@@ -37,7 +40,8 @@ def _pieced(text: str, known: dict[str, Piece] | None = None) -> tuple[Any, dict
         loaded, pieces = load_in_pieces(text, "spec.yaml", known or {})
     except SpecError as exc:
         return exc.diagnostics, {}
-    found = (loaded.data, list(loaded.positions.items()), list(loaded.key_positions.items()))
+    positions, keys = list(loaded.positions.items()), list(loaded.key_positions.items())
+    found = (loaded.data, repr(loaded.data), positions, keys)
     return found, pieces
 
 
@@ -110,6 +114,9 @@ TRICKY = [
     "read_models:\n  Again: {key: x}\n",
     "aggregates: # a comment after the key\n  Late:\n    id: late_id\n",
     'description: "a string\naggregates:\n  Fake: entry\n"\n',  # a block inside a string
+    "  <<: {Merged: {id: merged_id}}\n",  # merged entries go after the others
+    "%TAG !! tag:example.com,2000:\n---\n",  # `!!str` means another tag below it
+    "  Typed: !!str text\n",
 ]
 
 
@@ -233,3 +240,42 @@ def test_a_generate_reports_a_new_entrys_shape_after_a_cached_one(tmp_path: Path
     clean = cli("validate", spec)
     assert clean.exit_code == run.exit_code
     assert "E202" in run.stderr and run.stderr.splitlines()[0] == clean.stderr.splitlines()[0]
+
+
+def test_an_entry_moved_to_another_block_is_shape_checked_there(tmp_path: Path) -> None:
+    """A piece's text is the same under `aggregates:` and under `read_models:`: an aggregate the
+    load cache kept (shape-checked, as an aggregate) and then moved as it is under `read_models:`
+    is a read model of the wrong shape, reported as a whole load reports it (not a crash)."""
+    cache = LoadCache.open(tmp_path, "tool")
+    loaded, pieces = load_in_pieces(BASE, "spec.yaml", cache.known)
+    assert validate_loaded(loaded)[0] is not None
+    cache.remember(pieces)
+    cache.save()
+    order = "  Order:\n    id: order_id\n    events:\n      OrderPlaced:\n        fields: {total: decimal}\n"
+    assert order in BASE and BASE.endswith("row.items + 1}}}\n")
+    moved = BASE.replace(order, "") + order  # the last entry of read_models now
+    whole = validate_loaded(load_text(moved, "spec.yaml"))
+    assert whole[0] is None and "E202" in [d.code for d in whole[1]]
+    pieced, _ = load_in_pieces(moved, "spec.yaml", LoadCache.open(tmp_path, "tool").known)
+    assert validate_loaded(pieced) == whole
+
+
+def test_a_tag_directive_is_loaded_whole() -> None:
+    """`%TAG !! ...` gives `!!str` another meaning in the document it precedes; a piece parsed on
+    its own does not see the directive (the whole load refuses the tag: E106)."""
+    text = "%TAG !! tag:example.com,2000:\n---\n" + BASE.replace(
+        "id: order_id", "id: !!str order_id"
+    )
+    assert [d.code for d in _whole(text)] == ["E106"]
+    _same(text)
+
+
+def test_a_merge_key_among_the_entries_keeps_the_order_of_a_whole_load() -> None:
+    """Keys merged with `<<` come after the block's other keys in a whole load: the entries'
+    order (which is the order of the generated code) must be the same in pieces."""
+    text = BASE.replace("aggregates:\n", "aggregates:\n  <<: {Basket: {id: basket_id}}\n")
+    whole = load_text(text, "spec.yaml")
+    assert list(whole.data["aggregates"]) == ["Cart", "Order", "Basket"]
+    loaded, _ = load_in_pieces(text, "spec.yaml", {})
+    assert list(loaded.data["aggregates"]) == list(whole.data["aggregates"])
+    _same(text)
