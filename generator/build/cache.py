@@ -225,10 +225,6 @@ class GenerateMemo:
     def __init__(self, out: Path) -> None:
         self.out = out
         self._data: Any = None
-        # Before this generate reads or writes any file: a file whose times are not well before
-        # it may have changed after it was compared or written, and its fingerprint, taken when
-        # the generate ends, proves nothing then (see remember).
-        self._started_ns = time.time_ns()
 
     def _document(self) -> Any:
         """The memo file as read the first time it is asked for (None when unreadable)."""
@@ -339,16 +335,16 @@ class GenerateMemo:
         signatures: Mapping[str, str],
         diagnostics: Iterable[Diagnostic],
         settled: bool = False,
+        seen: Mapping[str, os.stat_result] | None = None,
     ) -> None:
         """Record a generate whose files are now on disk; never fails the generate.
 
         `settled`: every file is now exactly as generated and the manifest lists exactly these
         files (nothing orphaned or refused), so that the next generate may know them by their
-        fingerprints (see _untouched) instead of reading them.
+        fingerprints (see _untouched) instead of reading them. `seen`: each file's status as
+        this generate read or wrote it (SafeTargets.seen).
         """
-        # Not the time now: a file edited after the generate compared or wrote it, but more than
-        # a tick before now, has the fingerprint taken below and would pass for generated.
-        written_ns = self._started_ns
+        written_ns = time.time_ns()
         entries = {
             path: [
                 str(owners[path]),
@@ -364,7 +360,7 @@ class GenerateMemo:
             "key": key,
             "files": entries,
             "diagnostics": [{**dataclasses.asdict(d), "level": str(d.level)} for d in diagnostics],
-            "stat": self._fingerprints(files, owners, written_ns) if settled else None,
+            "stat": self._fingerprints(files, owners, written_ns, seen or {}) if settled else None,
         }
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
         try:
@@ -380,10 +376,17 @@ class GenerateMemo:
             return
 
     def _fingerprints(
-        self, files: Mapping[str, str], owners: Mapping[str, str], written_ns: int
+        self,
+        files: Mapping[str, str],
+        owners: Mapping[str, str],
+        written_ns: int,
+        seen: Mapping[str, os.stat_result],
     ) -> dict[str, Any] | None:
-        # A settled file keeps the fingerprint it was known by: had it changed since, the
-        # next generate reads it instead of trusting it.
+        # A file is recorded by the fingerprint it had when this generate last knew its text:
+        # as it was read (and found as generated) or right after it was written. A settled file
+        # keeps the one it was known by. An edit made since (while the generate ran on) then
+        # shows as a changed fingerprint, and the next generate reads the file instead of
+        # trusting it; the fingerprint taken now would be the edited file's own.
         kept = produced.settled(files)
         try:
             manifest = (self.out / MANIFEST).read_text(encoding="utf-8")
@@ -396,7 +399,7 @@ class GenerateMemo:
                     if str(owners[path]) != "generated"
                     else kept[path][1]
                     if path in kept
-                    else _fingerprint(os.stat(self.out / path))
+                    else _fingerprint(seen[path] if path in seen else os.stat(self.out / path))
                     for path in sorted(files)
                 },
             }

@@ -256,6 +256,8 @@ def write(
         return
     spec_hash = hashlib.sha256(spec_path.read_bytes()).hexdigest()
     extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
+    # The files as compare read them and as written: the memo records what this generate knew.
+    targets = output.format_cache.targets if output.format_cache is not None else None
     # Order matters for a generate killed part way: files, then the lock, then the manifest.
     apply_writes(
         out,
@@ -265,6 +267,7 @@ def write(
         manifest_extra=extra,
         before_manifest=lambda: _write_lock(output),
         signatures=output.signatures,
+        targets=targets,
     )
     if output.format_cache is not None and output.format_cache.out == out:
         # Generated files now hold their formatted text; user files are the user's.
@@ -290,6 +293,7 @@ def write(
             output.signatures,
             output.memo.diagnostics,
             settled=all(_settled(s, force) for s in states),
+            seen=targets.seen if targets is not None and targets.out == out else None,
         )
 
 

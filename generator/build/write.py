@@ -80,12 +80,15 @@ class SafeTargets:
         self.out = out
         self._folders: dict[str, Path] = {}
         self._texts: dict[str, str | None] = {}
+        # Each file's status as it was read or written here, for the generate memo (see
+        # GenerateMemo._fingerprints): what this generate knows of a file is as of then.
+        self.seen: dict[str, os.stat_result] = {}
 
     def read(self, relative: str) -> str | None:
         """The text of a file (None if missing), read once per generate: the format cache and
         the comparison with the disk both need it, and on a large spec reading is not free."""
         if relative not in self._texts:
-            self._texts[relative] = _read(self(relative))
+            self._texts[relative] = _read(self(relative), self.seen, relative)
         return self._texts[relative]
 
     def check_folder(self, relative: str) -> None:
@@ -197,16 +200,18 @@ def apply_writes(
     manifest_extra: dict[str, str],
     before_manifest: Callable[[], None] | None = None,
     signatures: dict[str, str] | None = None,
+    targets: SafeTargets | None = None,
 ) -> None:
-    """Carry out the verdicts. Conflicts are overwritten only with `force`."""
+    """Carry out the verdicts. Conflicts are overwritten only with `force`. Each file written
+    has its status as written in `targets.seen` (see SafeTargets)."""
     manifest = read_manifest(out)
-    targets = SafeTargets(out)
-    pending: list[tuple[Path, str]] = []
+    targets = targets if targets is not None and targets.out == out else SafeTargets(out)
+    pending: list[tuple[str, Path, str]] = []
     for state in states:
         if state.verdict in (Verdict.CREATE, Verdict.UPDATE) or (
             state.verdict is Verdict.CONFLICT and force
         ):
-            pending.append((targets(state.path), files[state.path]))
+            pending.append((state.path, targets(state.path), files[state.path]))
         elif state.verdict is Verdict.REMOVE:
             target = targets(state.path)
             target.unlink(missing_ok=True)
@@ -223,7 +228,7 @@ def apply_writes(
                 if not entry["signature"]:
                     entry.pop("signature")
             manifest[state.path] = entry
-    _write_all(pending)
+    _write_all(pending, targets.seen)
     if before_manifest is not None:
         before_manifest()
     payload = {**manifest_extra, "files": dict(sorted(manifest.items()))}
@@ -233,7 +238,7 @@ def apply_writes(
         atomic_write(target, text)
 
 
-def _write_all(pending: list[tuple[Path, str]]) -> None:
+def _write_all(pending: list[tuple[str, Path, str]], seen: dict[str, os.stat_result]) -> None:
     """Write every file, each atomically, before the lock and the manifest.
 
     Each file goes through a temporary file and `os.replace`, so a reader or a generate killed
@@ -243,11 +248,12 @@ def _write_all(pending: list[tuple[Path, str]]) -> None:
     generate reports it instead of trusting it.
     """
     made: set[Path] = set()
-    for target, text in pending:
+    for relative, target, text in pending:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         _replace(target, text, durable=False)
+        seen[relative] = os.stat(target)
 
 
 def atomic_write(target: Path, text: str | bytes, *, durable: bool = True) -> None:
@@ -295,9 +301,16 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _read(path: Path) -> str | None:
+def _read(
+    path: Path, seen: dict[str, os.stat_result] | None = None, relative: str = ""
+) -> str | None:
+    """The file's text; with `seen`, its status as of the read (taken on the open file before
+    reading it, so an edit after the read shows in the status's times)."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            if seen is not None:
+                seen[relative] = os.fstat(handle.fileno())
+            return handle.read()
     except FileNotFoundError:
         return None
     except (UnicodeDecodeError, IsADirectoryError):
