@@ -31,6 +31,7 @@ example.
 from __future__ import annotations
 
 import decimal
+import importlib
 import os
 import re
 import subprocess
@@ -38,7 +39,7 @@ import sys
 import tempfile
 import types
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -117,6 +118,30 @@ HOLE_SCOPE = Scope(
     records={},
     enums={},
 )
+
+
+@pytest.fixture(autouse=True)
+def _drawn_without_the_processs_modules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Hypothesis mixes literals of every local module imported so far into what it draws
+    (`providers._get_local_constants`), so the same derandomized examples differed with what
+    had run before in the process: the whole suite, or another file of a pytest-xdist worker,
+    sometimes drew no case of one form (comp-narrow). Drawn without them, the CI examples are
+    the same in every process. (Hypothesis internals: if they move, this does nothing.)"""
+    try:
+        providers = importlib.import_module("hypothesis.internal.conjecture.providers")
+    except ImportError:
+        providers = None
+    constants = getattr(providers, "Constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if constants is None or cache is None or not hasattr(providers, "_get_local_constants"):
+        yield
+        return
+    none = constants()
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: none)
+    cache.cache.clear()  # keyed by the kind of choice only: built from the old constants
+    yield
+    cache.cache.clear()
+
 
 _MODULES: list[tuple[str, dict[int, str]]] = []  # each example's module and what its lines hold
 _OUTCOMES: Counter[str] = Counter()  # what running and judging gave, by kind
