@@ -68,6 +68,8 @@ class Output:
     # Recalled from the memo with every file on disk as the last generate left it: `files` is
     # empty (nothing was read), there is nothing to compare and nothing to write.
     untouched: bool = False
+    # The hash of the spec's bytes this output was produced from (None: read it at write time).
+    spec_sha256: str | None = None
 
 
 def produce(
@@ -116,6 +118,7 @@ def _produce(
                 lock_text,
                 lock_text,
                 untouched=recalled.untouched,
+                spec_sha256=hashlib.sha256(raw).hexdigest(),
             )
     # Imported here, not at the top: a generate recalled from its memo needs none of them, and
     # Jinja2, jsonschema and the model take a good part of the time such a generate takes.
@@ -183,6 +186,7 @@ def _produce(
         memo,
         renders,
         load_cache=pieces,
+        spec_sha256=hashlib.sha256(raw).hexdigest() if raw is not None else None,
     )
 
 
@@ -254,7 +258,8 @@ def write(
 ) -> None:
     if output.untouched:
         return
-    spec_hash = hashlib.sha256(spec_path.read_bytes()).hexdigest()
+    # The spec generated, not the file as it is now (it may have been saved again since).
+    spec_hash = output.spec_sha256 or hashlib.sha256(spec_path.read_bytes()).hexdigest()
     extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
     # The files as compare read them and as written: the memo records what this generate knew.
     targets = output.format_cache.targets if output.format_cache is not None else None

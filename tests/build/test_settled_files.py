@@ -9,6 +9,7 @@ too close to the memo's own is read, and the output is what a clean generate wri
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -21,6 +22,7 @@ from generator.build import cache as cache_step
 from generator.build import pipeline as pipeline_step
 from generator.build import write as write_step
 from generator.build.cache import MEMO_FILE
+from generator.cli import main as main_step
 
 UNRELATED = "src/bank/account/deposit_money.py"  # rendered the same with or without ChargeFee
 
@@ -187,3 +189,24 @@ def test_a_file_edited_while_the_generate_ran_is_found_by_the_next(
     assert result.exit_code == 1, result.stdout
     assert f"conflict  {relative}  (edited by hand)" in result.stdout
     assert target.read_text(encoding="utf-8") == edited
+
+
+def test_the_manifest_names_the_spec_generated_not_one_saved_during_the_generate(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A save of the spec after it was read (while the files are compared and written) is the
+    next generate's input: the manifest's `spec_sha256` is the hash of the spec generated."""
+    spec = _settled_bank(tmp_path)
+    add_bank_command(spec)
+    generated = spec.read_bytes()
+    real = main_step.compare
+
+    def saving(output: pipeline_step.Output, target: Path) -> list[write_step.FileState]:
+        states = real(output, target)
+        spec.write_bytes(generated + b"# saved while eventforge ran\n")
+        return states
+
+    monkeypatch.setattr(main_step, "compare", saving)
+    assert cli("generate", spec).exit_code == 0
+    manifest = json.loads((spec.parent / ".eventforge/manifest.json").read_text())
+    assert manifest["spec_sha256"] == hashlib.sha256(generated).hexdigest()
