@@ -1,7 +1,8 @@
 """Caches in the output folder that make a repeated generate fast, without changing its output.
 
-All three live in `.eventforge/cache/` (with the load cache, load_cache.py), which carries its own `.gitignore` (like pytest's and
-ruff's caches) so that it is never committed, and may be deleted at any time. All are
+All three live in `.eventforge/cache/` (with the load cache, load_cache.py), which carries its own
+`.gitignore` (like pytest's and ruff's caches) so that it is never committed, and may be deleted
+at any time. All are
 optimisations only: a missing, stale, foreign or broken cache means working from scratch, and the
 output is byte-for-byte the same either way (tests/build/test_render_cache_property.py). `check`
 reads none of them, so a tampered cache cannot hide a difference from the CI gate.

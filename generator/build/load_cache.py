@@ -2,14 +2,14 @@
 so that the next generate parses only the entries whose text changed (see spec/pieces.py).
 
 A piece is keyed by a digest of its block and its text; its data and positions are what parsing
-that text alone gives, so a piece found here is exactly what parsing would return. Stored with `marshal`
-(plain data only: it builds no objects but dicts, lists, tuples, strings and numbers, and runs
-nothing), which reads ten times faster than JSON would and keeps the tuples positions are keyed
-by; the positions of each piece stay marshalled until an error or warning asks for one. Only
-pieces of a spec that passed validation are kept, so the shape check skips them (schema.py). Like the
-other caches (cache.py): optional, ignored when missing, broken or written by another eventforge
-build, never read by `check`, and never the reason a generate fails. It holds what the spec
-says, like the spec itself and render.json beside it.
+that text alone gives, so a piece found here is exactly what parsing would return. Stored with
+`marshal` (plain data only: it builds no objects but dicts, lists, tuples, strings and numbers,
+and runs nothing), which reads ten times faster than JSON would and keeps the tuples positions are
+keyed by; the positions of each piece stay marshalled until an error or warning asks for one.
+Only pieces of a spec that passed validation are kept, so the shape check skips them (schema.py).
+Like the other caches (cache.py): optional, ignored when missing, broken or written by another
+eventforge build, never read by `check`, and never the reason a generate fails. It holds what the
+spec says, like the spec itself and render.json beside it.
 """
 
 from __future__ import annotations

@@ -18,7 +18,14 @@ from generator.build.cache import FormatCache, GenerateMemo, RenderCache, memo_k
 from generator.build.format import format_key
 from generator.build.plan import Owner
 from generator.build.toolkey import library_versions, remembered, stamp
-from generator.build.write import FileState, Verdict, apply_writes, atomic_write, plan_writes
+from generator.build.write import (
+    FileState,
+    SafeTargets,
+    Verdict,
+    apply_writes,
+    atomic_write,
+    plan_writes,
+)
 from generator.evolution.lock import (
     Lock,
     breaking_changes,
@@ -248,9 +255,14 @@ def compare(output: Output, out: Path) -> list[FileState]:
             FileState(path, owner, Verdict.IDENTICAL if owner is Owner.GENERATED else Verdict.KEEP)
             for path, owner in sorted(output.owners.items())
         ]
-    # The format cache read the files it knows already: share those reads.
-    targets = output.format_cache.targets if output.format_cache is not None else None
-    return plan_writes(out, output.files, output.owners, output.signatures, targets)
+    return plan_writes(out, output.files, output.owners, output.signatures, _targets(output, out))
+
+
+def _targets(output: Output, out: Path) -> SafeTargets | None:
+    """The format cache's view of `out`: the files it read (shared with the comparison) and, once
+    written, their status as this generate read or wrote them (for the memo)."""
+    cache = output.format_cache
+    return cache.targets if cache is not None and cache.targets.out == out else None
 
 
 def write(
@@ -261,8 +273,7 @@ def write(
     # The spec generated, not the file as it is now (it may have been saved again since).
     spec_hash = output.spec_sha256 or hashlib.sha256(spec_path.read_bytes()).hexdigest()
     extra = {"generator": f"eventforge {__version__}", "spec_sha256": spec_hash}
-    # The files as compare read them and as written: the memo records what this generate knew.
-    targets = output.format_cache.targets if output.format_cache is not None else None
+    targets = _targets(output, out)
     # Order matters for a generate killed part way: files, then the lock, then the manifest.
     apply_writes(
         out,
@@ -298,7 +309,7 @@ def write(
             output.signatures,
             output.memo.diagnostics,
             settled=all(_settled(s, force) for s in states),
-            seen=targets.seen if targets is not None and targets.out == out else None,
+            seen=targets.seen if targets is not None else None,
         )
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -179,7 +179,19 @@ def _environment(
     env.globals["class_body"] = lambda *groups: ClassBody(
         current.spec, [f for g in groups for f in g]
     )
+    env.globals["named_ids"] = named_ids
     return env
+
+
+def named_ids(*groups: Iterable[Any]) -> list[Any]:
+    """The named ids of these scenarios (or timelines), each constant once, in the order first
+    used: a test module defines each as a constant at its top."""
+    found: dict[str, Any] = {}
+    for group in groups:
+        for holder in group:
+            for named in holder.ids:
+                found.setdefault(named.constant, named)
+    return list(found.values())
 
 
 def _types_import(spec: m.Spec) -> str:

@@ -88,7 +88,10 @@ class SafeTargets:
         """The text of a file (None if missing), read once per generate: the format cache and
         the comparison with the disk both need it, and on a large spec reading is not free."""
         if relative not in self._texts:
-            self._texts[relative] = _read(self(relative), self.seen, relative)
+            text, status = _read_with_status(self(relative))
+            if status is not None:
+                self.seen[relative] = status
+            self._texts[relative] = text
         return self._texts[relative]
 
     def check_folder(self, relative: str) -> None:
@@ -301,20 +304,21 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _read(
-    path: Path, seen: dict[str, os.stat_result] | None = None, relative: str = ""
-) -> str | None:
-    """The file's text; with `seen`, its status as of the read (taken on the open file before
-    reading it, so an edit after the read shows in the status's times)."""
+def _read(path: Path) -> str | None:
+    return _read_with_status(path)[0]
+
+
+def _read_with_status(path: Path) -> tuple[str | None, os.stat_result | None]:
+    """The file's text (None if missing), and its status as of the read: taken on the open file
+    before reading it, so that an edit after the read shows in the status's times."""
     try:
         with path.open(encoding="utf-8") as handle:
-            if seen is not None:
-                seen[relative] = os.fstat(handle.fileno())
-            return handle.read()
+            status = os.fstat(handle.fileno())
+            return handle.read(), status
     except FileNotFoundError:
-        return None
+        return None, None
     except (UnicodeDecodeError, IsADirectoryError):
-        return "\0unreadable"
+        return "\0unreadable", None
 
 
 def _remove_empty_parents(folder: Path, out: Path) -> None:

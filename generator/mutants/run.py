@@ -30,18 +30,18 @@ from generator.mutants.mutant import Mutant, Unit
 from generator.spec import model as m
 
 _RUNS = itertools.count(1)  # test modules' names: never imported by name, never reused
-# Files the scenario tests do not import: the store tests (test_store.py and each aggregate's
-# test_<aggregate>_store.py) need a database, the rest an app
-# (timelines run on the application, which is not rendered here; the bad-input tests on the
-# command line, which is not either).
+# Files the scenario tests do not import, by template (exact, whatever a file is named): the store tests (tests/test_store.py and each aggregate's) need a database, the rest
+# an app (timelines run on the application, which is not rendered here; the bad-input tests on
+# the command line, which is not either).
 _SKIPPED = (
-    "cli.py",
-    "__main__.py",
-    "application.py",
-    "test_store.py",
-    "test_bad_input.py",
-    "test_upcasting.py",
-    "test_timelines.py",
+    "package/cli.py.jinja",
+    "package/main.py.jinja",
+    "package/application.py.jinja",
+    "tests/test_store.py.jinja",
+    "tests/test_aggregate_store.py.jinja",
+    "tests/test_bad_input.py.jinja",
+    "tests/test_upcasting.py.jinja",
+    "tests/test_timelines.py.jinja",
 )
 
 Test = tuple[str, Callable[[], object]]
@@ -142,9 +142,7 @@ def harness(spec: m.Spec, project: Path | None = None) -> Iterator[Harness]:
     planned = {
         p.path: p
         for p in everything
-        if p.path.startswith(("src/", "tests/"))
-        and p.path.rsplit("/", 1)[-1] not in _SKIPPED
-        and p.template != "tests/test_aggregate_store.py.jinja"
+        if p.path.startswith(("src/", "tests/")) and p.template not in _SKIPPED
     }
     known = {p.path for p in everything}
     sources, stubs = _sources(render, planned, known, project, spec.package)
