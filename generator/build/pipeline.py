@@ -44,6 +44,7 @@ from generator.support.resources import schema_path, templates_dir
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 if TYPE_CHECKING:
+    from generator.build.analysis_cache import AnalysisCache
     from generator.build.load_cache import LoadCache
     from generator.spec.load import LoadedSpec
     from generator.spec.model import Spec
@@ -72,6 +73,7 @@ class Output:
     memo: Memo | None = None  # likewise
     render_cache: RenderCache | None = None  # likewise
     load_cache: LoadCache | None = None  # likewise
+    analysis_cache: AnalysisCache | None = None  # likewise
     # Recalled from the memo with every file on disk as the last generate left it: `files` is
     # empty (nothing was read), there is nothing to compare and nothing to write.
     untouched: bool = False
@@ -129,6 +131,7 @@ def _produce(
             )
     # Imported here, not at the top: a generate recalled from its memo needs none of them, and
     # Jinja2, jsonschema and the model take a good part of the time such a generate takes.
+    from generator.build.analysis_cache import AnalysisCache
     from generator.build.format import format_sources
     from generator.build.load_cache import LoadCache
     from generator.build.plan import plan
@@ -146,7 +149,8 @@ def _produce(
         loaded, parsed = load_in_pieces(
             spec_text(raw, str(spec_path)), str(spec_path), pieces.known
         )
-    spec, diagnostics = validate_loaded(loaded)
+    units = AnalysisCache.open(cache_in, _tool_key()) if cache_in is not None else None
+    spec, diagnostics = validate_loaded(loaded, units.memo if units is not None else None)
     if spec is None or has_errors(diagnostics):
         raise SpecError(diagnostics)
     if pieces is not None:
@@ -193,6 +197,7 @@ def _produce(
         memo,
         renders,
         load_cache=pieces,
+        analysis_cache=units,
         spec_sha256=hashlib.sha256(raw).hexdigest() if raw is not None else None,
     )
 
@@ -301,6 +306,8 @@ def write(
         output.render_cache.save()
     if output.load_cache is not None and output.load_cache.out == out:
         output.load_cache.save()
+    if output.analysis_cache is not None and output.analysis_cache.out == out:
+        output.analysis_cache.save()
     if output.memo is not None and output.memo.store.out == out:
         output.memo.store.remember(
             output.memo.key,

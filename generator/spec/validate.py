@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.spec.analyze import analyze
+from generator.spec.analyze.reuse import UnitMemo
 from generator.spec.diagnostics import Diagnostic, SpecError, has_errors, sort_key
 from generator.spec.load import LoadedSpec, load_file
 from generator.spec.model import Spec
@@ -13,13 +14,16 @@ from generator.spec.schema import shape_problems
 from generator.support.gcpause import paused_gc
 
 
-def validate_loaded(loaded: LoadedSpec) -> tuple[Spec | None, list[Diagnostic]]:
+def validate_loaded(
+    loaded: LoadedSpec, memo: UnitMemo | None = None
+) -> tuple[Spec | None, list[Diagnostic]]:
+    """`memo`: the last analysis's units to reuse where they still hold (analyze/reuse.py)."""
     shape, places = shape_problems(loaded)
     if has_errors(shape):
         # The meaning checks assume the shape: they run on the parts whose shape is right, so
         # that one run reports every problem (see partial.py).
         return None, sorted(shape + meaning_of_the_rest(loaded, places), key=sort_key)
-    spec, diagnostics = analyze(loaded)
+    spec, diagnostics = analyze(loaded, memo)
     return spec, sorted(shape + diagnostics, key=sort_key)
 
 

@@ -10,7 +10,6 @@ stays valid. CI draws a few examples from a fixed seed (seconds);
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ from conftest import cli
 from hypothesis import HealthCheck, Phase, given, reject, seed, settings
 from hypothesis import strategies as st
 from spec_strategies import valid_specs
-from spec_strategies.names import TEXT
+from spec_strategies.edits import edit
 from spec_strategies.specs import dump
 
 from generator.build import cache as cache_step
@@ -41,58 +40,6 @@ _SETTINGS = settings(
     phases=list(Phase) if LONG else [Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-
-
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            out += _paths(value, (*prefix, index))
-    return out
-
-
-def _edit(draw: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """One random edit of a copy of `data` (which may make it invalid)."""
-    data = copy.deepcopy(data)
-    paths = _paths(data)[1:]
-    kind = draw(st.sampled_from(["describe", "drop", "value", "types", "domain"]))
-    enums = [t for t in data.get("types", {}).values() if "enum" in t]
-    if kind == "types" and enums:
-        # Spec-wide facts every aggregate's files read: a state field of an enum without a
-        # default starts at its first member.
-        members = draw(st.sampled_from(enums))["enum"]
-        if draw(st.booleans()):
-            members.reverse()
-        else:
-            members.append(f"Extra{len(members)}")
-        return data
-    if kind == "domain":
-        data["domain"] = draw(st.sampled_from(["Shop", "Ledger Two", "Wharf"]))
-        data.pop("package", None)
-        return data
-    if kind == "describe":
-        described = [p for p in paths if p[-1] in ("description", "message")] or paths
-        path = draw(st.sampled_from(described))
-    else:
-        path = draw(st.sampled_from(paths))
-    parent: Any = data
-    for part in path[:-1]:
-        parent = parent[part]
-    key = path[-1]
-    if kind == "drop":
-        del parent[key]
-    elif kind == "describe":
-        parent[key] = draw(TEXT)
-    else:
-        value = parent[key]
-        options: list[Any] = [0, 1, True, "x", "int", "str?", "decimal"]
-        if isinstance(value, str):
-            options += [value + "s", value.upper(), value[:-1]]
-        parent[key] = draw(st.sampled_from(options))
-    return data
 
 
 def _valid(data: dict[str, Any], work: Path) -> bool:
@@ -151,7 +98,7 @@ def test_a_cached_generate_after_edits_equals_a_clean_one(data: st.DataObject) -
         spec = built.data
         for step in range(data.draw(st.integers(1, 3), label="edits")):
             for _attempt in range(20):
-                edited = _edit(data.draw, spec)
+                edited = edit(data.draw, spec)
                 if _valid(edited, work):
                     spec = edited
                     break

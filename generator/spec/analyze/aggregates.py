@@ -12,7 +12,6 @@ from generator.spec.analyze.context import Context
 from generator.spec.analyze.declarations import module_collisions
 from generator.spec.analyze.events import event
 from generator.spec.analyze.fields import declare_fields
-from generator.spec.analyze.scenarios import aggregate_scenarios
 from generator.spec.diagnostics import Level
 from generator.spec.load import PathKey
 from generator.spec.names import SNAKE, STATE_MEMBERS, snake, spelled_like_keyword
@@ -119,11 +118,9 @@ def aggregate(ctx: Context, name: str, body: Mapping[str, Any]) -> m.Aggregate |
     return shell
 
 
-def with_scenarios(ctx: Context, shell: m.Aggregate, body: Mapping[str, Any]) -> m.Aggregate:
-    """The aggregate with its scenarios, analysed once every aggregate is built: their `given`
-    may hold events of other aggregates (which the command reads)."""
-    base: PathKey = ("aggregates", shell.name)
-    scenarios = aggregate_scenarios(ctx, shell, body.get("scenarios") or [], base)
+def with_scenarios(shell: m.Aggregate, scenarios: tuple[m.Scenario, ...]) -> m.Aggregate:
+    """The aggregate with its scenarios (scenarios.py), analysed once every aggregate is built:
+    their `given` may hold events of other aggregates (which the command reads)."""
     return m.Aggregate(**{**shell.__dict__, "scenarios": scenarios})
 
 

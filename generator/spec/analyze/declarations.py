@@ -220,11 +220,19 @@ def module_collisions(ctx: Context, name: str, body: Mapping[str, Any]) -> None:
     _package_folder(ctx, name)
 
 
+def declare_aggregate_modules(ctx: Context) -> None:
+    """Which aggregates each package folder would hold: once, not once per aggregate (a large
+    spec has many), and before any aggregate is analysed (each reads only its own folder's)."""
+    modules: dict[str, list[str]] = {}
+    for aggregate in ctx.data["aggregates"]:
+        modules.setdefault(snake(aggregate), []).append(aggregate)
+    ctx.aggregate_modules = modules
+
+
 def _package_folder(ctx: Context, name: str) -> None:
-    if ctx.aggregate_modules is None:  # once, not once per aggregate (a large spec has many)
-        ctx.aggregate_modules = {}
-        for aggregate in ctx.data["aggregates"]:
-            ctx.aggregate_modules.setdefault(snake(aggregate), []).append(aggregate)
+    if ctx.aggregate_modules is None:
+        declare_aggregate_modules(ctx)
+    assert ctx.aggregate_modules is not None
     if snake(name) in PACKAGE_MODULES:
         ctx.error(
             "E303",

@@ -1,0 +1,65 @@
+"""Random edits of a spec's data, the way a person edits a spec between two generates: a
+description reworded, an entry dropped, a value changed, a shared type reordered or extended, the
+domain renamed. An edit may make the spec invalid; callers that need a valid one check it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import strategies as st
+
+from spec_strategies.names import TEXT
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            out += _paths(value, (*prefix, index))
+    return out
+
+
+def edit(draw: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """One random edit of a copy of `data` (which may make it invalid)."""
+    data = copy.deepcopy(data)
+    paths = _paths(data)[1:]
+    kind = draw(st.sampled_from(["describe", "drop", "value", "types", "domain"]))
+    enums = [t for t in data.get("types", {}).values() if "enum" in t]
+    if kind == "types" and enums:
+        # Spec-wide facts every aggregate's files read: a state field of an enum without a
+        # default starts at its first member.
+        members = draw(st.sampled_from(enums))["enum"]
+        if draw(st.booleans()):
+            members.reverse()
+        else:
+            members.append(f"Extra{len(members)}")
+        return data
+    if kind == "domain":
+        data["domain"] = draw(st.sampled_from(["Shop", "Ledger Two", "Wharf"]))
+        data.pop("package", None)
+        return data
+    if kind == "describe":
+        described = [p for p in paths if p[-1] in ("description", "message")] or paths
+        path = draw(st.sampled_from(described))
+    else:
+        path = draw(st.sampled_from(paths))
+    parent: Any = data
+    for part in path[:-1]:
+        parent = parent[part]
+    key = path[-1]
+    if kind == "drop":
+        del parent[key]
+    elif kind == "describe":
+        parent[key] = draw(TEXT)
+    else:
+        value = parent[key]
+        options: list[Any] = [0, 1, True, "x", "int", "str?", "decimal"]
+        if isinstance(value, str):
+            options += [value + "s", value.upper(), value[:-1]]
+        parent[key] = draw(st.sampled_from(options))
+    return data
