@@ -31,6 +31,7 @@ from generator.spec.analyze.reuse import (
     Unit,
     UnitMemo,
     _Digests,
+    _loaded,
     _MapView,
     _Recorder,
     digest,
@@ -319,3 +320,30 @@ def test_a_unit_compiles_with_a_memo_of_its_own() -> None:
     ctx = Context(spec=load_bytes(_SHOP.encode("utf-8"), "eventforge.yaml"), data={})
     ctx.compiled[("x",)] = "x"
     assert Recording(ctx, _Recorder(_Digests())).compiled == {}
+
+
+def _global(module: str, name: str) -> bytes:
+    """A unit's pickle, (result, writes, attributes), whose result is just a name (protocol 4's
+    STACK_GLOBAL, which follows dotted paths)."""
+    text = [part.encode() for part in (module, name)]
+    body = b"".join(b"\x8c" + bytes([len(t)]) + t + b"\x94" for t in text)
+    return b"\x80\x04" + body + b"\x93]}\x87."
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        pickle.dumps((Path("x"), [], {})),  # a class outside the model
+        _global("generator.spec.types", "re"),  # a module the model imports
+        _global("generator.spec.model", "snake"),  # a function it imports
+        _global("generator.spec.model", "Spec.__init__"),  # a dotted path through a class
+        _global("generator.spec.types", "re.compile"),  # ... and through a module
+    ],
+)
+def test_a_unit_naming_anything_but_a_model_class_is_not_loaded(blob: bytes) -> None:
+    assert len(pickle.loads(blob)) == 3  # what a plain unpickler would hand over
+    assert _loaded(blob) is None
+
+
+def test_a_unit_naming_a_model_class_is_loaded() -> None:
+    assert _loaded(pickle.dumps((Spec, [], {}))) == (Spec, [], {})

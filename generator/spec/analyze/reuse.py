@@ -426,6 +426,12 @@ _ALLOWED = {
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if module in _ALLOWED_MODULES or (module, name) in _ALLOWED:
+        if (module, name) in _ALLOWED:
             return super().find_class(module, name)
+        if module in _ALLOWED_MODULES and "." not in name:
+            # A class the model module defines: not a function or module it imports (`re`),
+            # and no dotted path through one (`re.compile`).
+            found = super().find_class(module, name)
+            if isinstance(found, type) and found.__module__ == module:
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of an analysis")
