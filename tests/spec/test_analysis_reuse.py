@@ -347,3 +347,14 @@ def test_a_unit_naming_anything_but_a_model_class_is_not_loaded(blob: bytes) -> 
 
 def test_a_unit_naming_a_model_class_is_loaded() -> None:
     assert _loaded(pickle.dumps((Spec, [], {}))) == (Spec, [], {})
+
+
+def test_a_whole_read_before_the_unit_s_writes_stays_its_input() -> None:
+    """Read whole, then written: what the unit sees after follows from the first read and its
+    own writes, so the unit is kept, with the first read as its input."""
+    view, recorder = _view({"a": 1})
+    assert list(view) == ["a"]
+    view["b"] = 2
+    assert list(view) == ["a", "b"]
+    assert recorder.reads == {("events", KEYS): digest(("a",))}
+    assert not recorder.spoiled

@@ -195,14 +195,22 @@ class _MapView:
         self._where = where
         self._recorder = recorder
         self._data = data  # spec data: never changes during a run
+        # What the unit has seen of each key (read once, or written by it) and which whole
+        # reads it made: the first read is the input, later ones give the same or its own.
+        self._seen: dict[Any, Any] = {}
+        self._wholes: set[tuple[str, str]] = set()
 
     def _value(self, key: Any) -> Any:
+        if key in self._seen:
+            return self._seen[key]
         value = self._real[key]
         if self._where == "data" and isinstance(value, dict):
             # A section of the spec: its presence is the read here, its entries are read below.
             self._recorder.read("data", key, _SECTION)
-            return _MapView(value, f"data.{key}", self._recorder, data=True)
-        self._recorder.read(self._where, key, value, stable=self._data or _frozen(value))
+            value = _MapView(value, f"data.{key}", self._recorder, data=True)
+        else:
+            self._recorder.read(self._where, key, value, stable=self._data or _frozen(value))
+        self._seen[key] = value
         return value
 
     def __getitem__(self, key: Any) -> Any:
@@ -228,14 +236,18 @@ class _MapView:
         if self._data:
             self._recorder.spoiled = True  # the spec is read, never written
         self._real[key] = value
+        self._seen[key] = value
         self._recorder.writes.append((self._where, key, value))
         self._recorder.written.add((self._where, key))
         self._recorder.written_maps.add(self._where)
 
     def _whole(self, what: tuple[str, str]) -> None:
+        if what in self._wholes:
+            return  # noted before the unit wrote to the map: what it sees now follows from it
         if self._where in self._recorder.written_maps:
             self._recorder.spoiled = True  # the map holds the unit's own writes: not an input
             return
+        self._wholes.add(what)
         self._recorder.whole(self._where, what, self._real, stable=self._data)
 
     def __iter__(self) -> Iterator[Any]:
