@@ -4,45 +4,68 @@ generate analyses again only those whose reads changed (see spec/analyze/reuse.p
 
 A unit holds what it read (where, key, digest of the value) and what it made, pickled; the
 pickle is read back by an unpickler that names only the model's classes. Stored with `marshal`
-(plain data only). Like the other caches (cache.py): optional, ignored when missing, broken or
-written by another eventforge build, never read by `check`, never the reason a generate fails,
-and kept only for a spec that passed validation.
+(plain data only). What a unit made becomes generated code, and an output folder may come from
+anywhere (a cache committed to a repository, or crafted), so the file is signed (HMAC-SHA256) with
+a key kept in the user's cache folder, which only the user can write: a file this user's
+eventforge did not write is ignored, not trusted. No such folder (or
+`EVENTFORGE_NO_TEMPLATE_CACHE` set): no analysis cache. Like the other caches (cache.py):
+optional, ignored when missing, broken or written by another eventforge build, never read by
+`check`, never the reason a generate fails, and kept only for a spec that passed validation.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import marshal
+import os
 from pathlib import Path
 
 from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git
+from generator.build.toolkey import user_cache
 from generator.build.write import UnsafePathError, atomic_write, safe_target
-from generator.spec.analyze.reuse import Unit, UnitMemo
+from generator.spec.analyze.reuse import ATTRIBUTES, ITEMS, KEYS, MAPS, Unit, UnitMemo
 
 ANALYSIS_FILE = f"{CACHE_DIR}/analysis.bin"
+_KEY_FILE = "analysis.key"
+_SIGNATURE = 32  # bytes of HMAC-SHA256 before the document
 
 
 class AnalysisCache:
     """The units of the last analysis, for one output directory."""
 
-    def __init__(self, out: Path, tool: str, memo: UnitMemo | None = None) -> None:
+    def __init__(
+        self, out: Path, tool: str, key: bytes | None, memo: UnitMemo | None = None
+    ) -> None:
         self.out = out
         self.tool = tool
-        self.memo = memo if memo is not None else UnitMemo()
+        self.key = key
+        # None without a key: the analysis then neither reuses nor records units.
+        self.memo = memo if memo is not None or key is None else UnitMemo()
 
     @classmethod
     def open(cls, out: Path, tool: str) -> AnalysisCache:
+        key = signing_key()
+        if key is None:
+            return cls(out, tool, None)
         try:
             target = safe_target(out, ANALYSIS_FILE)
-            document = marshal.loads(target.read_bytes())
+            signed = target.read_bytes()
+            signature, blob = signed[:_SIGNATURE], signed[_SIGNATURE:]
+            if not hmac.compare_digest(signature, _sign(key, blob)):
+                return cls(out, tool, key)  # not written by this user's eventforge
+            document = marshal.loads(blob)
         except (OSError, UnsafePathError, ValueError, EOFError, TypeError):
-            return cls(out, tool)
+            return cls(out, tool, key)
         if not _well_formed(document) or document["tool"] != tool:
-            return cls(out, tool)
+            return cls(out, tool, key)
         known = {name: Unit(reads, made) for name, (reads, made) in document["units"].items()}
-        return cls(out, tool, UnitMemo(known=known))
+        return cls(out, tool, key, UnitMemo(known=known))
 
     def save(self) -> None:
         """Record this analysis's units; never fails a generate."""
+        if self.key is None or self.memo is None:
+            return
         current, known = self.memo.current, self.memo.known
         if current.keys() == known.keys() and all(current[n] is known[n] for n in current):
             return  # every unit reused: the file holds them already
@@ -52,9 +75,44 @@ class AnalysisCache:
             blob = marshal.dumps(document)
             target = safe_target(self.out, ANALYSIS_FILE)
             _ignored_by_git(self.out)
-            atomic_write(target, blob, durable=False)
+            atomic_write(target, _sign(self.key, blob) + blob, durable=False)
         except (OSError, UnsafePathError, ValueError):
             return
+
+
+def _sign(key: bytes, blob: bytes) -> bytes:
+    return hmac.new(key, blob, hashlib.sha256).digest()
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing analysis caches, made once (32 random bytes, readable by the
+    user only) in eventforge's folder of the user's cache; None when there is none."""
+    folder = user_cache("keys")
+    if folder is None:
+        return None
+    path = folder / _KEY_FILE
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        # Written whole under another name, then linked into place, which fails if another
+        # generate made the key first (that key is then read): never half a key, never two.
+        key = os.urandom(_SIGNATURE)
+        temporary = folder / f".{_KEY_FILE}.{os.getpid()}.{key.hex()[:8]}"
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(key)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                key = path.read_bytes()
+            finally:
+                temporary.unlink()
+        except OSError:
+            return None
+    except OSError:
+        return None
+    return key if len(key) == _SIGNATURE else None
 
 
 def _well_formed(document: object) -> bool:
@@ -69,12 +127,21 @@ def _well_formed(document: object) -> bool:
         and len(unit) == 2
         and isinstance(unit[0], tuple)
         and isinstance(unit[1], bytes)
-        and all(
-            isinstance(read, tuple)
-            and len(read) == 3
-            and isinstance(read[0], str)
-            and isinstance(read[2], bytes)
-            for read in unit[0]
-        )
+        and all(_a_read(read) for read in unit[0])
         for name, unit in units.items()
     )
+
+
+def _a_read(read: object) -> bool:
+    """(where, key, digest) as reuse.py notes them: a Context map, an attribute, the spec or a
+    section of it; a name or a whole-map marker."""
+    if not (isinstance(read, tuple) and len(read) == 3 and isinstance(read[2], bytes)):
+        return False
+    where, key = read[0], read[1]
+    if not isinstance(where, str):
+        return False
+    if where == "attr":
+        return key in ATTRIBUTES or key in MAPS
+    if where in MAPS or where == "data" or where.startswith("data."):
+        return isinstance(key, str) or key in (KEYS, ITEMS)
+    return False

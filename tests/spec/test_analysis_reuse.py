@@ -10,8 +10,12 @@ failure, and that reuse does happen (a cache that never hits would pass the prop
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import marshal
 import os
 import pickle
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +26,8 @@ from spec_strategies import valid_specs
 from spec_strategies.edits import edit
 from spec_strategies.specs import dump
 
-from generator.build.analysis_cache import ANALYSIS_FILE, AnalysisCache
+from generator.build.analysis_cache import ANALYSIS_FILE, AnalysisCache, signing_key
+from generator.build.cache import FORMAT
 from generator.spec.analyze.reuse import (
     _ABSENT,
     _SECTION,
@@ -358,3 +363,101 @@ def test_a_whole_read_before_the_unit_s_writes_stays_its_input() -> None:
     assert list(view) == ["a", "b"]
     assert recorder.reads == {("events", KEYS): digest(("a",))}
     assert not recorder.spoiled
+
+
+def _write_units(folder: Path, units: dict[str, Any], key: bytes) -> None:
+    document = {"format": FORMAT, "tool": _TOOL, "units": units}
+    blob = marshal.dumps(document)
+    target = folder / ANALYSIS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(hmac.new(key, blob, hashlib.sha256).digest() + blob)
+
+
+def test_a_cache_file_this_user_s_eventforge_did_not_sign_is_ignored(tmp_path: Path) -> None:
+    """What a unit made becomes generated code: a unit that claims to read nothing (so that it
+    always holds) and made something else, in a file from elsewhere, must not be trusted."""
+    assert _same(_SHOP, tmp_path) == 0
+    shelf = AnalysisCache.open(tmp_path, _TOOL).memo.known["aggregate Shelf"]
+    forged = {"aggregate Order": ((), shelf.made)}
+    _write_units(tmp_path, forged, b"k" * 32)  # another user's key, or a made-up one
+    assert AnalysisCache.open(tmp_path, _TOOL).memo.known == {}
+    assert _same(_SHOP, tmp_path) == 0
+    key = signing_key()
+    assert key is not None
+    _write_units(tmp_path, forged, key)  # what the check stops: signed, it would be reused
+    assert list(AnalysisCache.open(tmp_path, _TOOL).memo.known) == ["aggregate Order"]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [("nosuchmap", "x", b"d"), ("events", ["x"], b"d"), ("attr", "spec", b"d"), ("events", "x")],
+)
+def test_a_signed_file_with_a_read_eventforge_never_notes_is_ignored(
+    tmp_path: Path, read: tuple[Any, ...]
+) -> None:
+    key = signing_key()
+    assert key is not None
+    _write_units(tmp_path, {"aggregate Order": ((read,), b"")}, key)
+    assert AnalysisCache.open(tmp_path, _TOOL).memo.known == {}
+    assert _same(_SHOP, tmp_path) == 0
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        (None, [("spec", "x", 1)], {}),  # a write to no map of the Context
+        (None, [("events", 1, 1)], {}),  # ... under a key no name has
+        (None, [], {"spec": None}),  # an attribute a unit never sets
+        (None, [], []),
+    ],
+)
+def test_a_unit_whose_writes_are_not_a_unit_s_is_not_loaded(made: Any) -> None:
+    assert _loaded(pickle.dumps(made)) is None
+
+
+class _BadDecimal:
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Decimal, ("x",))
+
+
+def test_a_unit_that_fails_to_load_is_analysed_again() -> None:
+    blob = pickle.dumps((_BadDecimal(), [], {}))
+    with pytest.raises(InvalidOperation):
+        pickle.loads(blob)  # an ArithmeticError, none of the unpickler's own errors
+    assert _loaded(blob) is None
+
+
+def test_without_a_user_cache_folder_nothing_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVENTFORGE_NO_TEMPLATE_CACHE", "1")
+    cache = AnalysisCache.open(tmp_path, _TOOL)
+    assert cache.memo is None
+    assert _analysis(_SHOP, cache.memo) == _analysis(_SHOP, None)
+    cache.save()
+    assert not (tmp_path / ANALYSIS_FILE).exists()
+
+
+def test_the_signing_key_is_made_once_and_only_the_user_can_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("EVENTFORGE_NO_TEMPLATE_CACHE", raising=False)
+    first = signing_key()
+    assert first is not None and len(first) == 32
+    assert signing_key() == first
+    (made,) = (tmp_path / "eventforge" / "keys").iterdir()  # no temporary file left
+    assert made.stat().st_mode & 0o077 == 0
+
+
+def test_a_whole_read_of_the_spec_is_checked_like_any_other() -> None:
+    from generator.spec.analyze.context import Context
+    from generator.spec.analyze.reuse import _current
+
+    loaded = load_bytes(_SHOP.encode("utf-8"), "eventforge.yaml")
+    recorder = _Recorder(_Digests())
+    assert list(_MapView(loaded.data, "data", recorder, data=True)) == list(loaded.data)
+    ((where, key), noted) = recorder.reads.popitem()
+    assert _current(Context(spec=loaded, data=loaded.data), where, key, _Digests()) == noted
+    other = {**loaded.data, "description": "x"}
+    assert _current(Context(spec=loaded, data=other), where, key, _Digests()) != noted

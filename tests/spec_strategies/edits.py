@@ -29,7 +29,12 @@ def edit(draw: Any, data: dict[str, Any]) -> dict[str, Any]:
     data = copy.deepcopy(data)
     paths = _paths(data)[1:]
     kind = draw(st.sampled_from(["describe", "drop", "value", "types", "domain"]))
-    enums = [t for t in data.get("types", {}).values() if "enum" in t]
+    types = data.get("types")
+    enums = [
+        t
+        for t in (types.values() if isinstance(types, dict) else ())
+        if isinstance(t, dict) and isinstance(t.get("enum"), list)
+    ]  # an earlier edit may have made `types:` or an enum something else
     if kind == "types" and enums:
         # Spec-wide facts every aggregate's files read: a state field of an enum without a
         # default starts at its first member.

@@ -330,6 +330,8 @@ def _current(ctx: Context, where: str, key: Any, digests: _Digests) -> bytes:
     if where == "attr":
         return digests.of(getattr(ctx, key), stable=False)
     if where == "data":
+        if key in (KEYS, ITEMS):
+            return digests.whole(ctx.data, key, stable=True)
         if key not in ctx.data:
             return _ABSENT
         value = ctx.data[key]
@@ -409,11 +411,22 @@ class Reuse:
 
 
 def _loaded(made: bytes) -> Made | None:
+    """A unit's result, writes and attributes, or None (analysed again) when they are not what
+    this eventforge keeps: writes to the Context's maps, the attributes a unit may set."""
     try:
         result, writes, assigned = _Unpickler(io.BytesIO(made)).load()
-    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError, ImportError):
-        return None  # not a unit this eventforge kept: analysed again
-    return result, writes, assigned
+        fits = (
+            isinstance(writes, list)
+            and all(
+                isinstance(w, tuple) and len(w) == 3 and w[0] in MAPS and isinstance(w[1], str)
+                for w in writes
+            )
+            and isinstance(assigned, dict)
+            and all(name in ATTRIBUTES or name in MAPS for name in assigned)
+        )
+    except Exception:  # any failure to read a cache means analysing again, never an error
+        return None
+    return (result, writes, assigned) if fits else None
 
 
 def _replay(ctx: Context, made: Made) -> Any:
@@ -425,8 +438,9 @@ def _replay(ctx: Context, made: Made) -> Any:
     return result
 
 
-# What a kept unit's pickle may name: the model's classes and a few plain value types. A cache
-# file is the user's own, but loading one runs no code that eventforge does not name here.
+# What a kept unit's pickle may name: the model's classes and a few plain value types, so that
+# loading one runs no code but their constructors. (What a unit holds becomes generated code, so
+# the cache file is also signed by the user's eventforge: build/analysis_cache.py.)
 _ALLOWED_MODULES = ("generator.spec.model", "generator.spec.types")
 _ALLOWED = {
     ("decimal", "Decimal"),
