@@ -20,8 +20,9 @@ import hmac
 import marshal
 import os
 from pathlib import Path
+from typing import Any
 
-from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git
+from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git, entries_of
 from generator.build.toolkey import user_cache
 from generator.build.write import UnsafePathError, atomic_write, safe_target
 from generator.spec.analyze.reuse import ATTRIBUTES, ITEMS, KEYS, MAPS, Unit, UnitMemo
@@ -41,7 +42,7 @@ class AnalysisCache:
         self.tool = tool
         self.key = key
         # None without a key: the analysis then neither reuses nor records units.
-        self.memo = memo if memo is not None or key is None else UnitMemo()
+        self.memo = None if key is None else memo if memo is not None else UnitMemo()
 
     @classmethod
     def open(cls, out: Path, tool: str) -> AnalysisCache:
@@ -57,9 +58,10 @@ class AnalysisCache:
             document = marshal.loads(blob)
         except (OSError, UnsafePathError, ValueError, EOFError, TypeError):
             return cls(out, tool, key)
-        if not _well_formed(document) or document["tool"] != tool:
+        units = entries_of(document, tool, "units")
+        if units is None or not _well_formed(units):
             return cls(out, tool, key)
-        known = {name: Unit(reads, made) for name, (reads, made) in document["units"].items()}
+        known = {name: Unit(reads, made) for name, (reads, made) in units.items()}
         return cls(out, tool, key, UnitMemo(known=known))
 
     def save(self) -> None:
@@ -115,12 +117,7 @@ def signing_key() -> bytes | None:
     return key if len(key) == _SIGNATURE else None
 
 
-def _well_formed(document: object) -> bool:
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        return False
-    units = document.get("units")
-    if not isinstance(units, dict) or not isinstance(document.get("tool"), str):
-        return False
+def _well_formed(units: dict[Any, Any]) -> bool:
     return all(
         isinstance(name, str)
         and isinstance(unit, tuple)

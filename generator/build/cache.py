@@ -171,6 +171,15 @@ def _read_files(
     }
 
 
+def entries_of(document: object, tool: str, section: str) -> dict[Any, Any] | None:
+    """The `section` map of a marshalled cache document (load.bin, analysis.bin) of this format
+    and written by this eventforge build (`tool`); None for anything else."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return None
+    entries = document.get(section)
+    return entries if document.get("tool") == tool and isinstance(entries, dict) else None
+
+
 def _fingerprint(stat: os.stat_result) -> list[int]:
     # The change time too: unlike the modification time, no program can set it back.
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_dev, stat.st_ino]

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git
+from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git, entries_of
 from generator.build.write import UnsafePathError, atomic_write, safe_target
 from generator.spec.load import PathKey
 from generator.spec.pieces import Piece
@@ -49,9 +49,10 @@ class LoadCache:
             document = marshal.loads(target.read_bytes())
         except (OSError, UnsafePathError, ValueError, EOFError, TypeError):
             return cls(out, tool)
-        if not _well_formed(document) or document["tool"] != tool:
+        pieces = entries_of(document, tool, "pieces")
+        if pieces is None or not _well_formed(pieces):
             return cls(out, tool)
-        return cls(out, tool, document["pieces"])
+        return cls(out, tool, pieces)
 
     def remember(self, pieces: Mapping[str, Piece]) -> None:
         """This generate's pieces: the ones to keep (only them). Only for a spec that passed
@@ -83,12 +84,7 @@ class LoadCache:
             return
 
 
-def _well_formed(document: object) -> bool:
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        return False
-    pieces = document.get("pieces")
-    if not isinstance(pieces, dict) or not isinstance(document.get("tool"), str):
-        return False
+def _well_formed(pieces: dict[Any, Any]) -> bool:
     return all(
         isinstance(digest, str)
         and isinstance(stored, tuple)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import EXAMPLES, ROOT, add_bank_command, cli, copy_example, tree, write_stubs
+from spec_strategies.mutations import data_paths
 
 from generator.build import cache as cache_step
 from generator.build import format as format_step
@@ -208,19 +209,8 @@ _VALUES: list[Any] = [None, True, False, 0, 1, -1, 1.0, 2.5, "", "x", "delete", 
 _VALUES += [[], {}, [1], ["a", "a"], {"a": 1}, {"type": "str"}, {"set": {}}]
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _paths(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _paths(item, (*prefix, index))
-    return found
-
-
 def _mutate(rng: random.Random, data: Any) -> None:
-    paths = _paths(data)[1:]
+    paths = data_paths(data)[1:]
     if not paths:
         return
     path = rng.choice(paths)

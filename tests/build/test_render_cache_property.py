@@ -11,7 +11,6 @@ stays valid. CI draws a few examples from a fixed seed (seconds);
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,10 +18,10 @@ from typing import Any
 from unittest import mock
 
 from conftest import cli
-from hypothesis import HealthCheck, Phase, given, reject, seed, settings
+from hypothesis import given, reject, seed
 from hypothesis import strategies as st
 from spec_strategies import valid_specs
-from spec_strategies.edits import edit
+from spec_strategies.edits import edit, edit_settings
 from spec_strategies.specs import dump
 
 from generator.build import cache as cache_step
@@ -30,16 +29,7 @@ from generator.build.cache import RENDER_FILE
 from generator.build.write import MANIFEST
 from generator.spec.validate import validate_file
 
-PROFILE = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci")
-LONG = PROFILE != "ci"
-_SETTINGS = settings(
-    max_examples=60 if LONG else 3,
-    deadline=None,
-    database=None,
-    derandomize=not LONG,
-    phases=list(Phase) if LONG else [Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+_SETTINGS = edit_settings(ci=3, long=60)
 
 
 def _valid(data: dict[str, Any], work: Path) -> bool:

@@ -13,17 +13,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import marshal
-import os
 import pickle
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from spec_strategies import valid_specs
-from spec_strategies.edits import edit
+from spec_strategies.edits import edit, edit_settings
 from spec_strategies.specs import dump
 
 from generator.build.analysis_cache import ANALYSIS_FILE, AnalysisCache, signing_key
@@ -47,16 +46,7 @@ from generator.spec.model import Spec
 from generator.spec.validate import validate_loaded
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-PROFILE = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci")
-LONG = PROFILE != "ci"
-_SETTINGS = settings(
-    max_examples=200 if LONG else 12,
-    deadline=None,
-    database=None,
-    derandomize=not LONG,
-    phases=list(Phase) if LONG else [Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+_SETTINGS = edit_settings(ci=12, long=200)
 _TOOL = "test"
 
 

@@ -6,28 +6,35 @@ domain renamed. An edit may make the spec invalid; callers that need a valid one
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
+from spec_strategies.mutations import data_paths
 from spec_strategies.names import TEXT
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            out += _paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            out += _paths(value, (*prefix, index))
-    return out
+def edit_settings(*, ci: int, long: int) -> settings:
+    """Settings of a property over chains of edits: in CI `ci` examples from a fixed seed (no
+    shrinking); with EVENTFORGE_HYPOTHESIS_PROFILE set to anything else, `long` with fresh
+    randomness, shrunk."""
+    is_long = os.environ.get("EVENTFORGE_HYPOTHESIS_PROFILE", "ci") != "ci"
+    return settings(
+        max_examples=long if is_long else ci,
+        deadline=None,
+        database=None,
+        derandomize=not is_long,
+        phases=list(Phase) if is_long else [Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 def edit(draw: Any, data: dict[str, Any]) -> dict[str, Any]:
     """One random edit of a copy of `data` (which may make it invalid)."""
     data = copy.deepcopy(data)
-    paths = _paths(data)[1:]
+    paths = data_paths(data)[1:]
     kind = draw(st.sampled_from(["describe", "drop", "value", "types", "domain"]))
     types = data.get("types")
     enums = [

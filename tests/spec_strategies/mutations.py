@@ -26,14 +26,15 @@ GARBAGE = st.recursive(
 )
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def data_paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into `data`, itself first: keys of maps, indexes of lists."""
     out = [prefix]
     if isinstance(data, dict):
         for key, value in data.items():
-            out += _paths(value, (*prefix, key))
+            out += data_paths(value, (*prefix, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            out += _paths(value, (*prefix, index))
+            out += data_paths(value, (*prefix, index))
     return out
 
 
@@ -51,7 +52,7 @@ def mutated_specs(draw: Any) -> str:
     data = copy.deepcopy(draw(valid_specs(max_aggregates=2, scenarios="lean")).data)
     words = sorted(set(_strings(data))) or ["x"]
     for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(_paths(data)[1:]))
+        path = draw(st.sampled_from(data_paths(data)[1:]))
         parent = data
         for part in path[:-1]:
             parent = parent[part]

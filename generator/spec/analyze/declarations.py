@@ -230,9 +230,7 @@ def declare_aggregate_modules(ctx: Context) -> None:
 
 
 def _package_folder(ctx: Context, name: str) -> None:
-    if ctx.aggregate_modules is None:
-        declare_aggregate_modules(ctx)
-    assert ctx.aggregate_modules is not None
+    assert ctx.aggregate_modules is not None, "declare_aggregate_modules runs before aggregates"
     if snake(name) in PACKAGE_MODULES:
         ctx.error(
             "E303",

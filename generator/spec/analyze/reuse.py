@@ -125,14 +125,7 @@ class _Digests:
         self._whole: dict[tuple[int, tuple[str, str]], tuple[Any, bytes]] = {}
 
     def of(self, value: Any, *, stable: bool) -> bytes:
-        if not stable:
-            return digest(value)
-        known = self._by_id.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        made = digest(value)
-        self._by_id[id(value)] = (value, made)
-        return made
+        return self._kept(self._by_id, id(value), value, stable, lambda: digest(value))
 
     def made_by(self, value: Any, inputs: bytes, label: str) -> None:
         """A frozen value a unit made: fingerprinted by that unit's inputs and where it went
@@ -144,13 +137,31 @@ class _Digests:
 
     def whole(self, table: dict[Any, Any], what: tuple[str, str], *, stable: bool) -> bytes:
         """A whole map's: its keys, or its items."""
+        return self._kept(
+            self._whole,
+            (id(table), what),
+            table,
+            stable,
+            lambda: digest(tuple(table) if what == KEYS else table),
+        )
+
+    @staticmethod
+    def _kept(
+        kept: dict[Any, tuple[Any, bytes]],
+        key: Any,
+        value: Any,
+        stable: bool,
+        compute: Callable[[], bytes],
+    ) -> bytes:
+        """`compute()`, once per object when it is stable (the object kept alive beside it, so
+        that its id is not reused)."""
         if not stable:
-            return digest(tuple(table) if what == KEYS else table)
-        known = self._whole.get((id(table), what))
-        if known is not None and known[0] is table:
+            return compute()
+        known = kept.get(key)
+        if known is not None and known[0] is value:
             return known[1]
-        made = digest(tuple(table) if what == KEYS else table)
-        self._whole[(id(table), what)] = (table, made)
+        made = compute()
+        kept[key] = (value, made)
         return made
 
 
