@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -49,6 +51,48 @@ def test_the_generation_benchmark_runs(tmp_path: Path) -> None:
     (row,) = data["results"]
     assert set(row["seconds"]) == set(generation.STEPS)
     assert "| 3 |" in generation.table(data)
+
+
+# Prints the modules of eventforge and of the libraries it is built on that a process loaded.
+_LOADED = """
+import atexit, json, runpy, sys
+def loaded():
+    tops = ("generator", "jinja2", "yaml", "click", "jsonschema", "ruff")
+    print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in tops)))
+atexit.register(loaded)
+{body}
+"""
+
+
+def _loaded(body: str, cwd: Path) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADED.format(body=body)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=generation.checkout_env(),
+        check=False,
+    )
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_start_step_imports_what_a_one_command_generate_imports(tmp_path: Path) -> None:
+    """The benchmark's `start` is the part of a generate no cache saves only if it imports what
+    a generate after a one-command edit imports, and no more."""
+    spec = specmaker.write_spec(tmp_path / "eventforge.yaml", 3, seed=3)
+    changed = specmaker.write_spec(tmp_path / "changed" / "eventforge.yaml", 3, seed=3, extra=True)
+    generate = (
+        "sys.argv = ['eventforge', 'generate', 'eventforge.yaml']\n"
+        "try:\n    runpy.run_module('generator', run_name='__main__')\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code"
+    )
+    _loaded(generate, tmp_path)  # full
+    _loaded(generate, tmp_path)  # no change: recalled from the memo
+    spec.write_bytes(changed.read_bytes())
+    one_command = _loaded(generate, tmp_path)
+    start = _loaded("import " + ", ".join(generation.START_MODULES), tmp_path)
+    assert "generator.build.render" in one_command  # it rendered, so it was not recalled
+    assert one_command == start, (one_command - start, start - one_command)
 
 
 def test_the_runtime_benchmark_runs() -> None:
