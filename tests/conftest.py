@@ -11,10 +11,12 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from generator.build import cachefile
 from generator.build.stubs import stub_functions
 from generator.cli.main import main
 
@@ -59,6 +61,25 @@ def add_bank_command(spec: Path) -> None:
         '          - MoneyWithdrawn: {amount: "= command.amount"}\n'
     )
     spec.write_text(text.replace(anchor, new + anchor, 1))
+
+
+def read_cache(project: Path, name: str) -> Any:
+    """The document of the JSON cache file `name` (cache.py) in `project`, as eventforge reads
+    it (signed by this user; see cachefile.py)."""
+    content = cachefile.read(project, name)
+    assert content is not None, f"{name} is missing or not signed by this user"
+    return json.loads(content)
+
+
+def write_cache(project: Path, name: str, document: Any) -> None:
+    """Write the cache file `name` in `project` as this user's eventforge would (signed): JSON
+    for a document, bytes as they are."""
+    content = document if isinstance(document, bytes) else json.dumps(document).encode("utf-8")
+    target = project / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    key = cachefile.signing_key()
+    assert key is not None, "no user cache folder: nothing can be signed"
+    target.write_bytes(cachefile.signed(key, name, content))
 
 
 def copy_example(name: str, target: Path) -> Path:

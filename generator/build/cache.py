@@ -1,11 +1,12 @@
 """Caches in the output folder that make a repeated generate fast, without changing its output.
 
-All three live in `.eventforge/cache/` (with the load cache, load_cache.py), which carries its own
+All three live in `.eventforge/cache/` (with the load and analysis caches), which carries its own
 `.gitignore` (like pytest's and ruff's caches) so that it is never committed, and may be deleted
-at any time. All are
-optimisations only: a missing, stale, foreign or broken cache means working from scratch, and the
-output is byte-for-byte the same either way (tests/build/test_render_cache_property.py). `check`
-reads none of them, so a tampered cache cannot hide a difference from the CI gate.
+at any time. Each file is signed with a key of this user's (cachefile.py): one this user's
+eventforge did not write is ignored. All are optimisations only: a missing, stale, foreign,
+unsigned or broken cache means working from scratch, and the output is byte-for-byte the same
+either way (tests/build/test_render_cache_property.py). `check` reads none of them, so a cache
+cannot hide a difference from the CI gate.
 
 - `FormatCache` (format.json): formatting (ruff, three passes over a temporary tree) is most of
   the cost of a generate, and its result depends only on a file's rendered text, the ruff version
@@ -34,13 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.build import produced
-from generator.build.write import MANIFEST, SafeTargets, UnsafePathError, atomic_write, safe_target
+from generator.build import cachefile, produced
+from generator.build.cachefile import CACHE_DIR
+from generator.build.write import MANIFEST, SafeTargets, UnsafePathError
 from generator.spec.diagnostics import Diagnostic, Level
 
-CACHE_DIR = ".eventforge/cache"
 CACHE_FILE = f"{CACHE_DIR}/format.json"
-_GITIGNORE = f"{CACHE_DIR}/.gitignore"
 FORMAT = 1
 
 
@@ -130,14 +130,7 @@ class FormatCache:
                 entry.append(files[path])
             entries[path] = entry
         document: dict[str, Any] = {"format": FORMAT, "key": self.key, "files": entries}
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-        try:
-            target = safe_target(self.out, CACHE_FILE)
-            _ignored_by_git(self.out)
-            if self._read(CACHE_FILE) != text:
-                atomic_write(target, text)
-        except (OSError, UnsafePathError):
-            return
+        _save_json(self.out, CACHE_FILE, document)
 
     def _read(self, path: str) -> str | None:
         try:
@@ -152,10 +145,7 @@ def _read_files(
 ) -> dict[str, list[str]]:
     """The `files` of a cache file in `out` (path -> a list of texts), when it is of this format
     and its `owner` field has the value given; else none (a missing or broken cache is empty)."""
-    try:
-        data = json.loads(safe_target(out, name).read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnsafePathError):
-        return {}
+    data = _load_json(out, name)
     field, value = owner
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get(field) != value:
         return {}
@@ -189,10 +179,20 @@ def _diagnostics(items: list[dict[str, Any]]) -> list[Diagnostic]:
     return [Diagnostic(**{**item, "level": Level(item["level"])}) for item in items]
 
 
-def _ignored_by_git(out: Path) -> None:
-    ignore = safe_target(out, _GITIGNORE)
-    if not ignore.is_file():
-        atomic_write(ignore, "# eventforge's caches (safe to delete): never commit them.\n*\n")
+def _load_json(out: Path, name: str) -> Any:
+    """The JSON document of the cache file `name` (None if there is none this user wrote)."""
+    content = cachefile.read(out, name)
+    try:
+        return json.loads(content) if content is not None else None
+    except ValueError:  # UnicodeDecodeError too
+        return None
+
+
+def _save_json(out: Path, name: str, document: Any) -> None:
+    """Write the cache file `name` unless it holds `document` already; never fails a generate."""
+    content = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if cachefile.read(out, name) != content:
+        cachefile.write(out, name, content)
 
 
 MEMO_FILE = f"{CACHE_DIR}/generate.json"
@@ -239,11 +239,7 @@ class GenerateMemo:
     def _document(self) -> Any:
         """The memo file as read the first time it is asked for (None when unreadable)."""
         if self._data is None:
-            try:
-                text = safe_target(self.out, MEMO_FILE).read_text(encoding="utf-8")
-                self._data = json.loads(text)
-            except (OSError, ValueError, UnsafePathError):
-                self._data = False
+            self._data = _load_json(self.out, MEMO_FILE) or False
         return self._data or None
 
     def recall(self, key: str) -> Recalled | None:
@@ -372,18 +368,7 @@ class GenerateMemo:
             "diagnostics": [{**dataclasses.asdict(d), "level": str(d.level)} for d in diagnostics],
             "stat": self._fingerprints(files, owners, written_ns, seen or {}) if settled else None,
         }
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-        try:
-            target = safe_target(self.out, MEMO_FILE)
-            _ignored_by_git(self.out)
-            try:
-                current: str | None = target.read_text(encoding="utf-8")
-            except OSError:
-                current = None
-            if current != text:
-                atomic_write(target, text)
-        except (OSError, UnsafePathError):
-            return
+        _save_json(self.out, MEMO_FILE, document)
 
     def _fingerprints(
         self,
@@ -465,10 +450,4 @@ class RenderCache:
             "tool": self.tool,
             "files": dict(sorted(self._current.items())),
         }
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-        try:
-            target = safe_target(self.out, RENDER_FILE)
-            _ignored_by_git(self.out)
-            atomic_write(target, text)
-        except (OSError, UnsafePathError):
-            return
+        _save_json(self.out, RENDER_FILE, document)

@@ -7,9 +7,9 @@ that text alone gives, so a piece found here is exactly what parsing would retur
 and runs nothing), which reads ten times faster than JSON would and keeps the tuples positions are
 keyed by; the positions of each piece stay marshalled until an error or warning asks for one.
 Only pieces of a spec that passed validation are kept, so the shape check skips them (schema.py).
-Like the other caches (cache.py): optional, ignored when missing, broken or written by another
-eventforge build, never read by `check`, and never the reason a generate fails. It holds what the
-spec says, like the spec itself and render.json beside it.
+Like the other caches (cache.py): signed (cachefile.py: a crafted file could make the model say
+what the spec does not), optional, ignored when missing, broken or written by another eventforge
+build, never read by `check`, and never the reason a generate fails.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.build.cache import CACHE_DIR, FORMAT, _ignored_by_git, entries_of
-from generator.build.write import UnsafePathError, atomic_write, safe_target
+from generator.build import cachefile
+from generator.build.cache import FORMAT, entries_of
+from generator.build.cachefile import CACHE_DIR
 from generator.spec.load import PathKey
 from generator.spec.pieces import Piece
 
@@ -44,10 +45,10 @@ class LoadCache:
 
     @classmethod
     def open(cls, out: Path, tool: str) -> LoadCache:
+        blob = cachefile.read(out, LOAD_FILE)
         try:
-            target = safe_target(out, LOAD_FILE)
-            document = marshal.loads(target.read_bytes())
-        except (OSError, UnsafePathError, ValueError, EOFError, TypeError):
+            document = marshal.loads(blob) if blob is not None else None
+        except (ValueError, EOFError, TypeError):
             return cls(out, tool)
         pieces = entries_of(document, tool, "pieces")
         if pieces is None or not _well_formed(pieces):
@@ -77,11 +78,10 @@ class LoadCache:
             return
         document = {"format": FORMAT, "tool": self.tool, "pieces": self._current}
         try:
-            target = safe_target(self.out, LOAD_FILE)
-            _ignored_by_git(self.out)
-            atomic_write(target, marshal.dumps(document), durable=False)
-        except (OSError, UnsafePathError, ValueError):
+            blob = marshal.dumps(document)
+        except ValueError:
             return
+        cachefile.write(self.out, LOAD_FILE, blob)
 
 
 def _well_formed(pieces: dict[Any, Any]) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import os
 import random
 import re
@@ -19,7 +18,17 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT, add_bank_command, cli, copy_example, tree, write_stubs
+from conftest import (
+    EXAMPLES,
+    ROOT,
+    add_bank_command,
+    cli,
+    copy_example,
+    read_cache,
+    tree,
+    write_cache,
+    write_stubs,
+)
 from spec_strategies.mutations import data_paths
 
 from generator.build import cache as cache_step
@@ -96,22 +105,22 @@ def test_formatting_a_subset_gives_the_same_text_as_formatting_all(tmp_path: Pat
 def test_a_broken_or_forged_cache_changes_nothing(tmp_path: Path) -> None:
     spec = copy_example("bank", tmp_path / "bank")
     assert cli("generate", spec).exit_code == 0
-    caches = [spec.parent / CACHE_FILE, spec.parent / MEMO_FILE]
+    caches = [CACHE_FILE, MEMO_FILE]
     before = _without_cache(tree(spec.parent))
     for cache in caches:
-        cache.write_text("{not json")
+        write_cache(spec.parent, cache, b"{not json")  # signed: parsing is what fails
     assert cli("generate", spec).exit_code == 0
     assert _without_cache(tree(spec.parent)) == before
     for cache in caches:
-        assert json.loads(cache.read_text())["key"]
+        assert read_cache(spec.parent, cache)["key"]
     # A memo forged to bless a hand edit may fool generate, never check (which reads no cache).
     edited = spec.parent / "src/bank/account/deposit_money.py"
     edited.write_text(edited.read_text() + "# hand edit\n")
-    memo = json.loads(caches[1].read_text())
+    memo = read_cache(spec.parent, MEMO_FILE)
     memo["files"]["src/bank/account/deposit_money.py"][1] = hashlib.sha256(
         edited.read_bytes()
     ).hexdigest()
-    caches[1].write_text(json.dumps(memo))
+    write_cache(spec.parent, MEMO_FILE, memo)
     assert cli("check", spec).exit_code == 1
 
 
@@ -396,8 +405,7 @@ def test_a_racy_file_is_hashed_not_trusted(monkeypatch: pytest.MonkeyPatch, tmp_
     target = spec.parent / "src/bank/account/deposit_money.py"
     text = target.read_text()
     target.write_text(text.replace("Deposit", "Depos1t", 1))
-    memo_path = spec.parent / MEMO_FILE
-    memo = json.loads(memo_path.read_text())
+    memo = read_cache(spec.parent, MEMO_FILE)
     stat = target.stat()
     memo["stat"]["files"]["src/bank/account/deposit_money.py"] = [
         stat.st_size,
@@ -406,7 +414,7 @@ def test_a_racy_file_is_hashed_not_trusted(monkeypatch: pytest.MonkeyPatch, tmp_
         stat.st_dev,
         stat.st_ino,
     ]
-    memo_path.write_text(json.dumps(memo))
+    write_cache(spec.parent, MEMO_FILE, memo)
     result = cli("generate", spec)
     assert result.exit_code == 1 and "edited by hand" in result.stderr
 

@@ -4,10 +4,9 @@ ignored when broken or foreign, never read by `check`, and reused for what did n
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
-from conftest import cli, copy_example, write_stubs
+from conftest import cli, copy_example, read_cache, write_cache, write_stubs
 
 from generator.build import cache as cache_step
 from generator.build.cache import CACHE_FILE, RENDER_FILE
@@ -32,15 +31,15 @@ def _tamper(project: Path, *, tool: str | None = None) -> str:
     (kept in the cache, as for a user file). Returns the path."""
     tampered = "TAMPERED = True\n"
     digest = hashlib.sha256(tampered.encode("utf-8")).hexdigest()
-    data = json.loads((project / RENDER_FILE).read_text(encoding="utf-8"))
+    data = read_cache(project, RENDER_FILE)
     path = next(p for p in data["files"] if p.endswith("/account/state.py"))
     data["files"][path][1] = digest
     if tool is not None:
         data["tool"] = tool
-    (project / RENDER_FILE).write_text(json.dumps(data), encoding="utf-8")
-    formats = json.loads((project / CACHE_FILE).read_text(encoding="utf-8"))
+    write_cache(project, RENDER_FILE, data)
+    formats = read_cache(project, CACHE_FILE)
     formats["files"][path] = [digest, digest, tampered]
-    (project / CACHE_FILE).write_text(json.dumps(formats), encoding="utf-8")
+    write_cache(project, CACHE_FILE, formats)
     return path
 
 
@@ -66,7 +65,7 @@ def test_only_the_changed_aggregates_files_are_rendered_again(tmp_path: Path, mo
 def test_a_broken_cache_means_rendering_everything(tmp_path: Path) -> None:
     spec = copy_example("bank", tmp_path / "p")
     assert cli("generate", spec).exit_code == 0
-    (tmp_path / "p" / RENDER_FILE).write_text("{not json", encoding="utf-8")
+    write_cache(tmp_path / "p", RENDER_FILE, b"{not json")  # signed, so that parsing is what fails
     _edit(spec)
     assert cli("generate", spec).exit_code == 0
     clean = copy_example("bank", tmp_path / "clean")
@@ -158,8 +157,8 @@ def test_a_file_whose_formatted_text_is_known_is_not_rendered(tmp_path: Path, mo
     spec.write_text(text.replace(old, "The parcels of one order."), "utf-8")
     assert cli("generate", spec).exit_code == 0
     assert rendered and not any("/order/" in path for path in rendered), rendered
-    formats = json.loads((tmp_path / "p" / CACHE_FILE).read_text(encoding="utf-8"))
-    (tmp_path / "p" / CACHE_FILE).write_text(json.dumps({**formats, "files": {}}), encoding="utf-8")
+    formats = read_cache(tmp_path / "p", CACHE_FILE)
+    write_cache(tmp_path / "p", CACHE_FILE, {**formats, "files": {}})
     rendered.clear()
     spec.write_text(text, "utf-8")  # the format cache no longer knows: render to format
     assert cli("generate", spec).exit_code == 0

@@ -16,7 +16,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import add_bank_command, cli, copy_example, tree, write_stubs
+from conftest import (
+    add_bank_command,
+    cli,
+    copy_example,
+    read_cache,
+    tree,
+    write_cache,
+    write_stubs,
+)
 
 from generator.build import cache as cache_step
 from generator.build import pipeline as pipeline_step
@@ -30,7 +38,7 @@ UNRELATED = "src/bank/account/deposit_money.py"  # rendered the same with or wit
 def _settled_bank(tmp_path: Path) -> Path:
     spec = copy_example("bank", tmp_path / "bank")
     assert cli("generate", spec).exit_code == 0
-    memo = json.loads((spec.parent / MEMO_FILE).read_text())
+    memo = read_cache(spec.parent, MEMO_FILE)
     assert memo["stat"] is not None  # every file as generated: fingerprints recorded
     return spec
 
@@ -80,8 +88,7 @@ def test_a_hand_edit_is_found_by_a_one_command_generate(
         # Forge the recorded fingerprint to match the edit, as an edit within the same clock
         # tick as the memo would: only reading the file can tell, and a racy file is read.
         monkeypatch.setattr(cache_step, "_TICK_NS", 10**18)
-        memo_path = spec.parent / MEMO_FILE
-        memo = json.loads(memo_path.read_text())
+        memo = read_cache(spec.parent, MEMO_FILE)
         now = target.stat()
         memo["stat"]["files"][UNRELATED] = [
             now.st_size,
@@ -90,7 +97,7 @@ def test_a_hand_edit_is_found_by_a_one_command_generate(
             now.st_dev,
             now.st_ino,
         ]
-        memo_path.write_text(json.dumps(memo))
+        write_cache(spec.parent, MEMO_FILE, memo)
     else:
         # No file counts as racy, whatever its times: the fingerprint (the change time) alone
         # must tell.

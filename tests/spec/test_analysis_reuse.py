@@ -10,8 +10,6 @@ failure, and that reuse does happen (a cache that never hits would pass the prop
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import marshal
 import pickle
 from decimal import Decimal, InvalidOperation
@@ -19,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_cache
 from hypothesis import given
 from hypothesis import strategies as st
 from spec_strategies import valid_specs
 from spec_strategies.edits import edit, edit_settings
 from spec_strategies.specs import dump
 
-from generator.build.analysis_cache import ANALYSIS_FILE, AnalysisCache, signing_key
+from generator.build.analysis_cache import ANALYSIS_FILE, AnalysisCache
 from generator.build.cache import FORMAT
+from generator.build.cachefile import signed, signing_key
 from generator.spec.analyze.reuse import (
     _ABSENT,
     _SECTION,
@@ -231,7 +231,7 @@ class _Runs:
 
 def test_a_broken_or_foreign_cache_file_is_ignored(tmp_path: Path) -> None:
     assert _same(_SHOP, tmp_path) == 0
-    (tmp_path / ANALYSIS_FILE).write_bytes(b"not marshal")
+    write_cache(tmp_path, ANALYSIS_FILE, b"not marshal")  # signed: unmarshalling is what fails
     assert _same(_SHOP, tmp_path) == 0
     assert AnalysisCache.open(tmp_path, "another eventforge").memo.known == {}
 
@@ -360,7 +360,7 @@ def _write_units(folder: Path, units: dict[str, Any], key: bytes) -> None:
     blob = marshal.dumps(document)
     target = folder / ANALYSIS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(hmac.new(key, blob, hashlib.sha256).digest() + blob)
+    target.write_bytes(signed(key, ANALYSIS_FILE, blob))
 
 
 def test_a_cache_file_this_user_s_eventforge_did_not_sign_is_ignored(tmp_path: Path) -> None:
@@ -426,18 +426,6 @@ def test_without_a_user_cache_folder_nothing_is_recorded(
     assert _analysis(_SHOP, cache.memo) == _analysis(_SHOP, None)
     cache.save()
     assert not (tmp_path / ANALYSIS_FILE).exists()
-
-
-def test_the_signing_key_is_made_once_and_only_the_user_can_read_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.delenv("EVENTFORGE_NO_TEMPLATE_CACHE", raising=False)
-    first = signing_key()
-    assert first is not None and len(first) == 32
-    assert signing_key() == first
-    (made,) = (tmp_path / "eventforge" / "keys").iterdir()  # no temporary file left
-    assert made.stat().st_mode & 0o077 == 0
 
 
 def test_a_whole_read_of_the_spec_is_checked_like_any_other() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cli, copy_example
+from conftest import cli, copy_example, write_cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,9 +186,9 @@ def test_the_load_cache_keeps_the_pieces_between_generates(tmp_path: Path) -> No
     _same(edited, again.known)
     # Another eventforge build, or a broken file: nothing is taken from it.
     assert LoadCache.open(tmp_path, "tool-2").known == {}
-    (tmp_path / LOAD_FILE).write_bytes(b"\x00broken")
+    write_cache(tmp_path, LOAD_FILE, b"\x00broken")  # signed: unmarshalling is what fails
     assert LoadCache.open(tmp_path, "tool-1").known == {}
-    (tmp_path / LOAD_FILE).write_bytes(marshal.dumps({"format": 1, "tool": "tool-1", "pieces": 3}))
+    write_cache(tmp_path, LOAD_FILE, marshal.dumps({"format": 1, "tool": "tool-1", "pieces": 3}))
     assert LoadCache.open(tmp_path, "tool-1").known == {}
 
 
