@@ -47,6 +47,8 @@ from generator.spec.validate import validate_loaded
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 _SETTINGS = edit_settings(ci=12, long=200)
+# Six examples, each of them a larger spec than most random ones: fewer chains each in CI.
+_EXAMPLE_SETTINGS = edit_settings(ci=7, long=200)
 _TOOL = "test"
 
 
@@ -93,7 +95,7 @@ def test_reusing_units_after_random_edits_equals_a_clean_analysis(
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
-@_SETTINGS
+@_EXAMPLE_SETTINGS
 @given(data=st.data())
 def test_reusing_units_after_random_edits_of_an_example_equals_a_clean_analysis(
     example: str, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
