@@ -16,11 +16,11 @@ cannot hide a difference from the CI gate.
   generated text (user-owned stubs). A generate formats only the files whose text changed.
 - `GenerateMemo` (generate.json): the inputs and results of the last generate, so that a generate
   with nothing changed skips validating, rendering and formatting altogether.
-- `RenderCache` (render.json): the hash of the rendered text of each file of one aggregate, keyed
-  by exactly what its template can read (that aggregate's slice of the spec, see slices.py), so
-  that a generate after an edit renders again only the files of the aggregates the edit touched
-  (and the files that read the whole spec): the format cache knows the formatted text of the
-  others by that hash.
+- `RenderCache` (render.json): the hash of the rendered text of each file of one aggregate or of
+  one read model, keyed by exactly what its template can read (that aggregate's or read model's
+  slice of the spec, see slices.py), so that a generate after an edit renders again only the
+  files of the aggregates and read models the edit touched (and the files that read the whole
+  spec): the format cache knows the formatted text of the others by that hash.
 """
 
 from __future__ import annotations
@@ -410,10 +410,11 @@ class RenderCache:
     (render.json). A file found here is rendered only if its formatted text is not known
     (produced.Rendered): the format cache knows formatted text by the hash of rendered text.
 
-    Only the files of one aggregate are cached (see slices.py): each is rendered from
-    its aggregate's slice of the spec, so the slice's content, the file's own context (its
-    command, its scenarios), its template, its origin and `tool` (eventforge's code, templates
-    and libraries, the same material as the generate memo's key) are everything it can read.
+    Only the files of one aggregate or of one read model are cached (see slices.py): each is
+    rendered from that aggregate's or read model's slice of the spec, so the slice's content,
+    the file's own context (its command, its scenarios), its template, its origin and `tool`
+    (eventforge's code, templates and libraries, the same material as the generate memo's key)
+    are everything it can read.
     Like the other caches: optional, never read by `check`, and a broken or foreign one is
     ignored (everything is rendered)."""
 

@@ -27,7 +27,15 @@ from generator.build.plan import (
 )
 from generator.build.produced import Rendered
 from generator.build.shadow import Spelling
-from generator.build.slices import Slice, aggregate_slice, bytecode_cache, place_in, slice_digest
+from generator.build.slices import (
+    READ_MODEL_TEMPLATES,
+    Slice,
+    aggregate_slice,
+    bytecode_cache,
+    place_in,
+    read_model_slice,
+    slice_digest,
+)
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
 from generator.spec.names import snake, words
@@ -74,9 +82,10 @@ def renderer(
     """Renders one planned file at a time, keeping one environment (so each template compiles
     once): mutation analysis renders the same few files again for every mutant.
 
-    A file of one aggregate is rendered from that aggregate's slice of the spec (see slices.py);
-    with `cache`, what it renders is recorded under a key of the slice, the file's own context
-    and eventforge (code, templates), so that the next generate knows it (render_all)."""
+    A file of one aggregate, or of one read model, is rendered from that aggregate's or read
+    model's slice of the spec (see slices.py); with `cache`, what it renders is recorded under a
+    key of the slice, the file's own context and eventforge (code, templates), so that the next
+    generate knows it (render_all)."""
     return _renderers(spec, lock, cache)[0]
 
 
@@ -88,42 +97,58 @@ def _renderers(
     env = _environment(current, bytecode_cache(cache.tool) if cache is not None else None)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     view_imports = _event_imports(spec)
-    slices: dict[str, Slice] = {}
+    slices: dict[tuple[str, str], Slice] = {}
 
-    def slice_of(aggregate: m.Aggregate) -> Slice:
-        part = slices.get(aggregate.name)
+    def slice_of(planned: PlannedFile) -> Slice | None:
+        """The slice `planned` is rendered from; None for a file that reads the whole spec."""
+        aggregate = planned.context.get("aggregate")
+        read_model = planned.context.get("read_model")
+        if aggregate is not None:
+            owner = ("aggregate", aggregate.name)
+        elif read_model is not None and planned.template in READ_MODEL_TEMPLATES:
+            owner = ("read model", read_model.name)
+        else:
+            return None
+        part = slices.get(owner)
         if part is None:
-            cut = aggregate_slice(spec, aggregate)
+            if aggregate is not None:
+                spec_cut = aggregate_slice(spec, aggregate)
+            else:
+                assert read_model is not None
+                spec_cut = read_model_slice(spec, read_model)
             context = {
-                "spec": cut,
-                "types_import": _types_import(cut),
-                "records_in_order": _records_in_order(cut),
+                "spec": spec_cut,
+                "types_import": _types_import(spec_cut),
+                "records_in_order": _records_in_order(spec_cut),
             }
-            part = slices[aggregate.name] = Slice(cut, context, slice_digest(cut))
+            part = slices[owner] = Slice(spec_cut, context, slice_digest(spec_cut))
         return part
 
     def key_of(planned: PlannedFile) -> str:
-        aggregate = planned.context.get("aggregate")
-        if aggregate is None or cache is None:
+        part = slice_of(planned)
+        if part is None or cache is None:
             return ""
+        aggregate = planned.context.get("aggregate")
+        # The aggregate or read model itself is in the slice, so its digest covers it.
         own = [
-            f"{name}={place_in(aggregate, value)}"
+            f"{name}={place_in(aggregate, value) if aggregate is not None else repr(value)}"
             for name, value in sorted(planned.context.items())
-            if name != "aggregate"
+            if name not in ("aggregate", "read_model")
         ]
-        return cache.key(planned.template, planned.origin, slice_of(aggregate).digest, *own)
+        return cache.key(planned.template, planned.origin, part.digest, *own)
 
     def render(planned: PlannedFile) -> str:
-        aggregate = planned.context.get("aggregate")
-        if aggregate is None:
+        part = slice_of(planned)
+        if part is None:
             context = {**shared, **planned.context, "origin": planned.origin}
             if "read_model" in planned.context or "automation" in planned.context:
                 context["view_imports"] = view_imports
             return env.get_template(planned.template).render(context)
-        part = slice_of(aggregate)
         key = key_of(planned)
         context = {**part.shared, **planned.context, "origin": planned.origin}
-        context.update(_aggregate_context(part.spec, aggregate, planned.context))
+        aggregate = planned.context.get("aggregate")
+        if aggregate is not None:
+            context.update(_aggregate_context(part.spec, aggregate, planned.context))
         current.spec = part.spec
         try:
             text = env.get_template(planned.template).render(context)

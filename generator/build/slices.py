@@ -1,4 +1,5 @@
-"""What a file of one aggregate may read, and how the render cache keys it (see render.py).
+"""What a file of one aggregate, or of one read model, may read, and how the render cache keys it
+(see render.py).
 
 Also the compiled-template cache that makes a small generate start fast.
 """
@@ -15,15 +16,23 @@ import jinja2
 from generator.build.toolkey import user_cache
 from generator.spec import model as m
 
+# The files of one read model rendered from its slice: its module and its hand-written stub. They
+# read the read model (which holds, compiled, everything it takes from the events it handles:
+# their names, modules and the code of each update), the package and the value types. Its tests
+# are not among them: they construct events of any aggregate.
+READ_MODEL_TEMPLATES = frozenset({"slice/read_model.py.jinja", "slice/custom_read_model.py.jinja"})
+
 
 @dataclass(frozen=True)
 class Slice:
-    """What a file of one aggregate may read: the spec cut down to that aggregate (name,
-    package, description, spec file, value types, the aggregate itself; no other aggregate,
-    read model, automation, timeline or external event) and the shared values made from it.
+    """What a file of one aggregate (or of one read model) may read: the spec cut down to that
+    aggregate or read model (name, package, description, spec file, value types, and that one
+    aggregate or read model; nothing else of the spec) and the shared values made from it.
     Such a file is always rendered from its slice, cached or not, so a template that reads
     more than its slice fails (StrictUndefined) or renders differently, rather than reusing
-    output whose inputs changed: the slice's content is exactly the file's key."""
+    output whose inputs changed: the slice's content is exactly the file's key.
+    tests/build/test_render_slices.py renders every such file of the examples from the whole
+    spec too, and finds the same text."""
 
     spec: m.Spec
     shared: dict[str, Any]
@@ -35,6 +44,18 @@ def aggregate_slice(spec: m.Spec, aggregate: m.Aggregate) -> m.Spec:
         spec,
         aggregates=(aggregate,),
         read_models=(),
+        automations=(),
+        timelines=(),
+        external_events=(),
+        rejected_commands=(),
+    )
+
+
+def read_model_slice(spec: m.Spec, read_model: m.ReadModel) -> m.Spec:
+    return dataclasses.replace(
+        spec,
+        aggregates=(),
+        read_models=(read_model,),
         automations=(),
         timelines=(),
         external_events=(),
