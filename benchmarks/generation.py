@@ -87,7 +87,7 @@ shutil.copy(changed, spec)
 print(json.dumps({"watch_full": full, "watch_one_command": once(spec)}), file=sys.stderr)
 """
 # What a generate that is not recalled from its memo imports (pipeline._produce imports the
-# modules after generator.cli.main lazily); tests/test_benchmarks.py checks the list is whole.
+# modules after generator.cli.main lazily); tests/end_to_end/test_benchmarks.py checks the list is whole.
 START_MODULES = (
     "generator.cli.main",
     "generator.build.analysis_cache",

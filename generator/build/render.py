@@ -27,15 +27,7 @@ from generator.build.plan import (
 )
 from generator.build.produced import Rendered
 from generator.build.shadow import Spelling
-from generator.build.slices import (
-    READ_MODEL_TEMPLATES,
-    Slice,
-    aggregate_slice,
-    bytecode_cache,
-    place_in,
-    read_model_slice,
-    slice_digest,
-)
+from generator.build.slices import Slices, bytecode_cache, own_context
 from generator.evolution.upcast_cases import upcast_cases
 from generator.spec import model as m
 from generator.spec.names import snake, words
@@ -97,48 +89,16 @@ def _renderers(
     env = _environment(current, bytecode_cache(cache.tool) if cache is not None else None)
     shared = {**_shared_context(spec), "upcast_cases": upcast_cases(spec, lock or {})}
     view_imports = _event_imports(spec)
-    slices: dict[tuple[str, str], Slice] = {}
-
-    def slice_of(planned: PlannedFile) -> Slice | None:
-        """The slice `planned` is rendered from; None for a file that reads the whole spec."""
-        aggregate = planned.context.get("aggregate")
-        read_model = planned.context.get("read_model")
-        if aggregate is not None:
-            owner = ("aggregate", aggregate.name)
-        elif read_model is not None and planned.template in READ_MODEL_TEMPLATES:
-            owner = ("read model", read_model.name)
-        else:
-            return None
-        part = slices.get(owner)
-        if part is None:
-            if aggregate is not None:
-                spec_cut = aggregate_slice(spec, aggregate)
-            else:
-                assert read_model is not None
-                spec_cut = read_model_slice(spec, read_model)
-            context = {
-                "spec": spec_cut,
-                "types_import": _types_import(spec_cut),
-                "records_in_order": _records_in_order(spec_cut),
-            }
-            part = slices[owner] = Slice(spec_cut, context, slice_digest(spec_cut))
-        return part
+    slices = Slices(spec, _shared_context)
 
     def key_of(planned: PlannedFile) -> str:
-        part = slice_of(planned)
+        part = slices.of(planned)
         if part is None or cache is None:
             return ""
-        aggregate = planned.context.get("aggregate")
-        # The aggregate or read model itself is in the slice, so its digest covers it.
-        own = [
-            f"{name}={place_in(aggregate, value) if aggregate is not None else repr(value)}"
-            for name, value in sorted(planned.context.items())
-            if name not in ("aggregate", "read_model")
-        ]
-        return cache.key(planned.template, planned.origin, part.digest, *own)
+        return cache.key(planned.template, planned.origin, part.digest, *own_context(planned))
 
     def render(planned: PlannedFile) -> str:
-        part = slice_of(planned)
+        part = slices.of(planned)
         if part is None:
             context = {**shared, **planned.context, "origin": planned.origin}
             if "read_model" in planned.context or "automation" in planned.context:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
 
+from generator.build.plan import PlannedFile
 from generator.build.toolkey import user_cache
 from generator.spec import model as m
 
@@ -37,6 +39,46 @@ class Slice:
     spec: m.Spec
     shared: dict[str, Any]
     digest: str  # a hash of the slice's content (see slice_digest)
+
+
+class Slices:
+    """The slices of one spec, each made once, for the files rendered from one."""
+
+    def __init__(self, spec: m.Spec, shared: Callable[[m.Spec], dict[str, Any]]) -> None:
+        self._spec = spec
+        self._shared = shared  # the values made from a spec that every template may read
+        self._made: dict[tuple[str, str], Slice] = {}
+
+    def of(self, planned: PlannedFile) -> Slice | None:
+        """The slice `planned` is rendered from; None for a file that reads the whole spec."""
+        aggregate = planned.context.get("aggregate")
+        read_model = planned.context.get("read_model")
+        if aggregate is not None:
+            owner = ("aggregate", aggregate.name)
+        elif read_model is not None and planned.template in READ_MODEL_TEMPLATES:
+            owner = ("read model", read_model.name)
+        else:
+            return None
+        part = self._made.get(owner)
+        if part is None:
+            if aggregate is not None:
+                cut = aggregate_slice(self._spec, aggregate)
+            else:
+                assert read_model is not None
+                cut = read_model_slice(self._spec, read_model)
+            part = self._made[owner] = Slice(cut, self._shared(cut), slice_digest(cut))
+        return part
+
+
+def own_context(planned: PlannedFile) -> list[str]:
+    """A sliced file's own context in its render-cache key. The aggregate or read model itself is
+    in the slice, so the slice's digest covers it."""
+    aggregate = planned.context.get("aggregate")
+    return [
+        f"{name}={place_in(aggregate, value) if aggregate is not None else repr(value)}"
+        for name, value in sorted(planned.context.items())
+        if name not in ("aggregate", "read_model")
+    ]
 
 
 def aggregate_slice(spec: m.Spec, aggregate: m.Aggregate) -> m.Spec:

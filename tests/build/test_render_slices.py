@@ -7,7 +7,6 @@ update), and random valid specs."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT
@@ -16,6 +15,7 @@ from spec_strategies import valid_specs
 from spec_strategies.specs import dump
 
 from generator.build import render as render_step
+from generator.build import slices
 from generator.build.plan import PlannedFile, plan
 from generator.build.render import renderer
 from generator.build.slices import READ_MODEL_TEMPLATES
@@ -44,8 +44,8 @@ def _texts(spec: m.Spec) -> dict[str, str]:
 def _same_from_the_whole_spec(spec: m.Spec) -> dict[str, str]:
     sliced = _texts(spec)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render_step, "aggregate_slice", lambda whole, _: whole)
-        patch.setattr(render_step, "read_model_slice", lambda whole, _: whole)
+        patch.setattr(slices, "aggregate_slice", lambda whole, _: whole)
+        patch.setattr(slices, "read_model_slice", lambda whole, _: whole)
         whole = _texts(spec)
     assert sliced.keys() == whole.keys()
     for path in sliced:
