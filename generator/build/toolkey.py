@@ -41,8 +41,9 @@ def user_cache(name: str) -> Path | None:
     folder = Path(base) / "eventforge" / name
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if folder.stat().st_uid != os.getuid() or not os.access(folder, os.W_OK):
-            return None
+        status = folder.stat()
+        if status.st_uid != os.getuid() or status.st_mode & 0o022 or not os.access(folder, os.W_OK):
+            return None  # not this user's, or others may write there too
     except (OSError, AttributeError):
         return None
     return folder

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from generator.build import cachefile
 from generator.build.analysis_cache import ANALYSIS_FILE, AnalysisCache
 from generator.build.cache import CACHE_FILE, MEMO_FILE, RENDER_FILE, FormatCache, RenderCache
 from generator.build.cache import GenerateMemo as Memo
+from generator.build.cachefile import CACHE_DIR
 from generator.build.format import format_key
 from generator.build.load_cache import LOAD_FILE, LoadCache
 from generator.build.pipeline import _memo_key, _tool_key
@@ -91,19 +94,20 @@ def _key() -> bytes:
 
 
 def test_the_signature_covers_every_byte_and_the_file_s_name(tmp_path: Path) -> None:
-    write_cache(tmp_path, "a.bin", b"content")
-    assert cachefile.read(tmp_path, "a.bin") == b"content"
-    signed = (tmp_path / "a.bin").read_bytes()
+    a, b = f"{CACHE_DIR}/a.bin", f"{CACHE_DIR}/b.bin"
+    write_cache(tmp_path, a, b"content")
+    assert cachefile.read(tmp_path, a) == b"content"
+    signed = (tmp_path / a).read_bytes()
     for at in range(len(signed)):  # any one byte changed, the header's too
         changed = bytearray(signed)
         changed[at] ^= 0x01
-        (tmp_path / "a.bin").write_bytes(bytes(changed))
-        assert cachefile.read(tmp_path, "a.bin") is None, at
-    (tmp_path / "b.bin").write_bytes(signed)  # one cache file standing in for another
-    assert cachefile.read(tmp_path, "b.bin") is None
+        (tmp_path / a).write_bytes(bytes(changed))
+        assert cachefile.read(tmp_path, a) is None, at
+    (tmp_path / b).write_bytes(signed)  # one cache file standing in for another
+    assert cachefile.read(tmp_path, b) is None
     for cut in (b"", signed[:64], signed[:-1]):
-        (tmp_path / "a.bin").write_bytes(cut)
-        assert cachefile.read(tmp_path, "a.bin") is None
+        (tmp_path / a).write_bytes(cut)
+        assert cachefile.read(tmp_path, a) is None
 
 
 def test_a_forged_format_cache_cannot_put_text_into_a_generated_file(tmp_path: Path) -> None:
@@ -158,8 +162,123 @@ def test_the_signing_key_is_made_once_and_only_the_user_can_read_it(
     assert cachefile.signing_key() == first
     (made,) = (tmp_path / "eventforge" / "keys").iterdir()  # no temporary file left
     assert made.stat().st_mode & 0o077 == 0
-    made.write_bytes(b"short")  # a key cut short is no key
+
+
+def _key_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("EVENTFORGE_NO_TEMPLATE_CACHE", raising=False)
+    assert cachefile.signing_key() is not None
+    return tmp_path / "xdg" / "eventforge" / "keys" / "cache.key"
+
+
+@pytest.mark.parametrize("how", ["cut short", "empty", "readable by others", "a link"])
+def test_a_key_file_that_is_no_key_is_replaced_by_a_new_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """A crash while the key was made, or a key others may read or have put there: a new key
+    (so the caches signed with the old one are made again), never no key for good."""
+    path = _key_in(tmp_path, monkeypatch)
+    elsewhere = tmp_path / "elsewhere.key"
+    elsewhere.write_bytes(b"x" * 32)
+    if how == "cut short":
+        path.write_bytes(b"short")
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "readable by others":
+        path.chmod(0o644)
+    else:
+        path.unlink()
+        path.symlink_to(elsewhere)
+    key = cachefile.signing_key()
+    assert key is not None and len(key) == 32
+    assert path.read_bytes() == key and not path.is_symlink()
+    assert path.stat().st_mode & 0o077 == 0
+    assert elsewhere.read_bytes() == b"x" * 32  # the link's target is left alone
+    assert cachefile.signing_key() == key
+    assert [p.name for p in path.parent.iterdir()] == ["cache.key"]
+
+
+def test_a_user_cache_folder_others_may_write_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _key_in(tmp_path, monkeypatch)
+    path.parent.chmod(0o770)
     assert cachefile.signing_key() is None
+    path.parent.chmod(0o700)
+    assert cachefile.signing_key() is not None
+
+
+def _clean(tmp_path: Path) -> dict[str, bytes]:
+    fresh = copy_example("bank", tmp_path / "clean")
+    assert cli("generate", fresh).exit_code == 0
+    return tree(fresh.parent)
+
+
+def test_a_cache_file_that_is_a_link_is_neither_read_nor_written_through(tmp_path: Path) -> None:
+    """A crafted folder whose format cache links to a generated file: writing the cache must
+    not overwrite that file, and a link to a valid cache elsewhere is not read."""
+    spec = copy_example("bank", tmp_path / "bank")
+    out = spec.parent
+    (out / CACHE_DIR).mkdir(parents=True)
+    (out / CACHE_FILE).symlink_to("../../src/bank/account/deposit_money.py")
+    assert cli("generate", spec).exit_code == 0
+    assert tree(out) == _clean(tmp_path)
+    assert not (out / CACHE_FILE).is_symlink()  # replaced by the cache itself
+    copy = tmp_path / "format.json"
+    copy.write_bytes((out / CACHE_FILE).read_bytes())
+    (out / CACHE_FILE).unlink()
+    (out / CACHE_FILE).symlink_to(copy)
+    assert cachefile.read(out, CACHE_FILE) is None
+    assert cachefile.read(tmp_path / "clean", CACHE_FILE) is not None
+
+
+@pytest.mark.parametrize("link", [".eventforge", ".eventforge/cache"])
+def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path: Path, link: str) -> None:
+    """`.eventforge/cache -> ../src` would put the caches, and a .gitignore of `*`, into the
+    package: caches are neither read from nor written into a folder reached through a link."""
+    spec = copy_example("bank", tmp_path / "bank")
+    out = spec.parent
+    (out / "src").mkdir()
+    (out / link).parent.mkdir(parents=True, exist_ok=True)
+    (out / link).symlink_to(out / "src", target_is_directory=True)
+    before = sorted(p.name for p in (out / "src").iterdir())
+    for name in READERS:
+        cachefile.write(out, name, b"x")
+        assert cachefile.read(out, name) is None
+    assert sorted(p.name for p in (out / "src").iterdir()) == before
+
+
+def test_a_pipe_a_folder_or_a_loop_where_a_cache_goes_is_ignored(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_DIR
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "generate.json")  # reading it would wait for a writer forever
+    (folder / "format.json").mkdir()
+    (folder / "render.json").symlink_to("render.json")  # a link to itself
+    probe = (
+        "import sys; from pathlib import Path; from generator.build import cachefile; "
+        "print([cachefile.read(Path(sys.argv[1]), n) for n in sys.argv[2:]])"
+    )
+    names = [MEMO_FILE, CACHE_FILE, RENDER_FILE]
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path), *names],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[None, None, None]"
+
+
+def test_a_cache_file_larger_than_the_limit_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = f"{CACHE_DIR}/big.bin"
+    write_cache(tmp_path, name, b"y" * 1000)
+    assert cachefile.read(tmp_path, name) == b"y" * 1000
+    # A limit of 1,000 bytes: the file holds 65 bytes of signature more.
+    monkeypatch.setattr(cachefile, "_read_regular", _with_limit(cachefile._read_regular, 1000))
+    assert cachefile.read(tmp_path, name) is None
 
 
 def test_another_user_s_caches_are_made_anew(
@@ -179,3 +298,7 @@ def test_another_user_s_caches_are_made_anew(
     after = {name: cachefile.read(spec.parent, name) for name in READERS}
     assert all(content is not None for content in after.values()), after.keys()
     assert after[LOAD_FILE] == before[LOAD_FILE]
+
+
+def _with_limit(read: Callable[..., bytes | None], limit: int) -> Callable[..., bytes | None]:
+    return lambda folder, name: read(folder, name, limit)
