@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_clean_and_strictly_typed, cli, run_pytest, write_spec
+from conftest import ROOT, assert_clean_and_strictly_typed, cli, run_pytest, write_spec
 
 DECLARATIVE = """
 eventforge: 1
@@ -177,6 +177,29 @@ def test_a_custom_update_is_a_stub_naming_itself_until_written(tmp_path: Path) -
     assert passed.returncode == 0, passed.stdout
     assert cli("check", spec).exit_code == 0
     assert_clean_and_strictly_typed(project)
+
+
+def test_a_custom_update_over_an_external_event_is_a_stub_that_imports(tmp_path: Path) -> None:
+    """The stub of a hand-written update imports an external event from external_events.py, as
+    the generated module does: its scenario then fails naming the function to write, not with an
+    import error."""
+    text = (ROOT / "tests/end_to_end/processes/shop.yaml").read_text(encoding="utf-8")
+    declarative = """    on:
+      PriceChanged:
+        if: event.new_price != event.old_price
+        set: {price: "= event.new_price", changes: "= row.changes + 1"}
+"""
+    assert declarative in text
+    spec = write_spec(
+        tmp_path / "shop",
+        text.replace(declarative, "    handler: custom\n    on: [PriceChanged]\n"),
+    )
+    assert cli("generate", spec).exit_code == 0
+    failed = run_pytest(spec.parent, "tests/read_models")
+    assert failed.returncode == 1
+    handler = "src/shop/read_models/custom/catalogue_prices.py"
+    assert f"NotImplementedError: Write update() in {handler}" in failed.stdout, failed.stdout
+    assert "Error while importing" not in failed.stdout
 
 
 def test_a_command_reads_by_the_key_types_of_the_events_that_update_rows(tmp_path: Path) -> None:
