@@ -224,7 +224,35 @@ def _command(
                 mapping[f.name] = assignment(draw, f.type, refs, domain, clock=True)
         emits.append((event.name, mapping))
     custom = not creates and draw(st.integers(0, 5)) == 0
+    if custom:
+        _map_helper_arguments(emitted, emits, command_refs, state_refs)
     return CommandDef(name, creates, fields, guards, emits, custom)
+
+
+def _map_helper_arguments(
+    emitted: list[EventDef],
+    emits: list[tuple[str, dict[str, Assigned]]],
+    command_refs: dict[str, T],
+    state_refs: dict[str, T],
+) -> None:
+    """A custom command's helper that builds an event from a mapping takes `command` and
+    `state` first, and the event's fields the mapping leaves open after them (E415): an open
+    field of either name is mapped, to what the spec's fill rules would give it. No draw, so
+    that every other spec drawn stays the same."""
+    for event, (_, mapping) in zip(emitted, emits, strict=True):
+        if not mapping:
+            continue  # no helper
+        for f in event.fields:
+            if f.name not in ("command", "state") or f.name in mapping:
+                continue
+            source = _auto_source(f, command_refs, state_refs)
+            if source in ("command", "state"):
+                mapping[f.name] = (
+                    f"= {source}.{f.name}",
+                    lambda _from=source, _name=f.name, **names: names[_from][_name],
+                )
+            else:  # left to its default
+                mapping[f.name] = (to_yaml(f.default, f.type), lambda _value=f.default, **_: _value)
 
 
 def _auto_source(f: FieldDef, command_refs: dict[str, T], state_refs: dict[str, T]) -> str | None:
