@@ -75,11 +75,9 @@ def write_cache(project: Path, name: str, document: Any) -> None:
     """Write the cache file `name` in `project` as this user's eventforge would (signed): JSON
     for a document, bytes as they are."""
     content = document if isinstance(document, bytes) else json.dumps(document).encode("utf-8")
-    target = project / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    key = cachefile.signing_key()
-    assert key is not None, "no user cache folder: nothing can be signed"
-    target.write_bytes(cachefile.signed(key, name, content))
+    assert cachefile.signing_key() is not None, "no user cache folder: nothing can be signed"
+    cachefile.write(project, name, content)
+    assert cachefile.read(project, name) == content, f"{name} was not written"
 
 
 def copy_example(name: str, target: Path) -> Path:

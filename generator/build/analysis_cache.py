@@ -13,12 +13,11 @@ spec that passed validation.
 
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 from typing import Any
 
 from generator.build import cachefile
-from generator.build.cache import FORMAT, entries_of
+from generator.build.cache import load_entries, save_entries
 from generator.build.cachefile import CACHE_DIR
 from generator.spec.analyze.reuse import ATTRIBUTES, ITEMS, KEYS, MAPS, Unit, UnitMemo
 
@@ -38,12 +37,7 @@ class AnalysisCache:
     def open(cls, out: Path, tool: str) -> AnalysisCache:
         if cachefile.signing_key() is None:
             return cls(out, tool, None)
-        blob = cachefile.read(out, ANALYSIS_FILE)
-        try:
-            document = marshal.loads(blob) if blob is not None else None
-        except (ValueError, EOFError, TypeError):
-            document = None
-        units = entries_of(document, tool, "units")
+        units = load_entries(out, ANALYSIS_FILE, tool, "units")
         if units is None or not _well_formed(units):
             return cls(out, tool, UnitMemo())
         known = {name: Unit(reads, made) for name, (reads, made) in units.items()}
@@ -57,12 +51,7 @@ class AnalysisCache:
         if current.keys() == known.keys() and all(current[n] is known[n] for n in current):
             return  # every unit reused: the file holds them already
         units = {name: (unit.reads, unit.made) for name, unit in current.items()}
-        document = {"format": FORMAT, "tool": self.tool, "units": units}
-        try:
-            blob = marshal.dumps(document)
-        except ValueError:
-            return
-        cachefile.write(self.out, ANALYSIS_FILE, blob)
+        save_entries(self.out, ANALYSIS_FILE, self.tool, "units", units)
 
 
 def _well_formed(units: dict[Any, Any]) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -161,13 +162,29 @@ def _read_files(
     }
 
 
-def entries_of(document: object, tool: str, section: str) -> dict[Any, Any] | None:
-    """The `section` map of a marshalled cache document (load.bin, analysis.bin) of this format
-    and written by this eventforge build (`tool`); None for anything else."""
+def load_entries(out: Path, name: str, tool: str, section: str) -> dict[Any, Any] | None:
+    """The `section` map of the marshalled cache file `name` in `out` (load.bin, analysis.bin),
+    when it is of this format and was written by this eventforge build (`tool`); None for a
+    missing, unsigned, broken or foreign one."""
+    blob = cachefile.read(out, name)
+    try:
+        document = marshal.loads(blob) if blob is not None else None
+    except (ValueError, EOFError, TypeError):
+        return None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return None
     entries = document.get(section)
     return entries if document.get("tool") == tool and isinstance(entries, dict) else None
+
+
+def save_entries(out: Path, name: str, tool: str, section: str, entries: Mapping[Any, Any]) -> None:
+    """Write the marshalled cache file `name` holding `entries`; never fails a generate (an
+    entry marshal cannot keep means no file)."""
+    try:
+        blob = marshal.dumps({"format": FORMAT, "tool": tool, section: dict(entries)})
+    except ValueError:
+        return
+    cachefile.write(out, name, blob)
 
 
 def _fingerprint(stat: os.stat_result) -> list[int]:

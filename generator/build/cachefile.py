@@ -128,8 +128,8 @@ def _open_folder(out: Path, *, create: bool) -> int | None:
     return current
 
 
-def _read_regular(folder: int, name: str, limit: int = _LIMIT) -> bytes | None:
-    """The bytes of `name` in `folder` if it is a regular file (not a link) of at most `limit`
+def _read_regular(folder: int, name: str) -> bytes | None:
+    """The bytes of `name` in `folder` if it is a regular file (not a link) of at most `_LIMIT`
     bytes; None otherwise. Opened without blocking, so a pipe there cannot hang a generate."""
     try:
         descriptor = os.open(
@@ -139,13 +139,13 @@ def _read_regular(folder: int, name: str, limit: int = _LIMIT) -> bytes | None:
         return None
     try:
         status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+        if not stat.S_ISREG(status.st_mode) or status.st_size > _LIMIT:
             return None
         chunks: list[bytes] = []
         size = 0
         while chunk := os.read(descriptor, 1 << 20):
             size += len(chunk)
-            if size > limit:  # it grew since
+            if size > _LIMIT:  # it grew since
                 return None
             chunks.append(chunk)
         return b"".join(chunks)

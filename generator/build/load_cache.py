@@ -19,8 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.build import cachefile
-from generator.build.cache import FORMAT, entries_of
+from generator.build.cache import load_entries, save_entries
 from generator.build.cachefile import CACHE_DIR
 from generator.spec.load import PathKey
 from generator.spec.pieces import Piece
@@ -45,12 +44,7 @@ class LoadCache:
 
     @classmethod
     def open(cls, out: Path, tool: str) -> LoadCache:
-        blob = cachefile.read(out, LOAD_FILE)
-        try:
-            document = marshal.loads(blob) if blob is not None else None
-        except (ValueError, EOFError, TypeError):
-            return cls(out, tool)
-        pieces = entries_of(document, tool, "pieces")
+        pieces = load_entries(out, LOAD_FILE, tool, "pieces")
         if pieces is None or not _well_formed(pieces):
             return cls(out, tool)
         return cls(out, tool, pieces)
@@ -76,12 +70,7 @@ class LoadCache:
         """Record this run's pieces; never fails a generate."""
         if not self._current or self._current.keys() == self._stored.keys():
             return
-        document = {"format": FORMAT, "tool": self.tool, "pieces": self._current}
-        try:
-            blob = marshal.dumps(document)
-        except ValueError:
-            return
-        cachefile.write(self.out, LOAD_FILE, blob)
+        save_entries(self.out, LOAD_FILE, self.tool, "pieces", self._current)
 
 
 def _well_formed(pieces: dict[Any, Any]) -> bool:

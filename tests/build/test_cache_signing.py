@@ -276,8 +276,7 @@ def test_a_cache_file_larger_than_the_limit_is_not_read(
     name = f"{CACHE_DIR}/big.bin"
     write_cache(tmp_path, name, b"y" * 1000)
     assert cachefile.read(tmp_path, name) == b"y" * 1000
-    # A limit of 1,000 bytes: the file holds 65 bytes of signature more.
-    monkeypatch.setattr(cachefile, "_read_regular", _with_limit(cachefile._read_regular, 1000))
+    monkeypatch.setattr(cachefile, "_LIMIT", 1000)  # the file holds 65 bytes of signature more
     assert cachefile.read(tmp_path, name) is None
 
 
@@ -298,7 +297,3 @@ def test_another_user_s_caches_are_made_anew(
     after = {name: cachefile.read(spec.parent, name) for name in READERS}
     assert all(content is not None for content in after.values()), after.keys()
     assert after[LOAD_FILE] == before[LOAD_FILE]
-
-
-def _with_limit(read: Callable[..., bytes | None], limit: int) -> Callable[..., bytes | None]:
-    return lambda folder, name: read(folder, name, limit)
