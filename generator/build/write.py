@@ -52,8 +52,23 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def manifest_path(out: Path) -> Path:
+    """Where the manifest is, refused (UnsafePathError) when `.eventforge` or the manifest is a
+    symbolic link: the manifest is written over whatever is there, and through a link that would
+    overwrite the file it points to, which may be one of the user's own."""
+    folder = out / ".eventforge"
+    for path in (folder, folder / "manifest.json"):
+        if path.is_symlink():
+            raise UnsafePathError(
+                f"{path.relative_to(out).as_posix()} is a symbolic link; eventforge keeps its"
+                " own record of the files it generated there and never writes through a link."
+                " Remove the link and generate again"
+            )
+    return folder / "manifest.json"
+
+
 def read_manifest(out: Path) -> dict[str, dict[str, str]]:
-    path = out / MANIFEST
+    path = manifest_path(out)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -109,8 +124,12 @@ class SafeTargets:
         if real is None:
             real = self._folders[folder] = safe_target(self.out, folder or ".")
         target = real / name
-        # The folder is inside; the file itself may still be a link that leads out.
-        return safe_target(self.out, relative) if target.is_symlink() else target
+        if target.is_symlink():
+            safe_target(self.out, relative)  # refused when the link leads out of the folder
+        # The link itself, not what it points to: a write replaces the link with the generated
+        # file and a removal removes the link, so the file it points to (perhaps one of the
+        # user's own) is never written through it.
+        return target
 
 
 def plan_writes(
@@ -120,8 +139,7 @@ def plan_writes(
     signatures: dict[str, str] | None = None,
     targets: SafeTargets | None = None,
 ) -> list[FileState]:
-    safe_target(out, MANIFEST)  # a manifest folder linked elsewhere: refuse before any write
-    manifest = read_manifest(out)
+    manifest = read_manifest(out)  # refused before any write when it is a link
     signatures = signatures or {}
     states: list[FileState] = []
     targets = targets if targets is not None and targets.out == out else SafeTargets(out)
@@ -236,7 +254,7 @@ def apply_writes(
         before_manifest()
     payload = {**manifest_extra, "files": dict(sorted(manifest.items()))}
     text = indented(payload) + "\n"
-    target = safe_target(out, MANIFEST)
+    target = manifest_path(out)
     if _read(target) != text:
         atomic_write(target, text)
 

@@ -116,7 +116,9 @@ def run_edit(
         raise EditRefused(diagnostics, _diff(before, after, spec_path))
     if after != before and not dry_run:
         text = after.replace("\n", "\r\n") if crlf else after
-        atomic_write(spec_path, bom + text)
+        # The spec is the user's: when it is a link, the file it points to is edited (the
+        # atomic replace of the link itself would leave that file unedited and the link gone).
+        atomic_write(spec_path.resolve(), bom + text)
     return EditResult(
         action=action,
         spec=spec_path,

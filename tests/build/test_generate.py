@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -212,6 +213,82 @@ def test_symlink_out_of_the_output_directory_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "outside the output directory" in result.stderr
     assert not any(outside.iterdir())
+
+
+CUSTOM = "src/bank/account/custom/close_account.py"
+
+
+def _generated_with_own_code(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """The bank generated, with the user's own code in its hand-written handler."""
+    spec = copy_example("bank", tmp_path / "project")
+    assert cli("generate", spec).exit_code == 0
+    own = spec.parent / CUSTOM
+    own.write_text(own.read_text() + "\n# the user's own work\n")
+    return spec, own, own.read_bytes()
+
+
+def test_a_manifest_linked_to_a_users_file_is_refused_not_written_through(
+    tmp_path: Path,
+) -> None:
+    spec, own, before = _generated_with_own_code(tmp_path)
+    manifest = spec.parent / ".eventforge/manifest.json"
+    manifest.unlink()
+    manifest.symlink_to(Path("..") / CUSTOM)
+    result = cli("generate", spec)
+    assert result.exit_code == 2, result.output
+    assert ".eventforge/manifest.json is a symbolic link" in result.stderr
+    assert own.read_bytes() == before
+    assert manifest.is_symlink()
+
+
+def test_an_eventforge_folder_linked_inside_the_project_is_refused(tmp_path: Path) -> None:
+    spec, own, before = _generated_with_own_code(tmp_path)
+    (own.parent / "manifest.json").write_text("the user's own manifest.json")
+    shutil.rmtree(spec.parent / ".eventforge")
+    (spec.parent / ".eventforge").symlink_to(own.parent.relative_to(spec.parent))
+    result = cli("generate", spec)
+    assert result.exit_code == 2, result.output
+    assert ".eventforge is a symbolic link" in result.stderr
+    assert (own.parent / "manifest.json").read_text() == "the user's own manifest.json"
+    assert own.read_bytes() == before
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_generated_file_linked_to_a_users_file_never_writes_through_the_link(
+    tmp_path: Path, force: bool
+) -> None:
+    spec, own, before = _generated_with_own_code(tmp_path)
+    generated = spec.parent / "src/bank/account/events.py"
+    text = generated.read_text()
+    generated.unlink()
+    generated.symlink_to("custom/close_account.py")
+    result = cli("generate", spec, *(["--force"] if force else []))
+    assert own.read_bytes() == before  # what the link pointed to is untouched either way
+    if force:
+        assert result.exit_code == 0, result.output
+        assert not generated.is_symlink() and generated.read_text() == text
+    else:
+        assert result.exit_code == 1, result.output
+        assert "src/bank/account/events.py: error: edited by hand" in result.stderr
+        assert generated.is_symlink()
+
+
+def test_a_file_no_longer_generated_is_removed_as_a_link_not_through_it(tmp_path: Path) -> None:
+    """A generated file the spec no longer produces is removed; when it has become a link to a
+    file with the very text it had (so it reads as unedited), the link goes, not that file."""
+    spec = copy_example("bank", tmp_path / "project")
+    assert cli("generate", spec).exit_code == 0
+    gone = spec.parent / "src/bank/account/deposit_money.py"
+    keep = spec.parent / "kept_copy.py"
+    keep.write_bytes(gone.read_bytes())
+    gone.unlink()
+    gone.symlink_to(Path("../../..") / keep.name)
+    text = spec.read_text()
+    spec.write_text(text.replace("DepositMoney", "PayIn"))
+    result = cli("generate", spec)
+    assert result.exit_code == 0, result.output
+    assert not gone.is_symlink() and not gone.exists()
+    assert keep.is_file()
 
 
 def test_custom_handler_stub_fails_naming_file_and_function(tmp_path: Path) -> None:

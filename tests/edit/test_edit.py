@@ -158,6 +158,21 @@ def test_windows_line_endings_and_a_final_blank_line_survive(tmp_path: Path) -> 
     assert raw.replace(b"      CartIsFull: Full.\r\n", b"") == QUIRKY.replace("\n", "\r\n").encode()
 
 
+def test_a_spec_that_is_a_link_is_edited_where_it_lives_and_stays_a_link(tmp_path: Path) -> None:
+    """A spec shared by a link (a monorepo's one spec, say) is edited in place: replacing the link
+    with an edited copy would leave the shared spec unedited and the link gone, without a word."""
+    shared = tmp_path / "shared" / "eventforge.yaml"
+    shared.parent.mkdir()
+    shared.write_text(QUIRKY)
+    spec = tmp_path / "project" / "eventforge.yaml"
+    spec.parent.mkdir()
+    spec.symlink_to(Path("..") / "shared" / "eventforge.yaml")
+    assert cli("add", "error", "Cart", "CartIsFull", "Full.", "--spec", spec).exit_code == 0
+    assert spec.is_symlink()
+    assert "      CartIsFull: Full.\n" in shared.read_text()
+    assert sorted(p.name for p in shared.parent.iterdir()) == ["eventforge.yaml"]
+
+
 # -- refused edits -----------------------------------------------------------------------------
 
 
