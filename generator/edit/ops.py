@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from generator.edit.entries import Trees
 from generator.edit.yaml_roundtrip import (
     append_entry,
     append_item,
@@ -24,6 +25,7 @@ from generator.edit.yaml_roundtrip import (
 from generator.spec.diagnostics import Diagnostic, SpecError
 from generator.spec.load import LoadedSpec, PathKey, path_text
 from generator.spec.names import snake
+from generator.spec.pieces import PIECED  # the blocks whose entries EntryTrees gives one by one
 
 TOP_ORDER = ("eventforge", "domain", "package", "description", "types", "aggregates")
 AGGREGATE_ORDER = ("description", "id", "state", "errors", "events", "commands", "scenarios")
@@ -43,8 +45,13 @@ class Change:
 
 @dataclass
 class Editing:
-    tree: CommentedMap
-    loaded: LoadedSpec  # the text before the edit, for positions in messages
+    trees: Trees  # the whole document's tree, or only the entries the edit asks for (entries.py)
+    loaded: LoadedSpec  # the spec before the edit: what it declares, and positions for messages
+
+    @property
+    def tree(self) -> CommentedMap:
+        """The whole document's tree (an edit that asks for it runs on the whole document)."""
+        return self.trees.whole()
 
     def fail(self, code: str, message: str, path: PathKey, *, hint: str = "") -> NoReturn:
         line, column = self.loaded.where(path, key=True)
@@ -75,16 +82,24 @@ class Editing:
         return {str(k): v for k, v in found.items() if isinstance(v, CommentedMap)}
 
     def declared(self) -> dict[str, PathKey]:
-        """Every PascalCase name the spec declares, with where it is declared."""
+        """Every PascalCase name the spec declares, with where it is declared: read from the
+        spec as loaded, not from the tree, so that an edit of one entry need not parse the
+        others (every operation asks before it changes anything)."""
+        data = self.loaded.data
         names: dict[str, PathKey] = {}
         for section in ("types", "aggregates", "read_models", "automations"):
-            for name in self.mapping(section) or {}:
+            for name in _mapping(data.get(section)):
                 names[str(name)] = (section, str(name))
-        for aggregate, body in self.aggregates().items():
+        for aggregate, body in self._aggregates().items():
             for section in ("errors", "events", "commands"):
                 for name in body.get(section) or {}:
                     names[str(name)] = ("aggregates", aggregate, section, str(name))
         return names
+
+    def _aggregates(self) -> dict[str, dict[str, Any]]:
+        """The aggregates with a body, as loaded."""
+        found = _mapping(self.loaded.data.get("aggregates"))
+        return {str(k): v for k, v in found.items() if isinstance(v, dict)}
 
     def locate(self, kind: str, name: str) -> PathKey:
         """Where `name` of this kind is declared; E901 when it is not."""
@@ -101,8 +116,13 @@ class Editing:
         return path
 
     def container(self, path: PathKey) -> CommentedMap:
-        current: Any = self.tree
-        for key in path[:-1]:
+        """The mapping that holds the node at `path` (a path `declared` gave)."""
+        if len(path) >= 2 and path[0] in PIECED and isinstance(path[1], str):
+            current: Any = self.trees.block(path[0], path[1])
+            rest = path[1:-1]
+        else:
+            current, rest = self.tree, path[:-1]
+        for key in rest:
             current = current[key]
         assert isinstance(current, CommentedMap)
         return current
@@ -118,12 +138,12 @@ class Editing:
             )
 
     def aggregate(self, name: str) -> CommentedMap:
-        aggregates = self.mapping("aggregates")
-        if aggregates is not None and name in aggregates and aggregates[name] is None:
+        aggregates = self.trees.block("aggregates", name)
+        if aggregates is not None and aggregates[name] is None:
             aggregates[name] = CommentedMap()  # `Name:` with nothing under it yet
-        body = self.aggregates().get(name)
-        if body is None:
-            known = ", ".join(self.aggregates()) or "none yet"
+        body = aggregates.get(name) if aggregates is not None else None
+        if not isinstance(body, CommentedMap):
+            known = ", ".join(self._aggregates()) or "none yet"
             self.fail(
                 "E901",
                 f"the spec declares no aggregate {name!r}",
@@ -169,6 +189,10 @@ def _fields_node(fields: dict[str, Any]) -> Any:
     if simple and width <= 60:
         return node(fields, flow=True)
     return block(fields)
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 # -- add ---------------------------------------------------------------------------------------

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.write import MANIFEST, atomic_write
+from generator.edit.entries import EntryTrees, NeedsWhole, WholeTree
 from generator.edit.ops import Change, Editing
 from generator.edit.yaml_roundtrip import Document, RoundTripError
 from generator.evolution.lock import breaking_changes, lock_path, read_lock
 from generator.spec.diagnostics import Diagnostic, Level, SpecError, has_errors
-from generator.spec.load import LoadedSpec, load_bytes, load_text
+from generator.spec.load import LoadedSpec, spec_text
 from generator.spec.model import Spec
 from generator.spec.names import snake
+from generator.spec.pieces import load_in_pieces
 from generator.spec.validate import validate_loaded
 
 Operation = Callable[[Editing], Change]
@@ -100,17 +102,13 @@ def run_edit(
     """Apply `operation` to the spec at `spec_path`. Raises SpecError, writing nothing, when the
     spec cannot be read or the edited spec would be invalid."""
     raw = _read(spec_path)
-    original = load_bytes(raw, str(spec_path))
+    # Loaded in pieces, so that the edited text below parses only the entries the edit changed.
+    original, pieces = load_in_pieces(spec_text(raw, str(spec_path)), str(spec_path), {})
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     crlf = "\r\n" in original.text
     before = original.text.replace("\r\n", "\n")
-    try:
-        document = Document.parse(before)
-    except RoundTripError as exc:
-        raise SpecError([_diag("E102", f"the spec cannot be edited: {exc}", original)]) from None
-    change = operation(Editing(document.tree, original))
-    after = document.text()
-    edited = load_text(after, str(spec_path))
+    change, after = _apply(operation, before, original)
+    edited, _ = load_in_pieces(after, str(spec_path), pieces)
     spec, diagnostics = validate_loaded(edited)
     if spec is None or has_errors(diagnostics):
         raise EditRefused(diagnostics, _diff(before, after, spec_path))
@@ -129,6 +127,22 @@ def run_edit(
         warnings=_new_warnings(original, diagnostics) + _lock_warnings(spec_path, edited, spec),
         mentions=find_mentions(out or _folder(spec_path), mention),
     )
+
+
+def _apply(operation: Operation, before: str, original: LoadedSpec) -> tuple[Change, str]:
+    """The change and the edited text: from the entries the operation asks for, parsed one by
+    one, or when it needs more, from the whole document (see entries.py)."""
+    entries = EntryTrees(before, original)
+    try:
+        return operation(Editing(entries, original)), entries.text()
+    except NeedsWhole:
+        pass
+    try:
+        document = Document.parse(before)
+    except RoundTripError as exc:
+        raise SpecError([_diag("E102", f"the spec cannot be edited: {exc}", original)]) from None
+    whole = WholeTree(document)
+    return operation(Editing(whole, original)), whole.text()
 
 
 def _read(spec_path: Path) -> bytes:
@@ -162,6 +176,8 @@ def _diff(before: str, after: str, spec_path: Path) -> str:
 
 def _new_warnings(original: LoadedSpec, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Warnings the edit introduced (those the spec had before are not news)."""
+    if not any(d.level is Level.WARNING for d in diagnostics):
+        return []  # nothing to compare: the spec before need not be validated
     _, old = validate_loaded(original)
     seen = {(d.code, d.message) for d in old}
     return [d for d in diagnostics if d.level is Level.WARNING and (d.code, d.message) not in seen]

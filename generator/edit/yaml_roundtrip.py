@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import difflib
 import io
+import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +31,17 @@ from generator.spec.diagnostics import SpecError
 from generator.spec.load import load_text
 
 # (mapping indent, sequence indent, dash offset) layouts tried; the one closest to the file wins.
-_LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 3, 1), (3, 5, 3))
+Layout = tuple[int, int, int]
+LAYOUTS: tuple[Layout, ...] = (
+    (2, 4, 2),
+    (2, 2, 0),
+    (4, 4, 2),
+    (4, 6, 4),
+    (4, 4, 0),
+    (2, 3, 1),
+    (3, 5, 3),
+)
+_KEY_ALONE = re.compile(r"( *)(?:- )?[^#\s][^#]*:[ ]*(?:#.*)?")
 _FLOW_SPECIAL = set("?[]{},#&*!|>'\"%@`")
 
 
@@ -37,7 +49,7 @@ class RoundTripError(Exception):
     """ruamel.yaml could not read a spec that the spec loader accepted."""
 
 
-def _yaml(layout: tuple[int, int, int]) -> YAML:
+def _yaml(layout: Layout) -> YAML:
     handler = YAML(typ="rt")
     handler.preserve_quotes = True
     handler.width = 1_000_000  # never fold long lines
@@ -67,15 +79,17 @@ class Document:
     baseline: str  # ruamel's rendering of the tree before any edit
 
     @classmethod
-    def parse(cls, text: str) -> Document:
+    def parse(cls, text: str, layouts: tuple[Layout, ...] = LAYOUTS) -> Document:
+        """`text`'s tree, to be rendered in the first of `layouts` that renders it as written
+        (else the closest)."""
         try:
-            tree = _yaml(_LAYOUTS[0]).load(text)
+            tree = _yaml(LAYOUTS[0]).load(text)
         except YAMLError as exc:
             raise RoundTripError(str(exc)) from None
         if not isinstance(tree, CommentedMap):
             raise RoundTripError("the spec is not a mapping")
         best: tuple[int, YAML, str] | None = None
-        for layout in _LAYOUTS:
+        for layout in layouts:
             handler = _yaml(layout)
             rendered = _dump(handler, tree)
             distance = _changed_lines(text, rendered)
@@ -100,6 +114,36 @@ class Document:
         if not self.original.endswith("\n\n"):
             text = text.rstrip("\n") + "\n"  # a removal at the end leaves no blank lines behind
         return text
+
+
+def layouts_by_usage(text: str) -> tuple[Layout, ...]:
+    """LAYOUTS, those the text's own indentation uses most first (stably).
+
+    A part of a spec parsed on its own (entries.py) may hold no list, or no nested mapping, so
+    that several layouts render it as written; the one the rest of the file uses should win, as
+    it does when the whole file is parsed. Counted from the text alone, without parsing it: each
+    line that ends in a key with nothing after it, and the line under it, give the offset of a
+    nested mapping or of a list's dash."""
+    mapping: dict[int, int] = {}
+    dash: dict[int, int] = {}
+    lines = [
+        line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")
+    ]
+    for line, below in itertools.pairwise(lines):
+        found = _KEY_ALONE.fullmatch(line)
+        if found is None:
+            continue
+        depth = len(found.group(1)) + (2 if line.lstrip().startswith("- ") else 0)
+        offset = len(below) - len(below.lstrip(" ")) - depth
+        if offset < 0:
+            continue
+        counts = dash if below.lstrip(" ").startswith("- ") else mapping
+        counts[offset] = counts.get(offset, 0) + 1
+
+    def used(layout: Layout) -> int:
+        return mapping.get(layout[0], 0) + dash.get(layout[2], 0)
+
+    return tuple(sorted(LAYOUTS, key=used, reverse=True))
 
 
 def _changed_lines(before: str, after: str) -> int:

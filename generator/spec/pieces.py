@@ -54,7 +54,7 @@ class Piece:
 
 
 @dataclass(frozen=True)
-class _Cut:
+class Cut:
     block: str
     head: int  # the line of the block's key (0-based)
     start: int  # first line of the piece
@@ -107,7 +107,14 @@ def load_in_pieces(
     return _joined(rest, cuts, pieces, text), pieces
 
 
-def _cuts(text: str, lines: list[str]) -> list[_Cut]:
+def cut_entries(text: str) -> list[Cut]:
+    """The entries of the pieced blocks, each with its block and lines; empty when the text is
+    one to load whole (see the module's docstring). A cut found here may still be refused by a
+    whole load: a user of it checks each entry against the spec as loaded."""
+    return _cuts(text, text.split("\n"))
+
+
+def _cuts(text: str, lines: list[str]) -> list[Cut]:
     """Where the pieces are; empty when the text must be loaded whole."""
     if ("&" in text or "*" in text) and _ALIAS_LIKE.search(text):
         return []
@@ -115,7 +122,7 @@ def _cuts(text: str, lines: list[str]) -> list[_Cut]:
         return []
     if text.startswith("%") or "\n%" in text:
         return []  # a directive (`%TAG !! ...`) changes what the pieces below it mean
-    cuts: list[_Cut] = []
+    cuts: list[Cut] = []
     block = ""
     head = indent = 0
     starts: list[int] = []
@@ -124,7 +131,7 @@ def _cuts(text: str, lines: list[str]) -> list[_Cut]:
         for n, start in enumerate(starts):
             stop = starts[n + 1] if n + 1 < len(starts) else end
             piece = "\n".join(lines[start:stop]) + ("\n" if stop < len(lines) else "")
-            cuts.append(_Cut(block, head, start, stop, piece))
+            cuts.append(Cut(block, head, start, stop, piece))
         starts.clear()
 
     for number, line in enumerate(lines):
@@ -151,7 +158,7 @@ def _cuts(text: str, lines: list[str]) -> list[_Cut]:
     return cuts
 
 
-def _parse(cut: _Cut) -> Piece | None:
+def _parse(cut: Cut) -> Piece | None:
     # A piece sits two levels below the document's root: keep it two levels from the limit, so
     # that whatever the whole load would refuse for depth is loaded whole and refused there.
     parsed = parse_piece(cut.text, MAX_DEPTH - 2)
@@ -161,7 +168,7 @@ def _parse(cut: _Cut) -> Piece | None:
 
 
 def _joined(
-    rest: LoadedSpec, cuts: list[_Cut], pieces: Mapping[str, Piece], text: str
+    rest: LoadedSpec, cuts: list[Cut], pieces: Mapping[str, Piece], text: str
 ) -> LoadedSpec:
     """The skeleton's data with the pieces' entries put back; positions looked up in the piece
     that holds them (see _Placed)."""
