@@ -15,6 +15,7 @@ from generator.spec.validate import validate_file
 sys.path.insert(0, str(ROOT))  # benchmarks/ is a folder of the checkout, not an installed package
 from benchmarks import (
     contention,
+    edit,
     generation,
     mutants,
     rebuild,
@@ -101,6 +102,13 @@ def test_the_runtime_benchmark_runs() -> None:
         implementation.name for implementation in runtime.IMPLEMENTATIONS
     }
     assert "commands/s" in runtime.table(data)
+
+
+def test_the_edit_benchmark_runs_its_edits_and_an_old_revisions() -> None:
+    data = edit.run((3,), rounds=1, old="HEAD", log=lambda line: None)
+    (row,) = data["results"]
+    assert set(row["seconds"]) == set(edit.STEPS) | {"old_" + step for step in edit.STEPS}
+    assert "| 3 before (HEAD) |" in edit.table(data)
 
 
 def test_the_scenario_benchmark_runs() -> None:
