@@ -43,6 +43,10 @@ class Trees(Protocol):
         when the spec has no such entry."""
         ...
 
+    def tail(self, block: str) -> CommentedMap:
+        """A root that holds `block` with at least its last entry, to append an entry to."""
+        ...
+
     def text(self) -> str:
         """The edited text."""
         ...
@@ -59,6 +63,9 @@ class WholeTree:
         found = self.document.tree.get(block)
         return found if isinstance(found, CommentedMap) and name in found else None
 
+    def tail(self, block: str) -> CommentedMap:
+        return self.document.tree
+
     def text(self) -> str:
         return self.document.text()
 
@@ -70,7 +77,9 @@ class EntryTrees:
         """`text` as `loaded` read it (its positions count its lines)."""
         self._lines = text.split("\n")
         self._cuts: dict[tuple[str, str], Cut] = {}
+        self._last: dict[str, Cut] = {}  # each block's last entry, whether it can be cut or not
         for cut in cut_entries(text):
+            self._last[cut.block] = cut
             found = _ENTRY_NAME.match(self._lines[cut.start])
             # The whole load must have read this very line as the entry's key: a line that only
             # looks like one (inside a string that spans lines, say) is never edited as one.
@@ -101,6 +110,16 @@ class EntryTrees:
         mapping = self._open[key][1].tree[block]
         assert isinstance(mapping, CommentedMap)
         return mapping
+
+    def tail(self, block: str) -> CommentedMap:
+        """The block's last entry, parsed on its own: a new entry appended to it goes where it
+        goes in the whole document, after the last one."""
+        last = self._last.get(block)
+        for (cut_block, name), cut in self._cuts.items():
+            if cut is last:
+                self.block(cut_block, name)
+                return self._open[(cut_block, name)][1].tree
+        raise NeedsWhole  # no entry yet, or the last one cannot be cut
 
     def _layouts(self) -> tuple[Layout, ...]:
         if self._usage is None:

@@ -208,7 +208,7 @@ def add_aggregate(
     body["id"] = _id_node(id_field or f"{snake(name)}_id")
     if state:
         body["state"] = _fields_node(state)
-    aggregates = section(editing.tree, "aggregates", TOP_ORDER)
+    aggregates = section(editing.trees.tail("aggregates"), "aggregates", TOP_ORDER)
     append_entry(aggregates, name, body)
     return Change(f"added aggregate {name}", [f"aggregates.{name}"])
 
@@ -406,7 +406,8 @@ def add_read_model(
                 if isinstance(handler, dict)
                 else scalar(str(handler), flow=False)
             )
-    append_entry(section(editing.tree, "read_models", (*TOP_ORDER, "read_models")), name, body)
+    root = editing.trees.tail("read_models")
+    append_entry(section(root, "read_models", (*TOP_ORDER, "read_models")), name, body)
     return Change(f"added read model {name}", [f"read_models.{name}"])
 
 

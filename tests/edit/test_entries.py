@@ -34,7 +34,7 @@ Operation = Callable[[Editing], Change]
 
 def _operations(data: dict[str, Any]) -> Iterator[Operation]:
     """Edits of one entry each: five for every aggregate, three for its first command, two for
-    every read model."""
+    every read model; and a new aggregate and read model, appended after the last."""
     for aggregate, body in (data.get("aggregates") or {}).items():
         yield partial(ops.add_error, aggregate=aggregate, name="ZzError", message="Nope.")
         yield partial(
@@ -72,6 +72,19 @@ def _operations(data: dict[str, Any]) -> Iterator[Operation]:
         yield partial(ops.add_field, owner=view, fields={"zz": "int"})
         yield partial(
             ops.add_scenario, owner=view, scenario={"name": "zz", "given": [], "then": []}
+        )
+    # New entries, appended after the last one of their block.
+    yield partial(
+        ops.add_aggregate, name="ZzLoan", id_field=None, state={"amount": "int"}, description="Zz."
+    )
+    if data.get("read_models"):
+        yield partial(
+            ops.add_read_model,
+            name="ZzView",
+            key="zz_id",
+            fields={"zz_id": "str", "count": "int"},
+            on={"ZzHappened": {"count": "= row.count + 1"}},
+            description="",
         )
 
 
@@ -145,7 +158,7 @@ def test_edits_that_need_the_whole_document_ask_for_it() -> None:
     text = (EXAMPLES / "bank" / "eventforge.yaml").read_text(encoding="utf-8")
     loaded = load_text(text, "eventforge.yaml")
     for operation in (
-        partial(ops.add_aggregate, name="Loan", id_field=None, state={}, description=""),
+        partial(ops.add_automation, name="ZzPolicy", on="MoneyDeposited", send=[], description=""),
         partial(refs.rename, kind="event", old="MoneyDeposited", new="FundsDeposited"),
         partial(ops.add_error, aggregate="NoSuchAggregate", name="ZzError", message=""),
     ):
