@@ -8,9 +8,10 @@ model) change one entry of `aggregates:` or `read_models:`. So an edit runs firs
 entry under it (the piece spec/pieces.py cuts for loading), and the edited entries go back into
 the text in place of the old ones, every other byte as it was.
 
-An edit that asks for anything else (the whole tree: adding an aggregate, renaming, removing), or
-an entry that cannot be cut or parsed on its own, raises `NeedsWhole`; the caller then runs the
-edit again on `WholeTree`. The operations only change the tree they were given, so running one
+A new aggregate or read model is appended to its block's last entry, parsed the same way. An
+edit that asks for anything else (the whole tree: adding an automation, renaming, removing a
+declaration), or an entry that cannot be cut or parsed on its own, raises `NeedsWhole`; the
+caller then runs the edit again on `WholeTree`. The operations only change the tree they were given, so running one
 again on a fresh tree is safe. tests/edit/test_entries.py checks that both give the same text.
 """
 
