@@ -56,6 +56,7 @@ def manifest_path(out: Path) -> Path:
     """Where the manifest is, refused (UnsafePathError) when `.eventforge` or the manifest is a
     symbolic link: the manifest is written over whatever is there, and through a link that would
     overwrite the file it points to, which may be one of the user's own."""
+    safe_target(out, MANIFEST)  # a link that leads out of the folder is refused as such
     folder = out / ".eventforge"
     for path in (folder, folder / "manifest.json"):
         if path.is_symlink():
