@@ -76,18 +76,21 @@ class EntryTrees:
 
     def __init__(self, text: str, loaded: LoadedSpec) -> None:
         """`text` as `loaded` read it (its positions count its lines)."""
+        self._text = text
         self._lines = text.split("\n")
         self._cuts: dict[tuple[str, str], Cut] = {}
-        self._last: dict[str, Cut] = {}  # each block's last entry, whether it can be cut or not
+        # Each block's last entry, None when it cannot be cut (then nothing is appended here).
+        self._last: dict[str, tuple[str, str] | None] = {}
         for cut in cut_entries(text):
-            self._last[cut.block] = cut
             found = _ENTRY_NAME.match(self._lines[cut.start])
+            key = (cut.block, found.group(1)) if found else None
             # The whole load must have read this very line as the entry's key: a line that only
             # looks like one (inside a string that spans lines, say) is never edited as one.
-            if found and loaded.key_positions.get((cut.block, found.group(1)), (0, 0))[0] == (
-                cut.start + 1
-            ):
-                self._cuts.setdefault((cut.block, found.group(1)), cut)
+            if key is None or loaded.key_positions.get(key, (0, 0))[0] != cut.start + 1:
+                self._last[cut.block] = None
+                continue
+            self._cuts.setdefault(key, cut)
+            self._last[cut.block] = key if self._cuts[key] is cut else None
         self._open: dict[tuple[str, str], tuple[Cut, Document]] = {}
         self._usage: tuple[Layout, ...] | None = None  # the layouts, by the whole text's usage
 
@@ -115,16 +118,15 @@ class EntryTrees:
     def tail(self, block: str) -> CommentedMap:
         """The block's last entry, parsed on its own: a new entry appended to it goes where it
         goes in the whole document, after the last one."""
-        last = self._last.get(block)
-        for (cut_block, name), cut in self._cuts.items():
-            if cut is last:
-                self.block(cut_block, name)
-                return self._open[(cut_block, name)][1].tree
-        raise NeedsWhole  # no entry yet, or the last one cannot be cut
+        key = self._last.get(block)
+        if key is None:
+            raise NeedsWhole  # no entry yet, or the last one cannot be cut
+        self.block(*key)
+        return self._open[key][1].tree
 
     def _layouts(self) -> tuple[Layout, ...]:
         if self._usage is None:
-            self._usage = layouts_by_usage("\n".join(self._lines))
+            self._usage = layouts_by_usage(self._text)
         return self._usage
 
     def _header(self, cut: Cut) -> str:

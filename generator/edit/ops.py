@@ -90,13 +90,13 @@ class Editing:
         for section in ("types", "aggregates", "read_models", "automations"):
             for name in _mapping(data.get(section)):
                 names[str(name)] = (section, str(name))
-        for aggregate, body in self._aggregates().items():
+        for aggregate, body in self._loaded_aggregates().items():
             for section in ("errors", "events", "commands"):
                 for name in body.get(section) or {}:
                     names[str(name)] = ("aggregates", aggregate, section, str(name))
         return names
 
-    def _aggregates(self) -> dict[str, dict[str, Any]]:
+    def _loaded_aggregates(self) -> dict[str, dict[str, Any]]:
         """The aggregates with a body, as loaded."""
         found = _mapping(self.loaded.data.get("aggregates"))
         return {str(k): v for k, v in found.items() if isinstance(v, dict)}
@@ -143,7 +143,7 @@ class Editing:
             aggregates[name] = CommentedMap()  # `Name:` with nothing under it yet
         body = aggregates.get(name) if aggregates is not None else None
         if not isinstance(body, CommentedMap):
-            known = ", ".join(self._aggregates()) or "none yet"
+            known = ", ".join(self._loaded_aggregates()) or "none yet"
             self.fail(
                 "E901",
                 f"the spec declares no aggregate {name!r}",
