@@ -11,7 +11,7 @@ from generator.agent.context import brief, names
 from generator.agent.prompt import DEFAULT_EXAMPLE, build_prompt, example_names
 from generator.agent.slices import slices as list_slices
 from generator.cli.output import FORMAT, emit_json, fail
-from generator.spec.diagnostics import Level, SpecError, error
+from generator.spec.diagnostics import Level, SpecError, error, listing
 from generator.spec.load import DEFAULT_SPEC, LoadedSpec, load_file
 from generator.spec.model import Spec
 from generator.spec.validate import validate_loaded
@@ -85,7 +85,7 @@ def context(spec: Path, name: str | None, with_mutants: bool, out: Path | None, 
                     "E901",
                     f"the spec has no slice {name!r}",
                     file=str(spec),
-                    hint=f"slices: {', '.join(known)}",
+                    hint=f"slices: {listing(known, name)}",
                 )
             ],
             fmt,

@@ -13,7 +13,7 @@ import click
 from generator.cli.output import FORMAT, emit_json, fail
 from generator.mutants.locate import slice_names
 from generator.mutants.report import analyze
-from generator.spec.diagnostics import Level, SpecError, error
+from generator.spec.diagnostics import Level, SpecError, error, listing
 from generator.spec.load import DEFAULT_SPEC, load_file
 from generator.spec.validate import validate_loaded
 
@@ -56,7 +56,7 @@ def mutants(spec: Path, name: str | None, out: Path | None, fmt: str) -> None:
     known = slice_names(model)
     if name is not None and name not in known:
         message = f"the spec has no slice {name!r}"
-        fail([error("E901", message, file=str(spec), hint=f"slices: {', '.join(known)}")], fmt)
+        fail([error("E901", message, file=str(spec), hint=f"slices: {listing(known, name)}")], fmt)
     project = out if out is not None else (spec.parent if str(spec.parent) else Path("."))
     try:
         report = analyze(model, loaded, project=project, slice=name)

@@ -8,9 +8,12 @@ model) change one entry of `aggregates:` or `read_models:`. So an edit runs firs
 entry under it (the piece spec/pieces.py cuts for loading), and the edited entries go back into
 the text in place of the old ones, every other byte as it was.
 
-A new aggregate or read model is appended to its block's last entry, parsed the same way. An
-edit that asks for anything else (the whole tree: adding an automation, renaming, removing a
-declaration), or an entry that cannot be cut or parsed on its own, raises `NeedsWhole`; the
+A new aggregate or read model is appended to its block's last entry, parsed the same way. Any
+other top-level key (`types:`, `automations:`, `timelines:`) is cut whole, from its line to the
+next top-level key's, where the spec as loaded put them. A rename or removal, which follows
+references through every entry, opens only the entries whose text mentions the name (`entries`):
+an entry that never spells the name cannot refer to it. An edit that asks for anything else (the
+whole tree), or an entry that cannot be cut or parsed on its own, raises `NeedsWhole`; the
 caller then runs the edit again on `WholeTree`. The operations only change the tree they were given, so running one
 again on a fresh tree is safe. tests/edit/test_entries.py checks that both give the same text.
 """
@@ -18,13 +21,14 @@ again on a fresh tree is safe. tests/edit/test_entries.py checks that both give 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from ruamel.yaml.comments import CommentedMap
 
 from generator.edit.yaml_roundtrip import Document, Layout, RoundTripError, layouts_by_usage
 from generator.spec.load import LoadedSpec
-from generator.spec.pieces import Cut, cut_entries
+from generator.spec.pieces import PIECED, Cut, cut_entries
 
 # An entry's first line names it; names are identifiers (the validator refuses anything else).
 _ENTRY_NAME = re.compile(r" +([A-Za-z_][A-Za-z0-9_]*)[ ]*:(?:[ ]|$)")
@@ -48,6 +52,16 @@ class Trees(Protocol):
         """A root that holds `block` with at least its last entry, to append an entry to."""
         ...
 
+    def top(self, key: str) -> CommentedMap | None:
+        """A root that holds the top-level `key` (not a pieced block), or None when the spec
+        has no such key."""
+        ...
+
+    def entries(self, block: str, mentioning: str) -> Iterator[tuple[str, CommentedMap]]:
+        """The entries of `block` whose body is a mapping, in the spec's order; only those that
+        may refer to `mentioning` (all, or those whose text spells it)."""
+        ...
+
     def text(self) -> str:
         """The edited text."""
         ...
@@ -67,8 +81,20 @@ class WholeTree:
     def tail(self, block: str) -> CommentedMap:
         return self.document.tree
 
+    def top(self, key: str) -> CommentedMap | None:
+        return self.document.tree if key in self.document.tree else None
+
+    def entries(self, block: str, mentioning: str) -> Iterator[tuple[str, CommentedMap]]:
+        yield from _bodies(self.document.tree.get(block))
+
     def text(self) -> str:
         return self.document.text()
+
+
+def _bodies(mapping: Any) -> Iterator[tuple[str, CommentedMap]]:
+    for name, body in mapping.items() if isinstance(mapping, CommentedMap) else ():
+        if isinstance(body, CommentedMap):
+            yield str(name), body
 
 
 class EntryTrees:
@@ -91,7 +117,10 @@ class EntryTrees:
                 continue
             self._cuts.setdefault(key, cut)
             self._last[cut.block] = key if self._cuts[key] is cut else None
+        self._loaded = loaded
         self._open: dict[tuple[str, str], tuple[Cut, Document]] = {}
+        self._tops: dict[str, Cut] | None = None  # the other top-level keys, cut when first asked
+        self._open_tops: dict[str, tuple[Cut, Document]] = {}
         self._usage: tuple[Layout, ...] | None = None  # the layouts, by the whole text's usage
 
     def whole(self) -> CommentedMap:
@@ -124,19 +153,91 @@ class EntryTrees:
         self.block(*key)
         return self._open[key][1].tree
 
+    def top(self, key: str) -> CommentedMap | None:
+        if key in PIECED:
+            raise NeedsWhole  # its entries are cut one by one
+        if key not in self._open_tops:
+            cut = self._top_cuts().get(key)
+            if cut is None:
+                return None
+            try:
+                document = Document.parse(cut.text, self._layouts())
+            except RoundTripError:
+                raise NeedsWhole from None
+            if list(document.tree) != [key]:
+                raise NeedsWhole
+            self._open_tops[key] = (cut, document)
+        return self._open_tops[key][1].tree
+
+    def entries(self, block: str, mentioning: str) -> Iterator[tuple[str, CommentedMap]]:
+        if block not in PIECED:
+            root = self.top(block)
+            yield from _bodies(root.get(block) if root is not None else None)
+            return
+        loaded = self._loaded.data.get(block)
+        names = [name for (cut_block, name) in self._cuts if cut_block == block]
+        if loaded is not None and (not isinstance(loaded, dict) or list(loaded) != names):
+            raise NeedsWhole  # an entry that was not cut: the whole tree has it
+        for name in names:
+            text = self._cuts[(block, name)].text
+            # An entry that never spells the name cannot refer to it; a backslash may escape it
+            # in a double-quoted string, so an entry with one is opened anyway.
+            if (block, name) in self._open or mentioning in text or "\\" in text:
+                yield from _bodies(self.block(block, name))
+
+    def _top_cuts(self) -> dict[str, Cut]:
+        """Each top-level key that is not a pieced block, from its line to the next key's line,
+        where the spec as loaded read them; none when that cannot be told (a flow mapping, a
+        key that is not a plain name)."""
+        if self._tops is None:
+            self._tops = {}
+            data = self._loaded.data
+            found = [(self._loaded.key_positions.get((key,)), key) for key in data]
+            starts = [position[0] - 1 for position, _ in found if position and position[1] == 1]
+            if len(starts) != len(data) or starts != sorted(set(starts)):
+                return self._tops
+            ends = [*starts[1:], len(self._lines)]
+            for (_, key), start, stop in zip(found, starts, ends, strict=True):
+                if not isinstance(key, str) or not self._lines[start].startswith(f"{key}:"):
+                    self._tops = {}
+                    break
+                if key not in PIECED:
+                    text = "\n".join(self._lines[start:stop])
+                    text += "\n" if stop < len(self._lines) else ""
+                    self._tops[key] = Cut(key, start, start, stop, text)
+        return self._tops
+
     def _layouts(self) -> tuple[Layout, ...]:
         if self._usage is None:
             self._usage = layouts_by_usage(self._text)
         return self._usage
 
+    def _others_stay(self, block: str) -> bool:
+        """Whether `block` keeps an entry: one not opened, or one opened and not removed."""
+        return any(
+            key not in self._open or self._open[key][1].tree[block]
+            for key in self._cuts
+            if key[0] == block
+        )
+
     def _header(self, cut: Cut) -> str:
-        return self._lines[cut.head] + "\n"
+        """The block's line an entry was parsed under (a top-level key's cut holds its own)."""
+        return self._lines[cut.head] + "\n" if cut.head < cut.start else ""
 
     def text(self) -> str:
         """The text with each entry asked for as edited (the last first, so that the line
         numbers of the others hold)."""
         lines = list(self._lines)
-        for cut, document in sorted(self._open.values(), key=lambda o: o[0].start, reverse=True):
+        opened = [*self._open.values(), *self._open_tops.values()]
+        for cut, document in sorted(opened, key=lambda o: o[0].start, reverse=True):
+            if cut.head == cut.start and list(document.tree) != [cut.block]:
+                raise NeedsWhole  # the edit removed the key, or added one beside it
+            if cut.head < cut.start and not document.tree[cut.block]:
+                if not self._others_stay(cut.block):
+                    raise NeedsWhole  # the block itself empties: the whole tree decides its fate
+                first, stop = _removed_lines(lines, cut)
+                del lines[first:stop]
+                continue
             header = self._header(cut)
             edited = document.text()
             if not edited.startswith(header):
@@ -146,3 +247,38 @@ class EntryTrees:
                 body = body.removesuffix("\n")  # the line break before the next entry stays
             lines[cut.start : cut.stop] = body.split("\n")
         return "\n".join(lines)
+
+
+def _removed_lines(lines: list[str], cut: Cut) -> tuple[int, int]:
+    """The lines a removed entry takes with it: its own, the comments right above it at its
+    indentation (they introduce it), and after its last line the blank lines and comments
+    indented deeper than it, up to a comment at its indentation or the margin (which
+    introduces what follows, and stays).
+
+    A rule of lines, because ruamel.yaml keeps a comment with whichever node it follows, which
+    would drop the next entry's introduction and keep this one's closing remarks."""
+    indent = _depth(lines[cut.start])
+
+    def shallow_comment(number: int) -> bool:
+        return lines[number].lstrip(" ").startswith("#") and _depth(lines[number]) <= indent
+
+    first = cut.start
+    while (
+        first - 1 > cut.head and shallow_comment(first - 1) and _depth(lines[first - 1]) == indent
+    ):
+        first -= 1
+    last = max(
+        number
+        for number in range(cut.start, cut.stop)
+        if lines[number].strip() and not lines[number].lstrip(" ").startswith("#")
+    )
+    stop = next(
+        (number for number in range(last + 1, cut.stop) if shallow_comment(number)), cut.stop
+    )
+    if stop == len(lines) and lines[-1] == "":
+        stop -= 1  # the text's last line break stays
+    return first, stop
+
+
+def _depth(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))

@@ -7,6 +7,7 @@ the edited text with the usual validator before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -22,7 +23,7 @@ from generator.edit.yaml_roundtrip import (
     node,
     scalar,
 )
-from generator.spec.diagnostics import Diagnostic, SpecError
+from generator.spec.diagnostics import Diagnostic, SpecError, listing
 from generator.spec.load import LoadedSpec, PathKey, path_text
 from generator.spec.names import snake
 from generator.spec.pieces import PIECED  # the blocks whose entries EntryTrees gives one by one
@@ -71,15 +72,15 @@ class Editing:
 
     # -- finding things --------------------------------------------------------------------
 
-    def mapping(self, *path: str) -> CommentedMap | None:
-        current: Any = self.tree
-        for key in path:
-            current = current.get(key) if isinstance(current, CommentedMap) else None
-        return current if isinstance(current, CommentedMap) else None
+    def top(self, key: str) -> Any:
+        """The value of the top-level `key` (not a pieced block); None when there is none."""
+        root = self.trees.top(key)
+        return root.get(key) if root is not None else None
 
-    def aggregates(self) -> dict[str, CommentedMap]:
-        found = self.mapping("aggregates") or CommentedMap()
-        return {str(k): v for k, v in found.items() if isinstance(v, CommentedMap)}
+    def entries(self, block: str, mentioning: str) -> Iterator[tuple[str, CommentedMap]]:
+        """The entries of `block` (a mapping of named bodies) that may refer to `mentioning`:
+        every one that does is among them (entries.py opens only those that spell it)."""
+        return self.trees.entries(block, mentioning)
 
     def declared(self) -> dict[str, PathKey]:
         """Every PascalCase name the spec declares, with where it is declared: read from the
@@ -111,7 +112,9 @@ class Editing:
                 "E901",
                 f"the spec declares no {kind.replace('-', ' ')} {name!r}",
                 (expected,),
-                hint=f"declared: {', '.join(known)}" if known else f"the spec has no {expected}",
+                hint=f"declared: {listing(known, name)}"
+                if known
+                else f"the spec has no {expected}",
             )
         return path
 
@@ -121,7 +124,8 @@ class Editing:
             current: Any = self.trees.block(path[0], path[1])
             rest = path[1:-1]
         else:
-            current, rest = self.tree, path[:-1]
+            top = self.trees.top(str(path[0])) if path and path[0] not in PIECED else None
+            current, rest = top if top is not None else self.tree, path[:-1]
         for key in rest:
             current = current[key]
         assert isinstance(current, CommentedMap)
@@ -143,7 +147,7 @@ class Editing:
             aggregates[name] = CommentedMap()  # `Name:` with nothing under it yet
         body = aggregates.get(name) if aggregates is not None else None
         if not isinstance(body, CommentedMap):
-            known = ", ".join(self._loaded_aggregates()) or "none yet"
+            known = listing(list(self._loaded_aggregates()), name) or "none yet"
             self.fail(
                 "E901",
                 f"the spec declares no aggregate {name!r}",
@@ -436,5 +440,6 @@ def add_automation(
     simple = len(send) == 1 and not set(send[0]) & {"for", "if"}
     body["send"] = block(send[0]) if simple else CommentedSeq([block(entry) for entry in send])
     order = (*TOP_ORDER, "read_models", "automations")
-    append_entry(section(editing.tree, "automations", order), name, body)
+    root = editing.trees.top("automations")
+    append_entry(section(root or editing.tree, "automations", order), name, body)
     return Change(f"added automation {name}", [f"automations.{name}"])

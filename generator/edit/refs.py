@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.edit.ops import Change, Editing, field_owner
 from generator.edit.yaml_roundtrip import delete_entry, delete_item, rename_key, replace_scalar
+from generator.spec.diagnostics import listing
 from generator.spec.load import PathKey, path_text
 from generator.spec.names import snake
 
@@ -35,7 +36,7 @@ def remove(editing: Editing, *, kind: str, name: str) -> Change:
 
 
 def _remove_scenarios_of(editing: Editing, aggregate: str, command: str) -> list[str]:
-    scenarios = editing.aggregates()[aggregate].get("scenarios")
+    scenarios = editing.aggregate(aggregate).get("scenarios")
     if not isinstance(scenarios, CommentedSeq):
         return []
     notes = []
@@ -46,7 +47,7 @@ def _remove_scenarios_of(editing: Editing, aggregate: str, command: str) -> list
             notes.append(f"removed its scenario {scenario.get('name')!r}")
             delete_item(scenarios, index)
     if not scenarios:
-        delete_entry(editing.aggregates()[aggregate], "scenarios")
+        delete_entry(editing.aggregate(aggregate), "scenarios")
     return list(reversed(notes))
 
 
@@ -54,6 +55,8 @@ def _drop_if_empty(editing: Editing, path: PathKey) -> None:
     """An emptied section goes too (`commands: {}` says nothing), but never `aggregates:`."""
     if path == ("aggregates",):
         return
+    if len(path) == 1 and len(editing.loaded.data.get(str(path[0])) or ()) > 1:
+        return  # the block had other entries (asked of the spec as loaded: see entries.py)
     parent = editing.container(path)
     value = parent.get(path[-1])
     if isinstance(value, CommentedMap | CommentedSeq) and not value:
@@ -81,7 +84,7 @@ def remove_scenario(editing: Editing, *, owner: str, name: str) -> Change:
             "E901",
             f"{owner} has no scenario named {name!r}",
             path or (),
-            hint=f"its scenarios: {', '.join(repr(n) for n in names)}" if names else "",
+            hint=f"its scenarios: {listing([repr(n) for n in names], repr(name))}" if names else "",
         )
     index = names.index(name)
     delete_item(scenarios, index)
@@ -145,15 +148,14 @@ def _scenarios(body: Any) -> Iterator[tuple[int, CommentedMap]]:
             yield index, scenario
 
 
-def _views(editing: Editing) -> Iterator[tuple[str, CommentedMap]]:
+def _views(editing: Editing, old: str) -> Iterator[tuple[str, CommentedMap]]:
     for section_name in ("read_models", "automations"):
-        for name, body in (editing.mapping(section_name) or {}).items():
-            if isinstance(body, CommentedMap):
-                yield f"{section_name}.{name}", body
+        for name, body in editing.entries(section_name, old):
+            yield f"{section_name}.{name}", body
 
 
 def _follow_event(editing: Editing, old: str, new: str) -> Iterator[str]:
-    for aggregate, body in editing.aggregates().items():
+    for aggregate, body in editing.entries("aggregates", old):
         base = f"aggregates.{aggregate}"
         for command, command_body in (body.get("commands") or {}).items():
             if isinstance(command_body, CommentedMap):
@@ -165,7 +167,7 @@ def _follow_event(editing: Editing, old: str, new: str) -> Iterator[str]:
             then = scenario.get("then")
             events = then.get("events") if isinstance(then, CommentedMap) else then
             yield from _rename_records(events, old, new, f"{where}.then")
-    for base, body in _views(editing):
+    for base, body in _views(editing, old):
         on = body.get("on")
         if isinstance(on, CommentedMap) and old in on:
             rename_key(on, old, new)
@@ -190,7 +192,7 @@ def _follow_event(editing: Editing, old: str, new: str) -> Iterator[str]:
 
 
 def _timelines(editing: Editing) -> Iterator[tuple[int, CommentedMap]]:
-    timelines = editing.tree.get("timelines")
+    timelines = editing.top("timelines")
     for index, timeline in enumerate(timelines if isinstance(timelines, CommentedSeq) else []):
         if isinstance(timeline, CommentedMap):
             yield index, timeline
@@ -203,13 +205,13 @@ def _steps(timeline: CommentedMap, base: str) -> Iterator[tuple[str, CommentedMa
 
 
 def _follow_command(editing: Editing, old: str, new: str) -> Iterator[str]:
-    for aggregate, body in editing.aggregates().items():
+    for aggregate, body in editing.entries("aggregates", old):
         for index, scenario in _scenarios(body):
             when = scenario.get("when")
             if isinstance(when, CommentedMap) and old in when:
                 rename_key(when, old, new)
                 yield f"aggregates.{aggregate}.scenarios[{index}].when"
-    for base, body in _views(editing):
+    for base, body in _views(editing, old):
         send = body.get("send")
         if isinstance(send, CommentedMap) and old in send:
             rename_key(send, old, new)
@@ -230,7 +232,7 @@ def _follow_command(editing: Editing, old: str, new: str) -> Iterator[str]:
 
 
 def _follow_error(editing: Editing, old: str, new: str) -> Iterator[str]:
-    for aggregate, body in editing.aggregates().items():
+    for aggregate, body in editing.entries("aggregates", old):
         base = f"aggregates.{aggregate}"
         for command, command_body in (body.get("commands") or {}).items():
             rejects = (
@@ -255,7 +257,7 @@ def _follow_error(editing: Editing, old: str, new: str) -> Iterator[str]:
 
 def _follow_type(editing: Editing, old: str, new: str) -> Iterator[str]:
     word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(old)}(?![A-Za-z0-9_])")
-    for where, fields in _field_maps(editing):
+    for where, fields in _field_maps(editing, old):
         for name, value in list(fields.items()):
             target = (
                 value
@@ -273,18 +275,18 @@ def _follow_type(editing: Editing, old: str, new: str) -> Iterator[str]:
                 yield f"{where}.{name}"
 
 
-def _field_maps(editing: Editing) -> Iterator[tuple[str, CommentedMap]]:
-    for name, body in (editing.mapping("types") or {}).items():
-        if isinstance(body, CommentedMap) and isinstance(body.get("fields"), CommentedMap):
+def _field_maps(editing: Editing, old: str) -> Iterator[tuple[str, CommentedMap]]:
+    for name, body in editing.entries("types", old):
+        if isinstance(body.get("fields"), CommentedMap):
             yield f"types.{name}.fields", body["fields"]
-    for aggregate, body in editing.aggregates().items():
+    for aggregate, body in editing.entries("aggregates", old):
         if isinstance(body.get("state"), CommentedMap):
             yield f"aggregates.{aggregate}.state", body["state"]
         for section_name in ("events", "commands"):
             for name, item in (body.get(section_name) or {}).items():
                 if isinstance(item, CommentedMap) and isinstance(item.get("fields"), CommentedMap):
                     yield f"aggregates.{aggregate}.{section_name}.{name}.fields", item["fields"]
-    for where, body in _views(editing):
+    for where, body in _views(editing, old):
         if isinstance(body.get("fields"), CommentedMap):
             yield f"{where}.fields", body["fields"]
 

@@ -23,7 +23,7 @@ def add_timeline(
     editing: Editing, *, name: str, description: str, given: list[Any], step: dict[str, Any]
 ) -> Change:
     """A timeline at the end of `timelines:`, with its `given` events and first step."""
-    timelines = sequence(editing.tree, "timelines", ORDER)
+    timelines = sequence(editing.trees.top("timelines") or editing.tree, "timelines", ORDER)
     existing = _find(timelines, name)
     if existing is not None:
         editing.fail(
@@ -45,7 +45,7 @@ def add_timeline(
 
 def add_step(editing: Editing, *, timeline: str, step: dict[str, Any]) -> Change:
     """A step at the end of the named timeline's `steps`."""
-    timelines = editing.tree.get("timelines")
+    timelines = editing.top("timelines")
     found = _find(timelines, timeline) if isinstance(timelines, CommentedSeq) else None
     if found is None:
         names = [str(t.get("name")) for t in timelines or [] if isinstance(t, CommentedMap)]

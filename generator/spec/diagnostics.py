@@ -6,6 +6,8 @@ into text, JSON and exit codes.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -72,3 +74,13 @@ class SpecError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__("; ".join(d.as_text() for d in diagnostics))
         self.diagnostics = diagnostics
+
+
+def listing(known: Sequence[str], near: str, limit: int = 12) -> str:
+    """`known` names for a hint: all of them when there are few; else the `limit` closest to
+    `near` (the name that was not found) and how many more, since a hint that lists a thousand
+    names hides the one the reader wanted."""
+    if len(known) <= limit:
+        return ", ".join(known)
+    shown = difflib.get_close_matches(near, known, n=limit, cutoff=0.5) or list(known[:limit])
+    return f"{', '.join(shown)} and {len(known) - len(shown)} more"

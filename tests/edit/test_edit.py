@@ -236,6 +236,23 @@ def test_bad_edits_are_refused_with_a_code(
     assert spec.read_bytes() == before
 
 
+def test_a_name_not_found_among_many_is_hinted_with_the_closest_few(tmp_path: Path) -> None:
+    """A spec of 30 aggregates: the hint names the nearest and counts the rest, not all 30."""
+    names = [f"Ledger{n:02d}" for n in range(30)]
+    spec = write_spec(
+        tmp_path,
+        "eventforge: 1\ndomain: Books\naggregates:\n"
+        + "".join(f"  {name}:\n    state: {{n: int}}\n" for name in names),
+    )
+    result = cli("remove", "aggregate", "Ledger7", "--spec", spec, "--format", "json")
+    document = result.json()
+    assert result.exit_code == 2 and isinstance(document, dict)
+    [error] = document["errors"]
+    hint = error["hint"]
+    assert error["code"] == "E901" and hint.startswith("declared: Ledger")
+    assert "Ledger07," in hint and hint.endswith(" and 18 more") and hint.count("Ledger") == 12
+
+
 def test_a_missing_spec_is_an_io_error(tmp_path: Path) -> None:
     result = cli("add", "error", "Account", "X", "--spec", tmp_path / "absent.yaml")
     assert result.exit_code == 2

@@ -11,23 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, cli, write_spec
+from conftest import EXAMPLES
 from hypothesis import given
 from spec_strategies import valid_specs
 from spec_strategies.edits import edit_settings
 from spec_strategies.specs import dump
 
 from generator.edit import entries as entries_module
-from generator.edit import ops, refs, rules
+from generator.edit import ops, refs, rules, stories
 from generator.edit.entries import EntryTrees, NeedsWhole, WholeTree
 from generator.edit.ops import Change, Editing
 from generator.edit.yaml_roundtrip import Document
 from generator.spec.diagnostics import SpecError
 from generator.spec.load import load_text
+from generator.spec.pieces import PIECED
 
 Operation = Callable[[Editing], Change]
 
@@ -88,6 +88,59 @@ def _operations(data: dict[str, Any]) -> Iterator[Operation]:
         )
 
 
+def _reference_operations(data: dict[str, Any]) -> Iterator[Operation]:
+    """Edits that follow a name through the spec, or reach past the pieced blocks: removals, a
+    rename of one declaration of each kind, an automation and a timeline step added. They apply
+    one after another to a spec loaded once (as a single edit would), so no edit names what an
+    earlier one removed or renamed: removals first, the aggregate's rename last."""
+    aggregates = {name: body or {} for name, body in (data.get("aggregates") or {}).items()}
+    removed: set[str] = set()
+    for section, kind in (
+        ("aggregates", "aggregate"),
+        ("read_models", "read-model"),
+        ("automations", "automation"),
+    ):
+        names = list(data.get(section) or {})
+        if len(names) > 2:  # the middle one, whose neighbours the edits below still name
+            removed.add(names[1])
+            aggregates.pop(names[1], None)
+            yield partial(refs.remove, kind=kind, name=names[1])
+    for aggregate, body in list(aggregates.items())[-1:]:
+        for section, kind in (("commands", "command"), ("errors", "error")):
+            names = list(body.get(section) or {})
+            if len(names) > 1:
+                removed.add(names[-1])
+                yield partial(refs.remove, kind=kind, name=names[-1])  # a command's scenarios too
+        for scenario in (body.get("scenarios") or [])[:1]:
+            name = str(scenario.get("name")) if isinstance(scenario, dict) else ""
+            yield partial(refs.remove_scenario, owner=aggregate, name=name)
+    for body in list(aggregates.values())[:1]:
+        for kind, section in (("event", "events"), ("command", "commands"), ("error", "errors")):
+            for name in [n for n in body.get(section) or {} if n not in removed][:1]:
+                yield partial(refs.rename, kind=kind, old=name, new=f"Zz{name}")
+    for section, kind in (("types", "type"), ("read_models", "read-model")):
+        for name in [n for n in data.get(section) or {} if n not in removed][:1]:
+            yield partial(refs.rename, kind=kind, old=name, new=f"Zz{name}")
+    for name in [n for n in data.get("automations") or {} if n not in removed][:1]:
+        yield partial(refs.rename, kind="automation", old=name, new=f"Zz{name}")
+    events = [e for body in aggregates.values() for e in body.get("events") or {}]
+    commands = [c for body in aggregates.values() for c in body.get("commands") or {}]
+    if events and commands and data.get("automations"):  # the first one needs the whole tree
+        yield partial(
+            ops.add_automation,
+            name="ZzPolicy",
+            on=events[-1],
+            send=[{commands[0]: {}}],
+            description="",
+        )
+    for timeline in (data.get("timelines") or [])[:1]:
+        yield partial(
+            stories.add_step, timeline=str(timeline["name"]), step={"when": {commands[0]: {}}}
+        )
+    for aggregate in list(aggregates)[-1:]:
+        yield partial(refs.rename, kind="aggregate", old=aggregate, new=f"Zz{aggregate}")
+
+
 def _outcome(editing: Editing, operation: Operation) -> Change | str:
     try:
         return operation(editing)
@@ -108,6 +161,11 @@ def _both_ways(text: str, operations: list[Operation], *, every_one_cut: bool) -
             outcomes.append(_outcome(Editing(entries, loaded), operation))
         except NeedsWhole:
             assert not every_one_cut, f"{operation} fell back to the whole document"
+            # It may have changed an entry before it asked (an edit falls back with fresh
+            # trees, session._apply): start again from the text, with the edits taken so far.
+            entries = EntryTrees(text, loaded)
+            for earlier in taken:
+                _outcome(Editing(entries, loaded), earlier)
             continue
         taken.append(operation)
     whole = WholeTree(Document.parse(text))
@@ -125,10 +183,23 @@ def test_each_edit_of_one_entry_writes_what_the_whole_documents_edit_writes(exam
     assert _both_ways(text, operations, every_one_cut=True) == len(operations) >= 10
 
 
+@pytest.mark.parametrize(
+    "example", sorted(p.parent.name for p in EXAMPLES.glob("*/eventforge.yaml"))
+)
+def test_renames_and_removals_on_the_entries_write_what_the_whole_documents_write(
+    example: str,
+) -> None:
+    text = (EXAMPLES / example / "eventforge.yaml").read_text(encoding="utf-8")
+    operations = list(_reference_operations(load_text(text, "x").data))
+    assert _both_ways(text, operations, every_one_cut=True) == len(operations) >= 7
+
+
 @edit_settings(ci=10, long=200)
 @given(built=valid_specs(max_aggregates=3, scenarios="lean"))
 def test_the_same_on_random_specs(built: Any) -> None:
     _both_ways(dump(built.data), list(_operations(built.data)), every_one_cut=False)
+    operations = list(_reference_operations(built.data))
+    _both_ways(dump(built.data), operations, every_one_cut=False)
 
 
 def test_an_edit_of_one_aggregate_parses_only_that_aggregate(
@@ -155,41 +226,137 @@ def test_an_edit_of_one_aggregate_parses_only_that_aggregate(
 
 
 def test_edits_that_need_the_whole_document_ask_for_it() -> None:
-    text = (EXAMPLES / "bank" / "eventforge.yaml").read_text(encoding="utf-8")
-    loaded = load_text(text, "eventforge.yaml")
-    for operation in (
-        partial(ops.add_automation, name="ZzPolicy", on="MoneyDeposited", send=[], description=""),
-        partial(refs.rename, kind="event", old="MoneyDeposited", new="FundsDeposited"),
-        partial(ops.add_error, aggregate="NoSuchAggregate", name="ZzError", message=""),
-    ):
+    cases = (
+        # A block the spec does not have yet goes in its place among the others.
+        (
+            "cart",
+            partial(ops.add_automation, name="ZzPolicy", on="CartOpened", send=[], description=""),
+        ),
+        # The last entry of a block: the block goes too.
+        ("bank", partial(refs.remove, kind="read-model", name="AccountBalances")),
+        # An aggregate the spec does not declare: the whole tree's error says so.
+        ("bank", partial(ops.add_error, aggregate="NoSuchAggregate", name="ZzError", message="")),
+    )
+    for example, operation in cases:
+        text = (EXAMPLES / example / "eventforge.yaml").read_text(encoding="utf-8")
+        loaded = load_text(text, "eventforge.yaml")
+        entries = EntryTrees(text, loaded)
         with pytest.raises(NeedsWhole):
-            operation(Editing(EntryTrees(text, loaded), loaded))
+            operation(Editing(entries, loaded))
+            entries.text()
 
 
-QUOTED_BLOCK = """\
+def test_a_rename_opens_only_the_entries_that_spell_the_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (EXAMPLES / "orders" / "eventforge.yaml").read_text(encoding="utf-8")
+    opened: list[str] = []
+    real = Document.parse
+
+    def recorded(source: str, *layouts: Any) -> Document:
+        block, entry = source.split("\n")[:2]
+        opened.append(f"{block}{entry.strip()}" if block[:-1] in PIECED else block)
+        return real(source, *layouts)
+
+    monkeypatch.setattr(entries_module.Document, "parse", staticmethod(recorded))
+    loaded = load_text(text, "eventforge.yaml")
+    entries = EntryTrees(text, loaded)
+    change = refs.rename(Editing(entries, loaded), kind="event", old="OrderShipped", new="Sent")
+    spelled = [
+        f"{block}:{name}:"
+        for block in ("aggregates", "read_models")
+        for name, body in loaded.data[block].items()
+        if "OrderShipped" in str(body)
+    ]
+    assert 0 < len(spelled) < len(loaded.data["aggregates"]) + len(loaded.data["read_models"])
+    assert sorted(opened) == sorted([*spelled, "automations:"])  # and no whole document
+    events = load_text(entries.text(), "x").data["aggregates"]["Order"]["events"]
+    assert "Sent" in events and "OrderShipped" not in events and len(change.changed) > 2
+
+
+COMMENTED = """\
 eventforge: 1
 domain: Shop
-description: "A shop. The next lines are inside this string, not a block:
+# the aggregates
 aggregates:
-  Cart: {}
-"
-aggregates:
+  # a product
+  Product:
+    state: {stock: {type: int, default: 0}}  # how many
+    events:
+      ProductStocked: {fields: {}}
+    commands:
+      StockProduct: {creates: true, emits: [ProductStocked]}
+    # closing the product
+
+  # a cart, after the product
   Cart:
     state: {items: {type: int, default: 0}}
     events:
       CartOpened: {fields: {}}
     commands:
       OpenCart: {creates: true, emits: [CartOpened]}
+      # about the next one
+    # the cart's end
+  Basket:  # the last
+    state: {items: {type: int, default: 0}}
+    events:
+      BasketOpened: {fields: {}}
+    commands:
+      OpenBasket: {creates: true, emits: [BasketOpened]}
+
+    # trailing, indented
+# at the margin
+types:
+  Money: {fields: {amount: int}}
+  Sku: {fields: {code: str}}  # codes
 """
 
 
-def test_a_line_that_only_looks_like_an_entry_is_never_edited_as_one(tmp_path: Path) -> None:
-    """A double-quoted string may span lines that start at the left margin; a line in it that
-    reads `aggregates:` is not the block, and the edit must land in the real one."""
-    spec = write_spec(tmp_path, QUOTED_BLOCK)
-    assert cli("add", "error", "Cart", "CartIsFull", "Full.", "--spec", spec).exit_code == 0
-    after = spec.read_text()
-    assert after.startswith(QUOTED_BLOCK.split("\n  Cart:\n")[0])  # the string as it was
-    assert after.count("CartIsFull") == 1
-    assert "    errors:\n      CartIsFull: Full.\n" in after
-    assert cli("validate", spec).exit_code == 0
+@pytest.mark.parametrize(
+    "operation",
+    [
+        partial(refs.remove, kind="type", name="Money"),
+        partial(refs.remove, kind="command", name="OpenCart"),
+        partial(refs.rename, kind="aggregate", old="Cart", new="Trolley"),
+        partial(refs.rename, kind="type", old="Sku", new="Code"),
+    ],
+    ids=lambda o: "-".join(str(v) for v in o.keywords.values()),
+)
+def test_edits_beside_comments_write_what_the_whole_document_writes(operation: Operation) -> None:
+    assert _both_ways(COMMENTED, [operation], every_one_cut=True) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        # The comment above it goes with it, and its closing lines; the next one's comment stays.
+        ("Product", "  # a product\n  Product:\n", "    # closing the product\n\n"),
+        ("Cart", "  # a cart, after the product\n  Cart:\n", "    # the cart's end\n"),
+        # The last: its indented comment goes, the one at the margin stays.
+        ("Basket", "  Basket:  # the last\n", "\n    # trailing, indented\n"),
+    ],
+)
+def test_a_removed_entry_takes_its_lines_and_its_own_comments(
+    name: str, first: str, last: str
+) -> None:
+    loaded = load_text(COMMENTED, "eventforge.yaml")
+    entries = EntryTrees(COMMENTED, loaded)
+    refs.remove(Editing(entries, loaded), kind="aggregate", name=name)
+    after = entries.text()
+    start, end = COMMENTED.index(first), COMMENTED.index(last) + len(last)
+    assert after == COMMENTED[:start] + COMMENTED[end:]
+    assert list(load_text(after, "x").data["aggregates"]) == [
+        n for n in ("Product", "Cart", "Basket") if n != name
+    ]
+
+
+def test_removing_every_entry_of_a_block_asks_for_the_whole_document() -> None:
+    """Whether the block itself stays (`aggregates: {}`) or goes is the whole tree's call."""
+    loaded = load_text(COMMENTED, "eventforge.yaml")
+    entries = EntryTrees(COMMENTED, loaded)
+    for name in ("Product", "Cart", "Basket"):
+        mapping = entries.block("aggregates", name)
+        assert mapping is not None
+        del mapping[name]
+    with pytest.raises(NeedsWhole):
+        entries.text()
