@@ -9,7 +9,12 @@ fresh folder, each a new process as a user runs it:
 - add-command: `eventforge add command <first aggregate> ... --emits <its first event>`;
 - add-aggregate: `eventforge add aggregate ...` (a new entry: the whole document's round trip);
 - one-command: `eventforge generate` after the add-command edit (the next step of the loop), after
-  a full generate that is not timed.
+  a full generate that is not timed;
+- rename-event: `eventforge rename event` of the first aggregate's first event (followed into its
+  commands, scenarios and read model);
+- remove-command: `eventforge remove command` of the first aggregate's last command (its scenarios
+  go with it);
+- remove-read-model, then remove-aggregate: the middle aggregate's read model, then the aggregate.
 
 With `--old REV`, the generator at git revision REV makes the same edits in the same rounds, in a
 folder of its own (before and after from one run; rounds alternate which goes first). Reported:
@@ -30,7 +35,9 @@ import yaml
 from benchmarks.generation import _cli, old_checkout
 from benchmarks.specmaker import write_spec
 
-STEPS = ("add_error", "add_command", "add_aggregate", "one_command")
+ADDS = ("add_error", "add_command", "add_aggregate", "one_command")
+CHANGES = ("rename_event", "remove_command", "remove_read_model", "remove_aggregate")
+STEPS = (*ADDS, *CHANGES)
 
 
 def _edits(folder: Path, commands: int, seed: int, root: Path | None) -> dict[str, float]:
@@ -38,14 +45,23 @@ def _edits(folder: Path, commands: int, seed: int, root: Path | None) -> dict[st
     data = yaml.load(spec.read_bytes(), Loader=yaml.CSafeLoader)
     aggregate, body = next(iter(data["aggregates"].items()))
     event = next(iter(body["events"]))
+    last_command = list(body["commands"])[-1]
+    middle = list(data["aggregates"])[len(data["aggregates"]) // 2]
+    views = [name for name, view in data["read_models"].items() if middle in str(view["on"])]
     _cli("generate", "eventforge.yaml", cwd=folder, root=root)
+
+    def edit(*args: str) -> float:
+        return _cli(*args, cwd=folder, root=root)
+
     return {
-        "add_error": _cli("add", "error", aggregate, "BenchRefused", "No.", cwd=folder, root=root),
-        "add_command": _cli(
-            "add", "command", aggregate, "BenchCommand", "--emits", event, cwd=folder, root=root
-        ),
-        "add_aggregate": _cli("add", "aggregate", "BenchAggregate", cwd=folder, root=root),
-        "one_command": _cli("generate", "eventforge.yaml", cwd=folder, root=root),
+        "add_error": edit("add", "error", aggregate, "BenchRefused", "No."),
+        "add_command": edit("add", "command", aggregate, "BenchCommand", "--emits", event),
+        "add_aggregate": edit("add", "aggregate", "BenchAggregate"),
+        "one_command": edit("generate", "eventforge.yaml"),
+        "rename_event": edit("rename", "event", event, "BenchRenamed"),
+        "remove_command": edit("remove", "command", last_command),
+        "remove_read_model": sum(edit("remove", "read-model", view) for view in views),
+        "remove_aggregate": edit("remove", "aggregate", middle),
     }
 
 
@@ -87,21 +103,25 @@ def run(
 
 
 def table(data: dict[str, Any]) -> str:
-    lines = [
-        "| commands | add error | add command | add aggregate | generate after it |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for row in data["results"]:
-        s = row["seconds"]
-        lines.append(
-            f"| {row['commands']:,} | " + " | ".join(f"{s[k]:.2f} s" for k in STEPS) + " |"
-        )
-        if data["old"]:
+    headers = {
+        ADDS: "| commands | add error | add command | add aggregate | generate after it |",
+        CHANGES: "| commands | rename event | remove command | remove read model | remove aggregate |",
+    }
+    lines: list[str] = []
+    for steps, header in headers.items():
+        lines += ["", header] if lines else [header]
+        lines.append("|---:|---:|---:|---:|---:|")
+        for row in data["results"]:
+            s = row["seconds"]
             lines.append(
-                f"| {row['commands']:,} before ({data['old']}) | "
-                + " | ".join(f"{s['old_' + k]:.2f} s" for k in STEPS)
-                + " |"
+                f"| {row['commands']:,} | " + " | ".join(f"{s[k]:.2f} s" for k in steps) + " |"
             )
+            if data["old"]:
+                lines.append(
+                    f"| {row['commands']:,} before ({data['old']}) | "
+                    + " | ".join(f"{s['old_' + k]:.2f} s" for k in steps)
+                    + " |"
+                )
     return "\n".join(lines)
 
 
