@@ -62,6 +62,10 @@ class Trees(Protocol):
         may refer to `mentioning` (all, or those whose text spells it)."""
         ...
 
+    def beside(self, key: str, after: tuple[str, ...]) -> CommentedMap:
+        """A root to add the top-level `key` to, after the last of `after` the spec has."""
+        ...
+
     def text(self) -> str:
         """The edited text."""
         ...
@@ -86,6 +90,9 @@ class WholeTree:
 
     def entries(self, block: str, mentioning: str) -> Iterator[tuple[str, CommentedMap]]:
         yield from _bodies(self.document.tree.get(block))
+
+    def beside(self, key: str, after: tuple[str, ...]) -> CommentedMap:
+        return self.document.tree
 
     def text(self) -> str:
         return self.document.text()
@@ -185,6 +192,19 @@ class EntryTrees:
             if (block, name) in self._open or mentioning in text or "\\" in text:
                 yield from _bodies(self.block(block, name))
 
+    def beside(self, key: str, after: tuple[str, ...]) -> CommentedMap:
+        """The root of the key that ends the document, when it is the last of `after` the spec
+        has (a new block is appended after it, as the whole tree appends it; anywhere else the
+        whole tree places it)."""
+        keys = list(self._loaded.data)
+        present = [k for k in keys if k in after]
+        if key in keys or not present or present[-1] != keys[-1]:
+            raise NeedsWhole
+        root = self.tail(keys[-1]) if keys[-1] in PIECED else self.top(keys[-1])
+        if root is None:
+            raise NeedsWhole
+        return root
+
     def _top_cuts(self) -> dict[str, Cut]:
         """Each top-level key that is not a pieced block, from its line to the next key's line,
         where the spec as loaded read them; none when that cannot be told (a flow mapping, a
@@ -230,8 +250,8 @@ class EntryTrees:
         lines = list(self._lines)
         opened = [*self._open.values(), *self._open_tops.values()]
         for cut, document in sorted(opened, key=lambda o: o[0].start, reverse=True):
-            if cut.head == cut.start and list(document.tree) != [cut.block]:
-                raise NeedsWhole  # the edit removed the key, or added one beside it
+            if cut.head == cut.start and list(document.tree)[:1] != [cut.block]:
+                raise NeedsWhole  # the edit removed the key (a key added after it is `beside`'s)
             if cut.head < cut.start and not document.tree[cut.block]:
                 if not self._others_stay(cut.block):
                     raise NeedsWhole  # the block itself empties: the whole tree decides its fate

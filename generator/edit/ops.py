@@ -131,6 +131,12 @@ class Editing:
         assert isinstance(current, CommentedMap)
         return current
 
+    def root_of(self, key: str, order: tuple[str, ...]) -> CommentedMap:
+        """A root that holds the top-level `key`, or where it goes when the spec has none yet
+        (after the last key of `order` before it)."""
+        root = self.trees.top(key)
+        return root if root is not None else self.trees.beside(key, order[: order.index(key)])
+
     def require_new(self, name: str) -> None:
         existing = self.declared().get(name)
         if existing is not None:
@@ -440,6 +446,5 @@ def add_automation(
     simple = len(send) == 1 and not set(send[0]) & {"for", "if"}
     body["send"] = block(send[0]) if simple else CommentedSeq([block(entry) for entry in send])
     order = (*TOP_ORDER, "read_models", "automations")
-    root = editing.trees.top("automations")
-    append_entry(section(root or editing.tree, "automations", order), name, body)
+    append_entry(section(editing.root_of("automations", order), "automations", order), name, body)
     return Change(f"added automation {name}", [f"automations.{name}"])

@@ -23,7 +23,7 @@ def add_timeline(
     editing: Editing, *, name: str, description: str, given: list[Any], step: dict[str, Any]
 ) -> Change:
     """A timeline at the end of `timelines:`, with its `given` events and first step."""
-    timelines = sequence(editing.trees.top("timelines") or editing.tree, "timelines", ORDER)
+    timelines = sequence(editing.root_of("timelines", ORDER), "timelines", ORDER)
     existing = _find(timelines, name)
     if existing is not None:
         editing.fail(

@@ -125,7 +125,9 @@ def _reference_operations(data: dict[str, Any]) -> Iterator[Operation]:
         yield partial(refs.rename, kind="automation", old=name, new=f"Zz{name}")
     events = [e for body in aggregates.values() for e in body.get("events") or {}]
     commands = [c for body in aggregates.values() for c in body.get("commands") or {}]
-    if events and commands and data.get("automations"):  # the first one needs the whole tree
+    # A new block goes after the document's last key (anywhere else, the whole tree places it).
+    last = list(data)[-1]
+    if events and commands and (data.get("automations") or last == "read_models"):
         yield partial(
             ops.add_automation,
             name="ZzPolicy",
@@ -136,6 +138,14 @@ def _reference_operations(data: dict[str, Any]) -> Iterator[Operation]:
     for timeline in (data.get("timelines") or [])[:1]:
         yield partial(
             stories.add_step, timeline=str(timeline["name"]), step={"when": {commands[0]: {}}}
+        )
+    if commands and (data.get("timelines") or last in ("read_models", "automations")):
+        yield partial(
+            stories.add_timeline,
+            name="zz story",
+            description="Zz.",
+            given=[],
+            step={"when": {commands[0]: {}}},
         )
     for aggregate in list(aggregates)[-1:]:
         yield partial(refs.rename, kind="aggregate", old=aggregate, new=f"Zz{aggregate}")
@@ -227,9 +237,9 @@ def test_an_edit_of_one_aggregate_parses_only_that_aggregate(
 
 def test_edits_that_need_the_whole_document_ask_for_it() -> None:
     cases = (
-        # A block the spec does not have yet goes in its place among the others.
+        # A block the spec does not have yet, in its place before the document's last key.
         (
-            "cart",
+            "shopvertical",
             partial(ops.add_automation, name="ZzPolicy", on="CartOpened", send=[], description=""),
         ),
         # The last entry of a block: the block goes too.
