@@ -46,8 +46,10 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 if TYPE_CHECKING:
     from generator.build.analysis_cache import AnalysisCache
     from generator.build.load_cache import LoadCache
+    from generator.spec.analyze.reuse import UnitMemo
     from generator.spec.load import LoadedSpec
     from generator.spec.model import Spec
+    from generator.spec.pieces import Piece
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,18 @@ def _bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def reusable(out: Path) -> tuple[Mapping[str, Piece], UnitMemo | None]:
+    """What the last generate into `out` left that an edit's validation can reuse: the spec's
+    parsed pieces and its analysis units, read from the signed caches (empty without them). An
+    edit changes an entry or two, so the rest is neither parsed nor analysed again. Read only:
+    the next generate keeps what it uses."""
+    from generator.build.analysis_cache import AnalysisCache
+    from generator.build.load_cache import LoadCache
+
+    tool = _tool_key()
+    return LoadCache.open(out, tool).known, AnalysisCache.open(out, tool).memo
 
 
 _TOOL: list[str] = []

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.build.pipeline import reusable
 from generator.build.write import MANIFEST, atomic_write
 from generator.edit.entries import EntryTrees, NeedsWhole, WholeTree
 from generator.edit.ops import Change, Editing
 from generator.edit.yaml_roundtrip import Document, RoundTripError
 from generator.evolution.lock import breaking_changes, lock_path, read_lock
+from generator.spec.analyze.reuse import UnitMemo
 from generator.spec.diagnostics import Diagnostic, Level, SpecError, has_errors
 from generator.spec.load import LoadedSpec, spec_text
 from generator.spec.model import Spec
@@ -102,14 +104,17 @@ def run_edit(
     """Apply `operation` to the spec at `spec_path`. Raises SpecError, writing nothing, when the
     spec cannot be read or the edited spec would be invalid."""
     raw = _read(spec_path)
+    folder = out or _folder(spec_path)
+    # The last generate's parsed pieces and analysis: only what differs is parsed and analysed.
+    known, units = reusable(folder)
     # Loaded in pieces, so that the edited text below parses only the entries the edit changed.
-    original, pieces = load_in_pieces(spec_text(raw, str(spec_path)), str(spec_path), {})
+    original, pieces = load_in_pieces(spec_text(raw, str(spec_path)), str(spec_path), known)
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     crlf = "\r\n" in original.text
     before = original.text.replace("\r\n", "\n")
     change, after = _apply(operation, before, original)
     edited, _ = load_in_pieces(after, str(spec_path), pieces)
-    spec, diagnostics = validate_loaded(edited)
+    spec, diagnostics = validate_loaded(edited, units)
     if spec is None or has_errors(diagnostics):
         raise EditRefused(diagnostics, _diff(before, after, spec_path))
     if after != before and not dry_run:
@@ -124,8 +129,9 @@ def run_edit(
         diff=_diff(before, after, spec_path),
         written=after != before and not dry_run,
         dry_run=dry_run,
-        warnings=_new_warnings(original, diagnostics) + _lock_warnings(spec_path, edited, spec),
-        mentions=find_mentions(out or _folder(spec_path), mention),
+        warnings=_new_warnings(original, diagnostics, units)
+        + _lock_warnings(spec_path, edited, spec),
+        mentions=find_mentions(folder, mention),
     )
 
 
@@ -174,11 +180,13 @@ def _diff(before: str, after: str, spec_path: Path) -> str:
     return "".join(lines)
 
 
-def _new_warnings(original: LoadedSpec, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def _new_warnings(
+    original: LoadedSpec, diagnostics: list[Diagnostic], units: UnitMemo | None
+) -> list[Diagnostic]:
     """Warnings the edit introduced (those the spec had before are not news)."""
     if not any(d.level is Level.WARNING for d in diagnostics):
         return []  # nothing to compare: the spec before need not be validated
-    _, old = validate_loaded(original)
+    _, old = validate_loaded(original, units)
     seen = {(d.code, d.message) for d in old}
     return [d for d in diagnostics if d.level is Level.WARNING and (d.code, d.message) not in seen]
 

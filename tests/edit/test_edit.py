@@ -16,6 +16,8 @@ import pytest
 from conftest import cli, copy_example, write_spec
 
 from generator.cli.main import main
+from generator.spec import analyze as analyze_module
+from generator.spec import pieces
 from generator.spec.load import load_text
 
 # Comments, odd spacing, both quote styles, a flow list of one-key mappings, an explicit null:
@@ -600,3 +602,50 @@ def test_add_automation_writes_processes(tmp_path: Path) -> None:
     )  # fmt: skip
     assert both.exit_code == 2
     assert "one of them" in str(both.json())
+
+
+def test_an_edit_after_a_generate_parses_and_analyses_only_what_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last generate's load and analysis caches: the spec before the edit is not parsed
+    again, and an aggregate that reads nothing the edit changed is not analysed again."""
+    spec = copy_example("cart", tmp_path)
+    assert cli("generate", spec).exit_code == 0
+    parsed: list[str] = []
+    analysed: list[str] = []
+    real_parse, real_aggregate = pieces.parse_piece, analyze_module._aggregate
+
+    def parse(text: str, *args: Any) -> Any:
+        parsed.append(text.split("\n")[0].strip())
+        return real_parse(text, *args)
+
+    def aggregate(ctx: Any, name: str) -> Any:
+        analysed.append(name)
+        return real_aggregate(ctx, name)
+
+    monkeypatch.setattr(pieces, "parse_piece", parse)
+    monkeypatch.setattr(analyze_module, "_aggregate", aggregate)
+    assert cli("add", "error", "Customer", "ZzRefused", "No.", "--spec", spec).exit_code == 0
+    assert parsed == ["Customer:"]
+    # Cart reads what Customer declares and is analysed again; Product reads nothing of it.
+    assert "Customer" in analysed and "Product" not in analysed
+
+
+def test_an_edit_with_and_without_the_caches_reports_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warning the edit brings (an event no command emits) is reported alike, whether the
+    spec before it comes from the caches or is parsed and analysed anew."""
+    spec = copy_example("cart", tmp_path)
+    assert cli("generate", spec).exit_code == 0
+    before = spec.read_bytes()
+    reports = []
+    for no_cache in ("", "1"):
+        spec.write_bytes(before)
+        monkeypatch.setenv("EVENTFORGE_NO_TEMPLATE_CACHE", no_cache)
+        result = cli("add", "event", "Customer", "ZzNoticed", "--spec", spec, "--format", "json")
+        document = result.json()
+        assert result.exit_code == 0 and isinstance(document, dict)
+        reports.append((document["warnings"], document["diff"], spec.read_text()))
+    assert reports[0] == reports[1]
+    assert [w["code"] for w in reports[0][0]] == ["W442"]
