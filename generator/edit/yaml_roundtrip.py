@@ -24,8 +24,9 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from generator.spec.diagnostics import SpecError
 from generator.spec.load import load_text
@@ -347,12 +348,15 @@ def _put_trailing_lines(container: Any, rest: str, template: Any) -> None:
 
 
 def _trailing_template(container: Any) -> Any:
+    """A comment token to copy for lines put after the container (a blank one when its last
+    line has none: lines to keep must not be dropped for want of a token to copy)."""
     slot = _trailing_slot(container)
     if slot is None:
         return None
     items, key, index = slot
     entry = items.get(key)
-    return entry[index] if entry and len(entry) > index else None
+    token = entry[index] if entry and len(entry) > index else None
+    return token if token is not None else CommentToken("", CommentMark(0), None)
 
 
 def append_entry(mapping: CommentedMap, key: str, value: Any) -> None:

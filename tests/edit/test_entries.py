@@ -370,3 +370,14 @@ def test_removing_every_entry_of_a_block_asks_for_the_whole_document() -> None:
         del mapping[name]
     with pytest.raises(NeedsWhole):
         entries.text()
+
+
+def test_the_whole_document_keeps_the_comments_of_the_entry_above_a_removed_last_one() -> None:
+    """The fallback's own removal (ruamel keeps comments before a key with that key): the
+    comments that close Cart, stored before Basket, stay when Basket goes."""
+    loaded = load_text(COMMENTED, "eventforge.yaml")
+    whole = WholeTree(Document.parse(COMMENTED))
+    refs.remove(Editing(whole, loaded), kind="aggregate", name="Basket")
+    after = whole.text()
+    assert "      # about the next one\n    # the cart's end\n" in after
+    assert "Basket" not in after and "# at the margin\ntypes:" in after
