@@ -114,13 +114,16 @@ class EntryTrees:
         self._cuts: dict[tuple[str, str], Cut] = {}
         # Each block's last entry, None when it cannot be cut (then nothing is appended here).
         self._last: dict[str, tuple[str, str] | None] = {}
+        self._uncut: set[str] = set()  # blocks with a cut that is not an entry
         for cut in cut_entries(text):
             found = _ENTRY_NAME.match(self._lines[cut.start])
             key = (cut.block, found.group(1)) if found else None
             # The whole load must have read this very line as the entry's key: a line that only
-            # looks like one (inside a string that spans lines, say) is never edited as one.
+            # looks like one (inside a string that spans lines, say) is never edited as one, and
+            # the entry it belongs to was cut short there, so none of the block is cut.
             if key is None or loaded.key_positions.get(key, (0, 0))[0] != cut.start + 1:
                 self._last[cut.block] = None
+                self._uncut.add(cut.block)
                 continue
             self._cuts.setdefault(key, cut)
             self._last[cut.block] = key if self._cuts[key] is cut else None
@@ -137,7 +140,7 @@ class EntryTrees:
         key = (block, name)
         if key not in self._open:
             cut = self._cuts.get(key)
-            if cut is None:
+            if cut is None or block in self._uncut:
                 raise NeedsWhole  # not in the spec, or not cut: the whole tree says which
             try:
                 document = Document.parse(self._header(cut) + cut.text, self._layouts())
@@ -166,6 +169,8 @@ class EntryTrees:
         if key not in self._open_tops:
             cut = self._top_cuts().get(key)
             if cut is None:
+                if key in self._loaded.data:
+                    raise NeedsWhole  # there, but not cut: the whole tree has it
                 return None
             try:
                 document = Document.parse(cut.text, self._layouts())
@@ -183,8 +188,10 @@ class EntryTrees:
             return
         loaded = self._loaded.data.get(block)
         names = [name for (cut_block, name) in self._cuts if cut_block == block]
-        if loaded is not None and (not isinstance(loaded, dict) or list(loaded) != names):
-            raise NeedsWhole  # an entry that was not cut: the whole tree has it
+        if block in self._uncut or (
+            loaded is not None and (not isinstance(loaded, dict) or list(loaded) != names)
+        ):
+            raise NeedsWhole  # an entry that was not cut (or cut short): the whole tree has it
         for name in names:
             text = self._cuts[(block, name)].text
             # An entry that never spells the name cannot refer to it; a backslash may escape it
@@ -248,14 +255,16 @@ class EntryTrees:
         """The text with each entry asked for as edited (the last first, so that the line
         numbers of the others hold)."""
         lines = list(self._lines)
+        at_end = False  # an entry removed at the end of the text
         opened = [*self._open.values(), *self._open_tops.values()]
         for cut, document in sorted(opened, key=lambda o: o[0].start, reverse=True):
             if cut.head == cut.start and list(document.tree)[:1] != [cut.block]:
                 raise NeedsWhole  # the edit removed the key (a key added after it is `beside`'s)
             if cut.head < cut.start and not document.tree[cut.block]:
-                if not self._others_stay(cut.block):
-                    raise NeedsWhole  # the block itself empties: the whole tree decides its fate
+                if not self._others_stay(cut.block) or list(document.tree) != [cut.block]:
+                    raise NeedsWhole  # the block empties, or a key was added after the entry
                 first, stop = _removed_lines(lines, cut)
+                at_end = at_end or stop >= len(lines) - 1
                 del lines[first:stop]
                 continue
             header = self._header(cut)
@@ -266,14 +275,19 @@ class EntryTrees:
             if cut.stop < len(lines):
                 body = body.removesuffix("\n")  # the line break before the next entry stays
             lines[cut.start : cut.stop] = body.split("\n")
-        return "\n".join(lines)
+        text = "\n".join(lines)
+        if at_end and not self._text.endswith("\n\n"):
+            text = text.rstrip("\n") + "\n"  # no blank lines left behind at the end, as before
+        return text
 
 
 def _removed_lines(lines: list[str], cut: Cut) -> tuple[int, int]:
     """The lines a removed entry takes with it: its own, the comments right above it at its
-    indentation (they introduce it), and after its last line the blank lines and comments
-    indented deeper than it, up to a comment at its indentation or the margin (which
-    introduces what follows, and stays).
+    indentation (they introduce it), and after its last line the comments indented deeper than
+    it, up to a comment at its indentation or the margin (which introduces what follows, and
+    stays). The blank lines after it go too, unless it was its block's last entry: then they
+    part the block from what follows (and those above it go instead, as the whole document's
+    removal does).
 
     A rule of lines, because ruamel.yaml keeps a comment with whichever node it follows, which
     would drop the next entry's introduction and keep this one's closing remarks."""
@@ -295,6 +309,15 @@ def _removed_lines(lines: list[str], cut: Cut) -> tuple[int, int]:
     stop = next(
         (number for number in range(last + 1, cut.stop) if shallow_comment(number)), cut.stop
     )
+    if cut.stop == len(lines) or _depth(lines[cut.stop]) == 0:  # the block's last entry
+        end = cut.stop - 1 if cut.stop == len(lines) and lines[-1] == "" else cut.stop
+        if last + 1 < end:
+            # Lines follow it (ruamel moves them to the entry above, in place of its own blank
+            # lines): its blank lines stay, parting the block from what follows, and the blank
+            # lines above it go.
+            while first - 1 > cut.head and not lines[first - 1].strip():
+                first -= 1
+        stop = max(n + 1 for n in range(last, stop) if lines[n].strip())
     if stop == len(lines) and lines[-1] == "":
         stop -= 1  # the text's last line break stays
     return first, stop

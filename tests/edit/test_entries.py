@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, cli, write_spec
 from hypothesis import given
 from spec_strategies import valid_specs
 from spec_strategies.edits import edit_settings
@@ -101,10 +102,15 @@ def _reference_operations(data: dict[str, Any]) -> Iterator[Operation]:
         ("automations", "automation"),
     ):
         names = list(data.get(section) or {})
-        if len(names) > 2:  # the middle one, whose neighbours the edits below still name
-            removed.add(names[1])
-            aggregates.pop(names[1], None)
-            yield partial(refs.remove, kind=kind, name=names[1])
+        # The middle one, whose neighbours the edits below still name; and the last view,
+        # unless a block is added after it below (both at once would ask for the whole tree).
+        gone = names[1:2] if len(names) > 2 else []
+        last_view = section != "aggregates" and section != list(data)[-1]
+        gone += names[-1:] if last_view and len(names) > 1 else []
+        for name in gone:
+            removed.add(name)
+            aggregates.pop(name, None)
+            yield partial(refs.remove, kind=kind, name=name)
     for aggregate, body in list(aggregates.items())[-1:]:
         for section, kind in (("commands", "command"), ("errors", "error")):
             names = list(body.get(section) or {})
@@ -381,3 +387,98 @@ def test_the_whole_document_keeps_the_comments_of_the_entry_above_a_removed_last
     after = whole.text()
     assert "      # about the next one\n    # the cart's end\n" in after
     assert "Basket" not in after and "# at the margin\ntypes:" in after
+
+
+SHOP = """\
+eventforge: 1
+domain: Shop
+package: shop
+
+aggregates:
+  Order:
+    id: order_id
+    state:
+      total: {type: int, default: 0}
+    events:
+      OrderPlaced:
+        fields: {total: int}
+      OrderShipped:
+        fields: {}
+    commands:
+      PlaceOrder:
+        creates: true
+        fields: {total: int}
+        emits: [OrderPlaced]
+      ShipOrder:
+        emits: [OrderShipped]
+
+read_models:
+  Totals:
+    description: "The totals
+  of every order"
+    key: order_id
+    fields: {total: int}
+    on:
+      OrderPlaced: {set: {total: "= event.total"}}
+  Shipped:
+    key: order_id
+    fields: {count: int}
+    on:
+      OrderShipped: {set: {count: 1}}
+
+automations:
+  ShipPlaced:
+    on: OrderPlaced
+    send:
+      ShipOrder: {order_id: "= event.order_id"}
+
+timelines:
+  - name: a story
+    given:
+      - OrderPlaced: {order_id: o-1, total: 3}
+    steps:
+      - when: {ShipOrder: {order_id: o-1}}
+        then:
+          events: [{OrderShipped: {}}]
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SHOP,  # a string's second line at the entries' indentation: Totals is cut short there
+        SHOP.replace("package: shop", '"package": shop'),  # a key the top cuts cannot read
+    ],
+    ids=["string-at-entry-indentation", "quoted-top-level-key"],
+)
+def test_a_rename_finds_every_reference_where_the_spec_cannot_be_cut(
+    tmp_path: Path, text: str
+) -> None:
+    spec = write_spec(tmp_path, text)
+    renamed = cli("rename", "event", "OrderPlaced", "OrderMade", "--spec", spec)
+    assert renamed.exit_code == 0, renamed.stderr
+    data = load_text(spec.read_text(), "x").data
+    assert "OrderMade" in data["read_models"]["Totals"]["on"]
+    assert data["automations"]["ShipPlaced"]["on"] == "OrderMade"
+    assert "OrderMade" in data["timelines"][0]["given"][0]
+    step = cli("add", "step", "a story", "--when", "ShipOrder: {order_id: o-2}", "--spec", spec)
+    assert step.exit_code == 0, step.stderr
+    assert len(load_text(spec.read_text(), "x").data["timelines"][0]["steps"]) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SHOP.replace('"The totals\n  of every order"', "Totals."),
+        # The block at the end of the text, its entries parted by blank lines.
+        SHOP.replace('"The totals\n  of every order"', "Totals.")
+        .split("\nautomations:")[0]
+        .replace("\n  Shipped:", "\n\n  Shipped:"),
+    ],
+    ids=["before-another-key", "at-the-end"],
+)
+def test_removing_a_blocks_last_entry_leaves_the_blank_lines_the_whole_document_leaves(
+    text: str,
+) -> None:
+    operation = partial(refs.remove, kind="read-model", name="Shipped")
+    assert _both_ways(text, [operation], every_one_cut=True) == 1
