@@ -27,6 +27,10 @@ def _until(condition: Callable[[], bool], what: str, timeout: float = 60) -> Non
         time.sleep(0.05)
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_watch_generates_after_each_change_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     spec = copy_example("bank", tmp_path / "bank")
     errors = tmp_path / "stderr.txt"
@@ -37,6 +41,9 @@ def test_watch_generates_after_each_change_and_stops_on_ctrl_c(tmp_path: Path) -
             stdout=subprocess.DEVNULL,
             stderr=sink,
             env=env,
+            # As from a terminal: a run started in the background (`.ci/run &`) ignores Ctrl-C,
+            # and the watcher would inherit that and never see the SIGINT below.
+            preexec_fn=_ctrl_c_as_in_a_terminal,
         )
         try:
             said = lambda: errors.read_text(encoding="utf-8")  # noqa: E731
