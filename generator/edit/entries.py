@@ -200,14 +200,14 @@ class EntryTrees:
                 yield from _bodies(self.block(block, name))
 
     def beside(self, key: str, after: tuple[str, ...]) -> CommentedMap:
-        """The root of the key that ends the document, when it is the last of `after` the spec
-        has (a new block is appended after it, as the whole tree appends it; anywhere else the
-        whole tree places it)."""
+        """The root of the last of `after` the spec has: the new key goes right after it, as
+        the whole tree inserts it (after that block's last entry, when it is a pieced block)."""
         keys = list(self._loaded.data)
         present = [k for k in keys if k in after]
-        if key in keys or not present or present[-1] != keys[-1]:
+        if key in keys or not present:
             raise NeedsWhole
-        root = self.tail(keys[-1]) if keys[-1] in PIECED else self.top(keys[-1])
+        anchor = present[-1]
+        root = self.tail(anchor) if anchor in PIECED else self.top(anchor)
         if root is None:
             raise NeedsWhole
         return root
