@@ -112,7 +112,7 @@ class EntryTrees:
         self._text = text
         self._lines = text.split("\n")
         self._cuts: dict[tuple[str, str], Cut] = {}
-        # Each block's last entry, None when it cannot be cut (then nothing is appended here).
+        # Each block's last entry, None when it repeats a name (then nothing is appended here).
         self._last: dict[str, tuple[str, str] | None] = {}
         self._uncut: set[str] = set()  # blocks with a cut that is not an entry
         for cut in cut_entries(text):
@@ -122,7 +122,6 @@ class EntryTrees:
             # looks like one (inside a string that spans lines, say) is never edited as one, and
             # the entry it belongs to was cut short there, so none of the block is cut.
             if key is None or loaded.key_positions.get(key, (0, 0))[0] != cut.start + 1:
-                self._last[cut.block] = None
                 self._uncut.add(cut.block)
                 continue
             self._cuts.setdefault(key, cut)
@@ -158,7 +157,7 @@ class EntryTrees:
         """The block's last entry, parsed on its own: a new entry appended to it goes where it
         goes in the whole document, after the last one."""
         key = self._last.get(block)
-        if key is None:
+        if key is None or block in self._uncut:
             raise NeedsWhole  # no entry yet, or the last one cannot be cut
         self.block(*key)
         return self._open[key][1].tree
@@ -229,9 +228,7 @@ class EntryTrees:
                     self._tops = {}
                     break
                 if key not in PIECED:
-                    text = "\n".join(self._lines[start:stop])
-                    text += "\n" if stop < len(self._lines) else ""
-                    self._tops[key] = Cut(key, start, start, stop, text)
+                    self._tops[key] = Cut.of(key, start, start, stop, self._lines)
         return self._tops
 
     def _layouts(self) -> tuple[Layout, ...]:
@@ -292,22 +289,15 @@ def _removed_lines(lines: list[str], cut: Cut) -> tuple[int, int]:
     A rule of lines, because ruamel.yaml keeps a comment with whichever node it follows, which
     would drop the next entry's introduction and keep this one's closing remarks."""
     indent = _depth(lines[cut.start])
-
-    def shallow_comment(number: int) -> bool:
-        return lines[number].lstrip(" ").startswith("#") and _depth(lines[number]) <= indent
-
     first = cut.start
     while (
-        first - 1 > cut.head and shallow_comment(first - 1) and _depth(lines[first - 1]) == indent
+        first - 1 > cut.head and _comment(lines[first - 1]) and _depth(lines[first - 1]) == indent
     ):
         first -= 1
-    last = max(
-        number
-        for number in range(cut.start, cut.stop)
-        if lines[number].strip() and not lines[number].lstrip(" ").startswith("#")
-    )
+    last = max(n for n in range(cut.start, cut.stop) if lines[n].strip() and not _comment(lines[n]))
     stop = next(
-        (number for number in range(last + 1, cut.stop) if shallow_comment(number)), cut.stop
+        (n for n in range(last + 1, cut.stop) if _comment(lines[n]) and _depth(lines[n]) <= indent),
+        cut.stop,
     )
     if cut.stop == len(lines) or _depth(lines[cut.stop]) == 0:  # the block's last entry
         end = cut.stop - 1 if cut.stop == len(lines) and lines[-1] == "" else cut.stop
@@ -321,6 +311,10 @@ def _removed_lines(lines: list[str], cut: Cut) -> tuple[int, int]:
     if stop == len(lines) and lines[-1] == "":
         stop -= 1  # the text's last line break stays
     return first, stop
+
+
+def _comment(line: str) -> bool:
+    return line.lstrip(" ").startswith("#")
 
 
 def _depth(line: str) -> int:

@@ -61,6 +61,12 @@ class Cut:
     stop: int  # the line after its last
     text: str
 
+    @classmethod
+    def of(cls, block: str, head: int, start: int, stop: int, lines: list[str]) -> Cut:
+        """Lines start to stop of a text split at its line breaks (the last one's kept)."""
+        text = "\n".join(lines[start:stop]) + ("\n" if stop < len(lines) else "")
+        return cls(block, head, start, stop, text)
+
     @property
     def digest(self) -> str:
         # The block too: the same text is an aggregate under one block and a read model under the
@@ -130,8 +136,7 @@ def _cuts(text: str, lines: list[str]) -> list[Cut]:
     def close(end: int) -> None:
         for n, start in enumerate(starts):
             stop = starts[n + 1] if n + 1 < len(starts) else end
-            piece = "\n".join(lines[start:stop]) + ("\n" if stop < len(lines) else "")
-            cuts.append(Cut(block, head, start, stop, piece))
+            cuts.append(Cut.of(block, head, start, stop, lines))
         starts.clear()
 
     for number, line in enumerate(lines):

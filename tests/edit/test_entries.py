@@ -217,10 +217,8 @@ def test_the_same_on_random_specs(built: Any) -> None:
     _both_ways(dump(built.data), operations, every_one_cut=False)
 
 
-def test_an_edit_of_one_aggregate_parses_only_that_aggregate(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    text = (EXAMPLES / "cart" / "eventforge.yaml").read_text(encoding="utf-8")
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts entries.py hands to ruamel.yaml from now on, in order."""
     parsed: list[str] = []
     real = Document.parse
 
@@ -229,6 +227,14 @@ def test_an_edit_of_one_aggregate_parses_only_that_aggregate(
         return real(source, *layouts)
 
     monkeypatch.setattr(entries_module.Document, "parse", staticmethod(recorded))
+    return parsed
+
+
+def test_an_edit_of_one_aggregate_parses_only_that_aggregate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (EXAMPLES / "cart" / "eventforge.yaml").read_text(encoding="utf-8")
+    parsed = _parses(monkeypatch)
     loaded = load_text(text, "eventforge.yaml")
     entries = EntryTrees(text, loaded)
     ops.add_error(Editing(entries, loaded), aggregate="Customer", name="ZzError", message="No.")
@@ -265,15 +271,7 @@ def test_a_rename_opens_only_the_entries_that_spell_the_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = (EXAMPLES / "orders" / "eventforge.yaml").read_text(encoding="utf-8")
-    opened: list[str] = []
-    real = Document.parse
-
-    def recorded(source: str, *layouts: Any) -> Document:
-        block, entry = source.split("\n")[:2]
-        opened.append(f"{block}{entry.strip()}" if block[:-1] in PIECED else block)
-        return real(source, *layouts)
-
-    monkeypatch.setattr(entries_module.Document, "parse", staticmethod(recorded))
+    parsed = _parses(monkeypatch)
     loaded = load_text(text, "eventforge.yaml")
     entries = EntryTrees(text, loaded)
     change = refs.rename(Editing(entries, loaded), kind="event", old="OrderShipped", new="Sent")
@@ -284,6 +282,10 @@ def test_a_rename_opens_only_the_entries_that_spell_the_name(
         if "OrderShipped" in str(body)
     ]
     assert 0 < len(spelled) < len(loaded.data["aggregates"]) + len(loaded.data["read_models"])
+    opened = [
+        f"{block}{entry.strip()}" if block[:-1] in PIECED else block
+        for block, entry in (source.split("\n")[:2] for source in parsed)
+    ]
     assert sorted(opened) == sorted([*spelled, "automations:"])  # and no whole document
     events = load_text(entries.text(), "x").data["aggregates"]["Order"]["events"]
     assert "Sent" in events and "OrderShipped" not in events and len(change.changed) > 2
